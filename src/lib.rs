@@ -1,0 +1,20 @@
+//! spsim: a parallel agent-based simulation of social prescribing in primary care.
+//!
+//! Patients, link workers, GP practices and VCSE organisations live in regions (PCNs)
+//! and follow the rules of `MODEL.md` week by week. The core types are
+//! [`scenario::Scenario`] (a validated scenario file), [`world::Region`] (one PCN's
+//! state), [`rules::step::step_region`] (one week of dynamics) and [`run::RunResult`]
+//! (replications and their summary).
+//!
+//! Data flows one way: `scenario` (TOML → validated parameters) → `world` (initial
+//! state) → `rules` (weekly dynamics) → `metrics` (observation) → `run` (replications)
+//! → `report` (files).
+#![deny(missing_docs)]
+
+pub mod metrics;
+pub mod params;
+pub mod report;
+pub mod rules;
+pub mod run;
+pub mod scenario;
+pub mod world;

@@ -1,0 +1,142 @@
+//! The `spsim` binary: parse arguments, call the library, map errors to exit codes
+//! (0 success, 1 failure while running or writing, 2 bad input).
+
+mod cli;
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use cli::{Cli, Command};
+use spsim::report::{self, RunInfo};
+use spsim::{run, scenario};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Validate { file } => match scenario::load(&file) {
+            Ok(s) => {
+                println!(
+                    "{}: ok — scenario \"{}\", {} region archetype(s), {} PCN(s), {} week(s) of which {} warm-up",
+                    file.display(),
+                    s.run.name,
+                    s.regions.len(),
+                    s.region_count(),
+                    s.total_weeks(),
+                    s.run.warmup_weeks
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::from(2)
+            }
+        },
+        Command::Reference => {
+            print!("{}", report::reference::scenario_reference());
+            ExitCode::SUCCESS
+        }
+        Command::Run {
+            file,
+            out,
+            replications,
+            seed,
+            threads,
+            quiet,
+        } => {
+            let mut s = match scenario::load(&file) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return ExitCode::from(2);
+                }
+            };
+            if let Some(r) = replications {
+                s.run.replications = r;
+            }
+            if let Some(seed) = seed {
+                s.run.seed = seed;
+            }
+            let out = out.unwrap_or_else(|| std::path::Path::new("results").join(&s.run.name));
+            let threads = threads
+                .map(usize::from)
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+                Ok(p) => p,
+                Err(e) => {
+                    eprintln!("error: cannot start {threads} worker threads: {e}");
+                    return ExitCode::from(1);
+                }
+            };
+            let total = s.run.replications as u64 * s.total_weeks() as u64;
+            let bar = if quiet {
+                ProgressBar::hidden()
+            } else {
+                ProgressBar::new(total)
+            };
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} {msg} [{bar:40}] {pos}/{len} replication-weeks, {per_sec}, ETA {eta}",
+                )
+                .expect("valid template")
+                .progress_chars("=> "),
+            );
+            bar.set_message(s.run.name.clone());
+            let started = Instant::now();
+            let result = pool.install(|| run::run_scenario(&s, &|n| bar.inc(n)));
+            let wall = started.elapsed().as_secs_f64();
+            bar.finish_and_clear();
+            let info = RunInfo {
+                threads,
+                wall_seconds: wall,
+            };
+            if let Err(e) = report::write_run(&out, &s, &result, &info) {
+                eprintln!("error: cannot write results to {}: {e}", out.display());
+                return ExitCode::from(1);
+            }
+            if !quiet {
+                print_summary(&s, &result, &out, wall);
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn print_summary(
+    s: &scenario::Scenario,
+    result: &run::RunResult,
+    out: &std::path::Path,
+    wall: f64,
+) {
+    println!(
+        "{}: {} replication(s) × {} PCN(s) × {} weeks in {:.2} s",
+        s.run.name,
+        s.run.replications,
+        s.region_count(),
+        s.total_weeks(),
+        wall
+    );
+    println!(
+        "{:<40} {:>12} {:>12} {:>12}",
+        "metric", "mean", "ci_low", "ci_high"
+    );
+    for m in &result.summary {
+        let f = |x: f64| {
+            if x.is_finite() {
+                format!("{x:.4}")
+            } else {
+                "-".into()
+            }
+        };
+        println!(
+            "{:<40} {:>12} {:>12} {:>12}",
+            m.name,
+            f(m.mean),
+            f(m.ci_low),
+            f(m.ci_high)
+        );
+    }
+    println!("results written to {}", out.display());
+}

@@ -1,0 +1,279 @@
+//! Observation: weekly counts per region, run totals per region, and the per-run
+//! summary metrics of MODEL.md §5/§9. Metrics read the world; they never change it.
+//!
+//! Core types: [`WeekCounts`] (one row of `weekly.csv`), [`RegionTotals`]
+//! (post-warm-up accumulators), [`summary::RunSummary`] (one replication's metrics).
+
+pub mod summary;
+
+/// Declares [`WeekCounts`]: every column of `weekly.csv` after the key columns.
+macro_rules! week_counts {
+    ($($(#[doc = $doc:literal])+ $field:ident,)*) => {
+        /// One week of one region (or the sum over a region archetype).
+        /// Flows count events in the week; stocks are read at the end of the week.
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct WeekCounts {
+            $($(#[doc = $doc])+ pub $field: f64,)*
+        }
+        impl WeekCounts {
+            /// Column names, in output order.
+            pub const COLUMNS: &'static [&'static str] = &[$(stringify!($field)),*];
+            /// Add another region's week into this one (fixed order by the caller).
+            pub fn add(&mut self, o: &WeekCounts) {
+                $(self.$field += o.$field;)*
+            }
+            /// Values in column order.
+            pub fn values(&self) -> Vec<f64> {
+                vec![$(self.$field),*]
+            }
+        }
+    };
+}
+
+week_counts! {
+    /// Patients presenting to a GP with non-medical needs (R1).
+    presented,
+    /// GP referrals to the link worker service (R2).
+    referrals,
+    /// Inappropriate referrals declined at LW triage (R3).
+    triage_declined,
+    /// Referrals the patient declined (R4).
+    patient_declined,
+    /// Referrals accepted by the patient, joining the waiting list (R4).
+    accepted,
+    /// Relapsed patients returning through re-referral (R10).
+    rereferred,
+    /// Patients who left the waiting list having lost momentum (R5).
+    dropped_waiting,
+    /// First appointments missed (R5).
+    dna,
+    /// Patients lost after a missed first appointment (R5).
+    dna_lost,
+    /// First sessions held (patients reaching a LW).
+    first_sessions,
+    /// Weeks waited by patients whose first session was this week (sum).
+    wait_weeks_sum,
+    /// Sessions held (contacts).
+    sessions,
+    /// Patients connected to a VCSE organisation (R7).
+    connected,
+    /// Proposals with no suitable known open service (R7).
+    no_suitable_service,
+    /// Proposals blocked because every suitable service was full or declined (R7).
+    vcse_full_blocked,
+    /// Patients pushed toward VCSE support before they were ready (R7).
+    pushed_too_early,
+    /// Patients who disengaged after being pushed too early (R7).
+    disengaged,
+    /// Holding episodes started (R8).
+    held_started,
+    /// Structural needs resolved by other agencies (R8).
+    structural_resolved,
+    /// Patients discharged (R10).
+    discharged,
+    /// Of which with a tapered ending (R10).
+    discharged_tapered,
+    /// Hidden medical needs surfaced and escalated to the GP (R9).
+    medical_escalations,
+    /// Patients waiting for a link worker (end of week).
+    waiting,
+    /// Patients engaged in active sessions (end of week).
+    engaged,
+    /// Patients held (end of week).
+    held,
+    /// Patients held for 26 weeks or more (end of week).
+    held_26w,
+    /// Patients in tapering (end of week).
+    tapering,
+    /// Link worker posts.
+    lw_posts,
+    /// Link worker posts filled.
+    lw_in_post,
+    /// Open VCSE organisations.
+    vcse_open,
+    /// VCSE places in use.
+    vcse_users,
+    /// VCSE places in all.
+    vcse_capacity,
+    /// Open VCSE organisations at full capacity.
+    vcse_full,
+    /// Expected non-medical GP consultations this week by patients in their 26-week follow-up while on the pathway (R9).
+    gp_nonmedical,
+    /// GP buy-in, summed over regions (divide by `regions` for the mean) (R2).
+    gp_buy_in,
+    /// Regions summed into this row.
+    regions,
+}
+
+/// Bins of the wait histogram (weeks 0..=103, last bin = 104 or more).
+pub const WAIT_BINS: usize = 105;
+/// Bins of the contacts histogram (0..=199, last bin = 200 or more).
+pub const CONTACT_BINS: usize = 201;
+
+/// Accumulators of one region over the reported weeks (after the warm-up).
+#[derive(Debug, Clone)]
+pub struct RegionTotals {
+    /// Weekly counts summed over reported weeks.
+    pub sum: WeekCounts,
+    /// Reported weeks observed.
+    pub weeks: f64,
+    /// First-session waits, in weeks.
+    pub wait_hist: Vec<u32>,
+    /// Contacts of patients who left the pathway after at least one session.
+    pub contacts_hist: Vec<u32>,
+    /// Patients leaving with at least one session (episodes referred after the warm-up).
+    pub exits_engaged: f64,
+    /// Of which with at least 3 contacts.
+    pub exits_3_contacts: f64,
+    /// Of which connected.
+    pub exits_connected: f64,
+    /// Of which ever held.
+    pub exits_held: f64,
+    /// Medical consultations arranged for them (R9).
+    pub exits_medical: f64,
+    /// Sum over them of well-being change from referral to exit.
+    pub wellbeing_change: f64,
+    /// Same, in the counterfactual arm (natural recovery only).
+    pub wellbeing_change_cf: f64,
+    /// Sum of self-efficacy change.
+    pub self_efficacy_change: f64,
+    /// Sum of social capital change.
+    pub social_capital_change: f64,
+    /// Referred patients whose 26-week GP follow-up is complete.
+    pub fu_n: f64,
+    /// Their non-medical GP consultations in the 26 weeks before referral.
+    pub fu_before: f64,
+    /// Same, 26 weeks after.
+    pub fu_after: f64,
+    /// Same, 26 weeks after, in the counterfactual arm.
+    pub fu_after_cf: f64,
+    /// Patients whose consultations went up.
+    pub fu_up: f64,
+    /// Patients whose consultations went down.
+    pub fu_down: f64,
+}
+
+impl Default for RegionTotals {
+    fn default() -> Self {
+        RegionTotals {
+            sum: WeekCounts::default(),
+            weeks: 0.0,
+            wait_hist: vec![0; WAIT_BINS],
+            contacts_hist: vec![0; CONTACT_BINS],
+            exits_engaged: 0.0,
+            exits_3_contacts: 0.0,
+            exits_connected: 0.0,
+            exits_held: 0.0,
+            exits_medical: 0.0,
+            wellbeing_change: 0.0,
+            wellbeing_change_cf: 0.0,
+            self_efficacy_change: 0.0,
+            social_capital_change: 0.0,
+            fu_n: 0.0,
+            fu_before: 0.0,
+            fu_after: 0.0,
+            fu_after_cf: 0.0,
+            fu_up: 0.0,
+            fu_down: 0.0,
+        }
+    }
+}
+
+impl RegionTotals {
+    /// Add another region's totals (fixed order by the caller).
+    pub fn add(&mut self, o: &RegionTotals) {
+        self.sum.add(&o.sum);
+        self.weeks = self.weeks.max(o.weeks);
+        for (a, b) in self.wait_hist.iter_mut().zip(&o.wait_hist) {
+            *a += b;
+        }
+        for (a, b) in self.contacts_hist.iter_mut().zip(&o.contacts_hist) {
+            *a += b;
+        }
+        self.exits_engaged += o.exits_engaged;
+        self.exits_3_contacts += o.exits_3_contacts;
+        self.exits_connected += o.exits_connected;
+        self.exits_held += o.exits_held;
+        self.exits_medical += o.exits_medical;
+        self.wellbeing_change += o.wellbeing_change;
+        self.wellbeing_change_cf += o.wellbeing_change_cf;
+        self.self_efficacy_change += o.self_efficacy_change;
+        self.social_capital_change += o.social_capital_change;
+        self.fu_n += o.fu_n;
+        self.fu_before += o.fu_before;
+        self.fu_after += o.fu_after;
+        self.fu_after_cf += o.fu_after_cf;
+        self.fu_up += o.fu_up;
+        self.fu_down += o.fu_down;
+    }
+}
+
+/// Value at quantile `q` (0–1) of a histogram of whole numbers; `None` when empty.
+pub fn hist_quantile(hist: &[u32], q: f64) -> Option<f64> {
+    let n: u64 = hist.iter().map(|&c| c as u64).sum();
+    if n == 0 {
+        return None;
+    }
+    // Nearest-rank definition: smallest x with at least ceil(q·n) observations ≤ x.
+    let rank = ((q * n as f64).ceil() as u64).max(1);
+    let mut seen = 0u64;
+    for (x, &c) in hist.iter().enumerate() {
+        seen += c as u64;
+        if seen >= rank {
+            return Some(x as f64);
+        }
+    }
+    Some((hist.len() - 1) as f64)
+}
+
+/// Mean of a histogram of whole numbers; `None` when empty.
+pub fn hist_mean(hist: &[u32]) -> Option<f64> {
+    let n: u64 = hist.iter().map(|&c| c as u64).sum();
+    if n == 0 {
+        return None;
+    }
+    let s: f64 = hist
+        .iter()
+        .enumerate()
+        .map(|(x, &c)| x as f64 * c as f64)
+        .sum();
+    Some(s / n as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_follow_nearest_rank() {
+        let mut h = vec![0u32; 10];
+        h[1] = 5;
+        h[4] = 4;
+        h[9] = 1;
+        assert_eq!(hist_quantile(&h, 0.5), Some(1.0));
+        assert_eq!(hist_quantile(&h, 0.9), Some(4.0));
+        assert_eq!(hist_quantile(&h, 1.0), Some(9.0));
+        assert_eq!(hist_quantile(&[0, 0], 0.5), None);
+        assert!((hist_mean(&h).unwrap() - (5.0 + 16.0 + 9.0) / 10.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn week_counts_add_every_column() {
+        let mut a = WeekCounts {
+            presented: 1.0,
+            regions: 1.0,
+            ..Default::default()
+        };
+        let b = WeekCounts {
+            presented: 2.0,
+            waiting: 3.0,
+            regions: 1.0,
+            ..Default::default()
+        };
+        a.add(&b);
+        assert_eq!(a.presented, 3.0);
+        assert_eq!(a.waiting, 3.0);
+        assert_eq!(a.regions, 2.0);
+        assert_eq!(WeekCounts::COLUMNS.len(), a.values().len());
+    }
+}

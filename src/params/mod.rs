@@ -1,0 +1,390 @@
+//! Validated parameters: plain structs with a documented default for every field.
+//!
+//! The four scenario tables are [`RunParams`] (`[run]`), [`Policy`] (`[policy]`),
+//! [`Funding`] (`[funding]`), [`RegionSpec`] (`[[region]]`) and [`Behaviour`]
+//! (`[behaviour]`). Each is declared once with `param_table!`, which also yields the
+//! reference metadata ([`spec::ParamSpec`]) that `docs/scenario-reference.md` is generated
+//! from, so the documentation cannot drift from the code.
+
+pub mod spec;
+
+use spec::{choice_enum, param_table};
+
+choice_enum! {
+    /// Area deprivation of a region (PCN), MODEL.md §2; shifts patient attributes (R1).
+    Deprivation {
+        /// Affluent area.
+        Low = "low",
+        /// Middle of the distribution.
+        Medium = "medium",
+        /// Deprived area: more complexity, more structural needs, lower capacity and readiness.
+        High = "high",
+    }
+}
+
+impl Deprivation {
+    /// -1 for low, 0 for medium, +1 for high: the direction attributes shift in.
+    pub fn level(self) -> f64 {
+        match self {
+            Deprivation::Low => -1.0,
+            Deprivation::Medium => 0.0,
+            Deprivation::High => 1.0,
+        }
+    }
+}
+
+choice_enum! {
+    /// Who employs the link workers of a region (001 Table 4).
+    Employment {
+        /// Employed by the Primary Care Network.
+        Pcn = "pcn",
+        /// Hosted by a VCSE organisation and contracted to the PCN.
+        Vcse = "vcse",
+    }
+}
+
+param_table! {
+    /// `[run]`: what to simulate and how often.
+    pub struct RunParams = "run" {
+        /// Scenario name; also the default output folder `results/<name>/`.
+        name: String = "scenario".to_string(), "text", "-";
+        /// Simulated years reported after the warm-up.
+        years: f64 = 5.0, "years", "-", [0.02, 200.0];
+        /// Weeks simulated before reporting starts, so caseloads and waiting lists fill.
+        warmup_weeks: u32 = 52, "weeks", "-", [0, 5200];
+        /// Independent replications (different random streams, same scenario).
+        replications: u32 = 10, "runs", "-", [1, 100000];
+        /// Master seed; every random stream derives from (seed, replication, region, stream).
+        seed: u64 = 20240601, "-", "-";
+        /// Run the counterfactual arm: the same referred patients, same random numbers, no link workers (MODEL.md §7).
+        counterfactual: bool = true, "-", "R1, R9";
+    }
+}
+
+param_table! {
+    /// `[policy]`: the levers a PCN or commissioner controls.
+    pub struct Policy = "policy" {
+        /// Caseload target: new patients each link worker is expected to take on per year (NHS England guidance 200–250, 001).
+        caseload_target_per_year: f64 = 225.0, "patients/LW/year", "R12", [1.0, 5000.0];
+        /// Session limit per episode; reaching it ends the episode (R10).
+        max_sessions: u32 = 12, "sessions", "R10", [1, 500];
+        /// Whether link workers may hold patients who are not ready (001 Paper 1; 004).
+        holding_allowed: bool = true, "-", "R8";
+        /// Longest a patient may be held; 0 = no limit.
+        holding_max_weeks: u32 = 0, "weeks", "R8", [0, 5200];
+        /// Taper endings with spaced-out closing sessions instead of stopping abruptly (001 Table 8).
+        tapering: bool = true, "-", "R10";
+        /// Discharged patients are told they may come back, and relapsed patients may be re-referred (003).
+        rereferral_allowed: bool = true, "-", "R10";
+        /// Share of contracted hours kept for community (VCSE) networking (001 recommendations).
+        community_time_share: f64 = 0.15, "share of hours", "R6, R11", [0.0, 0.9];
+        /// Weeks between clinical supervision sessions; 0 = no supervision.
+        supervision_interval_weeks: u32 = 4, "weeks", "R19", [0, 520];
+        /// Quality of supervision when it happens (0 = tick-box, 1 = reflective clinical supervision).
+        supervision_quality: f64 = 0.5, "0–1", "R19", [0.0, 1.0];
+        /// Strength of peer support among link workers (0 = none, 1 = regular peer group).
+        peer_support: f64 = 0.3, "0–1", "R13", [0.0, 1.0];
+        /// Training days per link worker per year.
+        training_days_per_year: f64 = 5.0, "days/year", "R19", [0.0, 100.0];
+        /// Autonomy the employer grants link workers (micro-discretion, 001 Paper 2).
+        lw_discretion: f64 = 0.5, "0–1", "R3, R14", [0.0, 1.0];
+        /// Contracted hours per link worker post.
+        lw_hours_per_week: f64 = 37.5, "hours/week", "R6", [1.0, 60.0];
+        /// Closing sessions used to taper an ending when `tapering` is on.
+        taper_sessions: u32 = 2, "sessions", "R10", [0, 20];
+    }
+}
+
+param_table! {
+    /// `[funding]`: contracts and grants (R17, R18). Parsed and validated now; the
+    /// workforce and VCSE funding rules that use them are part of the R11–R19 work.
+    pub struct Funding = "funding" {
+        /// Length of a link worker post's funding contract.
+        lw_contract_years: f64 = 3.0, "years", "R17", [0.1, 50.0];
+        /// Probability a post's funding is renewed at contract end (000 1.3).
+        lw_renewal_probability: f64 = 0.8, "probability", "R17", [0.0, 1.0];
+        /// Weeks before contract end during which funding uncertainty builds.
+        lw_uncertainty_window_weeks: u32 = 26, "weeks", "R17", [0, 520];
+        /// Weeks a vacated post stays empty before a new link worker starts.
+        recruitment_weeks: u32 = 12, "weeks", "R16", [0, 520];
+        /// Length of a VCSE organisation's grant.
+        vcse_grant_years: f64 = 2.0, "years", "R18", [0.1, 50.0];
+        /// Probability a VCSE grant is renewed (000 1.2).
+        vcse_renewal_probability: f64 = 0.75, "probability", "R18", [0.0, 1.0];
+        /// New VCSE organisations appearing per region per year.
+        vcse_new_orgs_per_year: f64 = 1.0, "orgs/region/year", "R18", [0.0, 1000.0];
+    }
+}
+
+param_table! {
+    /// `[[region]]`: one PCN archetype, repeated `count` times.
+    pub struct RegionSpec = "region" {
+        /// Name of the archetype; rows of `weekly.csv` are per archetype (summed over `count`).
+        name: String = String::new(), "text", "-";
+        /// How many PCNs of this archetype.
+        count: u32 = 1, "PCNs", "-", [1, 100000];
+        /// Registered population of one PCN.
+        population: u32 = 50000, "people", "R1", [1, 50000000];
+        /// Area deprivation.
+        deprivation: Deprivation = Deprivation::Medium, "-", "R1";
+        /// GP practices in the PCN; each link worker serves all of them.
+        practices: u32 = 6, "practices", "R5, R15", [1, 200];
+        /// Funded link worker posts in the PCN.
+        lw_posts: u32 = 2, "posts", "R5, R6", [0, 10000];
+        /// Employment model of the link workers (001 Table 4).
+        employment: Employment = Employment::Pcn, "-", "R15";
+        /// VCSE organisations in the PCN's area.
+        vcse_orgs: u32 = 20, "organisations", "R7, R18", [0, 10000];
+        /// Initial GP buy-in to social prescribing (legitimation, 002).
+        gp_buy_in: f64 = 0.5, "0–1", "R2", [0.0, 1.0];
+        /// A GP champion for social prescribing works in the PCN (002).
+        gp_champion: bool = false, "-", "R2";
+        /// Statutory-service waiting pressure (e.g. mental health waiting lists) that makes GPs refer cases they cannot place elsewhere (002).
+        statutory_pressure: f64 = 0.5, "0–1", "R2", [0.0, 1.0];
+    }
+}
+
+impl RegionSpec {
+    /// Presentation multiplier by deprivation (R1).
+    pub fn presentation_multiplier(&self, b: &Behaviour) -> f64 {
+        match self.deprivation {
+            Deprivation::Low => b.presentation_multiplier_low,
+            Deprivation::Medium => 1.0,
+            Deprivation::High => b.presentation_multiplier_high,
+        }
+    }
+}
+
+param_table! {
+    /// `[behaviour]`: every coefficient of the rules (MODEL.md §4). Logistic
+    /// coefficients act on the log-odds scale; a positive value raises the probability.
+    pub struct Behaviour = "behaviour" {
+        // ---------------- R1 presentation ----------------
+        /// GP consultations per registered person per week (about 5 a year).
+        gp_consults_per_person_week: f64 = 0.1, "consultations/person/week", "R1", [0.0, 5.0];
+        /// Share of GP consultations that are for non-medical needs (002: up to one in five).
+        nonmedical_share: f64 = 0.2, "share", "R1", [0.0, 1.0];
+        /// Share of non-medical consultations that are a new presentation at a crisis (a new patient for the service).
+        new_episode_share: f64 = 0.0275, "share", "R1", [0.0, 1.0];
+        /// Presentation multiplier in low-deprivation regions (000: fewer non-medical needs).
+        presentation_multiplier_low: f64 = 0.8, "multiplier", "R1", [0.0, 10.0];
+        /// Presentation multiplier in high-deprivation regions (000).
+        presentation_multiplier_high: f64 = 1.3, "multiplier", "R1", [0.0, 10.0];
+        /// Mean complexity in a medium-deprivation region (000 1.1).
+        complexity_mean: f64 = 0.45, "0–1", "R1", [0.01, 0.99];
+        /// Mean readiness at presentation, medium deprivation (003 "readiness").
+        readiness_mean: f64 = 0.45, "0–1", "R1", [0.01, 0.99];
+        /// Mean capacity to act (caring duties, transport, health), medium deprivation (003).
+        capacity_mean: f64 = 0.6, "0–1", "R1", [0.01, 0.99];
+        /// Shift of the complexity, readiness and capacity means per deprivation step (high: complexity up, readiness and capacity down; 001 Paper 1).
+        deprivation_shift: f64 = 0.08, "0–1 per level", "R1", [0.0, 0.4];
+        /// Spread of patient attributes: standard deviation on the log-odds scale around the median (logit-normal).
+        attribute_sd: f64 = 0.8, "log-odds", "R1", [0.0, 5.0];
+        /// Probability that a financial or housing need is structural (no VCSE can fix it), medium deprivation (003, 004).
+        structural_share: f64 = 0.45, "probability", "R1", [0.0, 1.0];
+        /// Change of `structural_share` per deprivation step.
+        structural_deprivation_shift: f64 = 0.12, "probability per level", "R1", [0.0, 0.5];
+        /// Probability a patient has a hidden medical need that may surface in sessions (001 Part 2).
+        hidden_medical_prob: f64 = 0.15, "probability", "R1, R9", [0.0, 1.0];
+        /// Probability a presenting patient's needs belong with statutory services (an inappropriate referral if referred; 002).
+        statutory_need_prob: f64 = 0.15, "probability", "R1, R2, R3", [0.0, 1.0];
+        /// Mean baseline non-medical GP consultations per week, outside crises (Gamma, shape 2).
+        gp_baseline_rate_mean: f64 = 0.05, "consultations/week", "R1, R9", [0.0, 5.0];
+        /// Mean peak of the crisis component of GP use at presentation (Gamma, shape 2).
+        crisis_peak_mean: f64 = 0.12, "consultations/week", "R1, R9", [0.0, 5.0];
+        /// Time constant of the crisis build-up before presentation.
+        crisis_rise_weeks: f64 = 10.0, "weeks", "R1", [0.1, 520.0];
+        /// Time constant of the crisis decay after presentation, whatever happens next (regression to the mean).
+        crisis_decay_weeks: f64 = 5.0, "weeks", "R1", [0.1, 520.0];
+        /// Mean well-being, hope, self-efficacy and social capital at presentation, for complexity 0.
+        outcome_baseline_mean: f64 = 0.5, "0–1", "R1", [0.01, 0.99];
+        /// Reduction of those means per unit of complexity.
+        outcome_complexity_effect: f64 = 0.3, "0–1", "R1", [0.0, 0.98];
+        /// Weekly natural recovery of well-being as the crisis fades, toward the pre-crisis level (the counterfactual trajectory).
+        wellbeing_recovery_per_week: f64 = 0.01, "share of gap/week", "R1", [0.0, 1.0];
+        /// Pre-crisis well-being above presentation well-being.
+        wellbeing_crisis_dip: f64 = 0.1, "0–1", "R1", [0.0, 1.0];
+
+        // ---------------- R2 GP referral ----------------
+        /// Intercept of P(GP refers a presenting patient).
+        refer_intercept: f64 = -2.6, "log-odds", "R2", [-20.0, 20.0];
+        /// Effect of GP buy-in (002 legitimation).
+        refer_buy_in: f64 = 2.0, "log-odds per unit", "R2", [-20.0, 20.0];
+        /// Effect of GP awareness of the link worker role.
+        refer_awareness: f64 = 1.0, "log-odds per unit", "R2", [-20.0, 20.0];
+        /// Effect of a GP champion (002).
+        refer_champion: f64 = 0.5, "log-odds", "R2", [-20.0, 20.0];
+        /// Effect of patient complexity (GPs refer people they cannot help medically).
+        refer_complexity: f64 = 1.0, "log-odds per unit", "R2", [-20.0, 20.0];
+        /// Effect per patient waiting per link worker post (long lists deter referrers, 000 1.3).
+        refer_waiting_per_lw: f64 = -0.03, "log-odds per patient/LW", "R2", [-20.0, 20.0];
+        /// Effect of the service's funding uncertainty (referrers hold back, 000 1.3).
+        refer_uncertainty: f64 = -1.0, "log-odds per unit", "R2", [-20.0, 20.0];
+        /// Penalty for a patient whose needs belong with statutory services.
+        refer_statutory_penalty: f64 = -2.5, "log-odds", "R2", [-20.0, 20.0];
+        /// Effect of statutory waiting pressure on referring such patients anyway (002 "supporting the supporter").
+        refer_statutory_pressure: f64 = 3.0, "log-odds per unit", "R2", [-20.0, 20.0];
+        /// Buy-in gained per feedback report reaching GPs, times (1 - buy-in) (002 feedback loop).
+        buy_in_feedback_gain: f64 = 0.004, "per report", "R2", [0.0, 1.0];
+        /// Awareness gained per feedback report, times (1 - awareness).
+        awareness_feedback_gain: f64 = 0.004, "per report", "R2", [0.0, 1.0];
+        /// Weekly decay of buy-in and awareness toward `buy_in_floor` without feedback.
+        buy_in_decay_per_week: f64 = 0.004, "share/week", "R2", [0.0, 1.0];
+        /// Level buy-in and awareness decay toward.
+        buy_in_floor: f64 = 0.15, "0–1", "R2", [0.0, 1.0];
+        /// Initial GP awareness of the link worker role.
+        awareness_initial: f64 = 0.5, "0–1", "R2", [0.0, 1.0];
+        /// How much of a feedback report reaches GPs at embeddedness 0 (scales up to 1 at full embeddedness; 000 2.1).
+        feedback_reach_bolted_on: f64 = 0.3, "share", "R2", [0.0, 1.0];
+
+        // ---------------- R3 triage ----------------
+        /// Intercept of P(LW declines an inappropriate referral).
+        decline_intercept: f64 = -2.5, "log-odds", "R3", [-20.0, 20.0];
+        /// Effect of discretion granted (001 Table 9 "confidence to decline").
+        decline_discretion: f64 = 2.0, "log-odds per unit", "R3", [-20.0, 20.0];
+        /// Effect of effective supervision.
+        decline_supervision: f64 = 1.5, "log-odds per unit", "R3", [-20.0, 20.0];
+        /// Effect of LW skill.
+        decline_skill: f64 = 1.5, "log-odds per unit", "R3", [-20.0, 20.0];
+        /// Supervision interval that counts as full frequency; effective supervision = quality × min(1, this / interval).
+        supervision_reference_weeks: f64 = 4.0, "weeks", "R3, R7, R19", [0.1, 520.0];
+
+        // ---------------- R4 enrolment ----------------
+        /// Intercept of P(patient accepts the referral).
+        accept_intercept: f64 = 0.0, "log-odds", "R4", [-20.0, 20.0];
+        /// Effect of complexity (urgency: 003 "urgently seek solutions").
+        accept_complexity: f64 = 1.5, "log-odds per unit", "R4", [-20.0, 20.0];
+        /// Effect of GP credibility (buy-in; 003 "referred through a GP provides credibility").
+        accept_gp_credibility: f64 = 1.0, "log-odds per unit", "R4", [-20.0, 20.0];
+        /// Effect of clarity about the role (GP awareness, centred at 0.5).
+        accept_clarity: f64 = 1.0, "log-odds per unit", "R4", [-20.0, 20.0];
+
+        // ---------------- R5 waiting ----------------
+        /// Weekly hazard of dropping out while waiting, in the first week.
+        dropout_wait_base: f64 = 0.02, "per week", "R5", [0.0, 10.0];
+        /// Increase of that hazard per week already waited (002 "losing momentum").
+        dropout_wait_slope: f64 = 0.015, "per week per week", "R5", [0.0, 10.0];
+        /// Session hours a LW loses each week per practice served beyond the first (travel, fragmented presence; 002).
+        practice_overhead_hours: f64 = 0.5, "hours/week/practice", "R5, R6", [0.0, 20.0];
+        /// Intercept of P(first appointment missed).
+        dna_intercept: f64 = -1.2, "log-odds", "R5", [-20.0, 20.0];
+        /// Effect of readiness on missing the first appointment.
+        dna_readiness: f64 = -1.5, "log-odds per unit", "R5", [-20.0, 20.0];
+        /// Effect of capacity on missing the first appointment.
+        dna_capacity: f64 = -1.0, "log-odds per unit", "R5", [-20.0, 20.0];
+        /// Effect of each week waited on missing the first appointment.
+        dna_wait: f64 = 0.05, "log-odds per week", "R5", [-20.0, 20.0];
+        /// Probability a patient who missed the first appointment is then lost.
+        dna_lost_prob: f64 = 0.35, "probability", "R5", [0.0, 1.0];
+
+        // ---------------- R6 sessions ----------------
+        /// Share of hours spent on administration and notes.
+        admin_share: f64 = 0.15, "share of hours", "R6", [0.0, 0.9];
+        /// LW hours per session, including preparation and follow-up.
+        session_hours: f64 = 1.0, "hours", "R6", [0.1, 10.0];
+        /// Weeks between sessions for an engaged patient.
+        engaged_interval_weeks: u32 = 2, "weeks", "R6", [1, 52];
+        /// Weeks between anchor sessions for a held patient.
+        held_interval_weeks: u32 = 4, "weeks", "R6, R8", [1, 52];
+        /// Weeks between closing sessions while tapering.
+        taper_interval_weeks: u32 = 3, "weeks", "R10", [1, 52];
+        /// Hours of each supervision session.
+        supervision_hours: f64 = 1.5, "hours", "R6, R19", [0.0, 40.0];
+        /// Initial skill of a new link worker.
+        skill_initial: f64 = 0.4, "0–1", "R6", [0.0, 1.0];
+        /// Skill gained with experience, approached over about two years (001 Table 4).
+        skill_experience_gain: f64 = 0.3, "0–1", "R6", [0.0, 1.0];
+        /// Trust gained per session, times skill and continuity, times (1 - trust) (003 "connection with").
+        trust_gain: f64 = 0.3, "per session", "R6", [0.0, 1.0];
+        /// Hope gained per session, times the share of the patient's needs the LW knows an open service for (001 Table 11).
+        hope_gain: f64 = 0.06, "per session", "R6", [0.0, 1.0];
+        /// Readiness growth per session, times (1 - readiness) (003).
+        readiness_growth: f64 = 0.06, "per session", "R6", [0.0, 1.0];
+        /// Capacity growth per session, times (1 - capacity): practical help and anchoring make patients more able to act later (001 Table 8).
+        capacity_growth: f64 = 0.04, "per session", "R6, R8", [0.0, 1.0];
+        /// Multiplier of readiness growth for a held patient with space to offload (001 Table 8).
+        held_readiness_multiplier: f64 = 2.0, "multiplier", "R6, R8", [0.0, 20.0];
+        /// Weekly probability of a life shock (e.g. decline in physical health; 003).
+        shock_prob: f64 = 0.02, "per week", "R6", [0.0, 1.0];
+        /// Readiness and capacity lost in a life shock.
+        shock_size: f64 = 0.2, "0–1", "R6", [0.0, 1.0];
+        /// Well-being gained per session, times trust.
+        session_wellbeing_gain: f64 = 0.015, "per session", "R6", [0.0, 1.0];
+        /// Self-efficacy gained per session, times readiness.
+        session_self_efficacy_gain: f64 = 0.01, "per session", "R6", [0.0, 1.0];
+
+        // ---------------- R7 connection ----------------
+        /// Anchoring sessions before a LW considers proposing VCSE support (003 anchor point).
+        min_sessions_before_proposal: u32 = 2, "sessions", "R7", [0, 100];
+        /// Estimated readiness at which the LW proposes VCSE support.
+        proposal_threshold: f64 = 0.55, "0–1", "R7", [0.0, 1.0];
+        /// Actual readiness below which a proposal is "pushing too early" (003).
+        readiness_needed: f64 = 0.5, "0–1", "R7", [0.0, 1.0];
+        /// Disengagement probability per unit of readiness shortfall when pushed too early.
+        push_disengage: f64 = 1.2, "per unit shortfall", "R7", [0.0, 100.0];
+        /// Standard deviation of the LW's readiness estimate for an unskilled, unsupervised LW.
+        readiness_noise_sd: f64 = 0.25, "0–1", "R7", [0.0, 2.0];
+        /// Share of that noise removed at full skill.
+        noise_skill_effect: f64 = 0.5, "share", "R7", [0.0, 1.0];
+        /// Share of that noise removed at full effective supervision.
+        noise_supervision_effect: f64 = 0.4, "share", "R7", [0.0, 1.0];
+        /// Intercept of P(patient takes up the proposed support).
+        connect_intercept: f64 = -2.0, "log-odds", "R7", [-20.0, 20.0];
+        /// Effect of readiness on taking up support.
+        connect_readiness: f64 = 3.0, "log-odds per unit", "R7", [-20.0, 20.0];
+        /// Effect of capacity on taking up support.
+        connect_capacity: f64 = 2.5, "log-odds per unit", "R7", [-20.0, 20.0];
+        /// Share of the region's VCSE organisations a link worker knows on starting (000 2.3).
+        knowledge_initial_share: f64 = 0.5, "share", "R7, R11", [0.0, 1.0];
+        /// Mean places per VCSE organisation.
+        vcse_capacity_mean: f64 = 15.0, "places", "R7, R18", [1.0, 10000.0];
+        /// Initial willingness of VCSE organisations to take referrals (002).
+        vcse_buy_in_initial: f64 = 0.85, "probability", "R7, R18", [0.0, 1.0];
+        /// Mean weeks a connected patient uses a VCSE place.
+        placement_weeks_mean: f64 = 12.0, "weeks", "R7", [1.0, 60.0];
+        /// Social capital gained on connection (002, 003).
+        connect_social_capital_gain: f64 = 0.15, "0–1", "R7", [0.0, 1.0];
+        /// Self-efficacy gained on connection (002).
+        connect_self_efficacy_gain: f64 = 0.1, "0–1", "R7", [0.0, 1.0];
+        /// Well-being gained on connection.
+        connect_wellbeing_gain: f64 = 0.08, "0–1", "R7", [0.0, 1.0];
+        /// Hope and trust lost when no suitable service exists (000 1.2 disillusionment).
+        no_service_disillusion: f64 = 0.1, "0–1", "R7", [0.0, 1.0];
+
+        // ---------------- R8 holding ----------------
+        /// Estimated readiness below which the LW holds the patient rather than proposing.
+        hold_readiness_threshold: f64 = 0.35, "0–1", "R8", [0.0, 1.0];
+        /// Capacity below which the patient is held (cannot act yet; 003).
+        hold_capacity_threshold: f64 = 0.25, "0–1", "R8", [0.0, 1.0];
+        /// Weekly probability that a structural need (housing, debt) is resolved by another agency, unblocking a held patient (003 pathway c).
+        structural_resolve_per_week: f64 = 0.03, "per week", "R8", [0.0, 1.0];
+        /// Estimated readiness at which a held patient is released back to active work.
+        release_readiness_threshold: f64 = 0.5, "0–1", "R8", [0.0, 1.0];
+
+        // ---------------- R9 GP use and medical needs ----------------
+        /// Share of non-medical GP use avoided while engaged, times trust (001 Table 11).
+        gp_engaged_reduction: f64 = 0.5, "share", "R9", [0.0, 1.0];
+        /// Probability per session that a hidden medical need surfaces, times trust (001 Table 11 advocacy).
+        medical_surface_prob: f64 = 0.15, "per session", "R9", [0.0, 1.0];
+
+        // ---------------- R10 endings ----------------
+        /// Hope and self-efficacy both above this count as goals met (discharge).
+        goals_met_threshold: f64 = 0.75, "0–1", "R10", [0.0, 1.0];
+        /// Intercept of P(relapse within 26 weeks of discharge).
+        relapse_intercept: f64 = -1.0, "log-odds", "R10", [-20.0, 20.0];
+        /// Effect of an abrupt (untapered) ending (001 Table 8, 002).
+        relapse_abrupt: f64 = 0.8, "log-odds", "R10", [-20.0, 20.0];
+        /// Effect of having been connected to community support.
+        relapse_connected: f64 = -1.0, "log-odds", "R10", [-20.0, 20.0];
+        /// Effect of self-efficacy at discharge.
+        relapse_self_efficacy: f64 = -1.5, "log-odds per unit", "R10", [-20.0, 20.0];
+        /// Effect of being told re-referral is possible (endings are easier, 003).
+        relapse_told_rereferral: f64 = -0.4, "log-odds", "R10", [-20.0, 20.0];
+        /// Non-medical GP consultations per week added at relapse (decays like a crisis).
+        relapse_gp_bump: f64 = 0.08, "consultations/week", "R10", [0.0, 5.0];
+        /// Non-medical GP consultations per week added after an abrupt ending (the GP as familiar support, 002).
+        abrupt_gp_bump: f64 = 0.04, "consultations/week", "R10", [0.0, 5.0];
+        /// Readiness a re-referred patient keeps from the last episode.
+        rereferral_readiness_kept: f64 = 0.5, "share", "R10", [0.0, 1.0];
+    }
+}

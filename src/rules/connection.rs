@@ -1,0 +1,274 @@
+//! R7 Connection-to (readiness, capacity, open doors) and R8 Holding.
+//!
+//! R7: the link worker judges readiness with noise that shrinks with skill and
+//! supervision; proposing to a patient who is not actually ready risks disengagement
+//! (003 "putting pressure on … I'd probably have just left it"). Success needs
+//! readiness, capacity, and a matching open VCSE organisation the link worker knows and
+//! that has room (000 1.2 "open doors, open now"); no suitable service disillusions both.
+//!
+//! R8: a patient whose readiness or capacity is low, or whose needs are structural, is
+//! held: kept on caseload with anchor sessions and no push (001 Paper 1; 004).
+
+use rand::RngExt;
+use rand::rngs::ChaCha8Rng;
+use rand_distr::StandardNormal;
+
+use super::{Ctx, logistic};
+use crate::world::{OrgId, Patient, VcseOrg};
+
+/// Standard deviation of the link worker's readiness estimate (R7, R19).
+pub fn judgement_noise(ctx: &Ctx, skill: f64) -> f64 {
+    let b = ctx.b;
+    b.readiness_noise_sd
+        * (1.0 - b.noise_skill_effect * skill)
+        * (1.0 - b.noise_supervision_effect * ctx.supervision())
+}
+
+/// The link worker's noisy estimate of the patient's readiness.
+pub fn estimate_readiness(rng: &mut ChaCha8Rng, ctx: &Ctx, p: &Patient, skill: f64) -> f64 {
+    let z: f64 = rng.sample(StandardNormal);
+    p.readiness as f64 + judgement_noise(ctx, skill) * z
+}
+
+/// What the link worker decides after a session with an engaged patient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Judgement {
+    /// Keep working (anchoring, building trust).
+    Continue,
+    /// Hold: readiness or capacity too low, or needs structural (R8).
+    Hold,
+    /// Propose VCSE support (R7).
+    Propose,
+}
+
+/// R7/R8 decision from the estimate.
+pub fn judge(ctx: &Ctx, p: &Patient, estimate: f64) -> Judgement {
+    let b = ctx.b;
+    if p.only_structural()
+        || estimate < b.hold_readiness_threshold
+        || (p.capacity as f64) < b.hold_capacity_threshold
+    {
+        Judgement::Hold
+    } else if p.sessions as u32 >= b.min_sessions_before_proposal
+        && estimate >= b.proposal_threshold
+    {
+        Judgement::Propose
+    } else {
+        Judgement::Continue
+    }
+}
+
+/// Whether a held patient is released back to active work (R8).
+pub fn release_from_holding(ctx: &Ctx, p: &Patient, estimate: f64) -> bool {
+    !p.only_structural()
+        && estimate >= ctx.b.release_readiness_threshold
+        && p.capacity as f64 >= ctx.b.hold_capacity_threshold
+}
+
+/// Probability that a patient pushed before being ready disengages (R7): proportional
+/// to the readiness shortfall; zero when actually ready.
+pub fn p_disengage_when_pushed(ctx: &Ctx, p: &Patient) -> f64 {
+    let shortfall = (ctx.b.readiness_needed - p.readiness as f64).max(0.0);
+    (ctx.b.push_disengage * shortfall).min(1.0)
+}
+
+/// Probability a ready patient takes up the proposed support, by readiness and capacity.
+pub fn p_take_up(ctx: &Ctx, p: &Patient) -> f64 {
+    let b = ctx.b;
+    logistic(
+        b.connect_intercept
+            + b.connect_readiness * p.readiness as f64
+            + b.connect_capacity * p.capacity as f64,
+    )
+}
+
+/// Result of looking for a service for a patient's needs among what the LW knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceSearch {
+    /// An open, known, matching organisation with a free place (best known first).
+    Found(OrgId),
+    /// Known matching organisations exist but all are full.
+    AllFull,
+    /// No known open organisation matches any fixable need.
+    NoneSuitable,
+}
+
+/// Search the organisations the link worker knows for one that fits (R7, R11: knowledge
+/// of a closed organisation is useless).
+pub fn find_service(knowledge: &[f32], orgs: &[VcseOrg], needs: u8) -> ServiceSearch {
+    let mut best: Option<(f32, usize)> = None;
+    let mut any_match = false;
+    for (i, org) in orgs.iter().enumerate() {
+        let k = knowledge.get(i).copied().unwrap_or(0.0);
+        if k <= 0.0 || !org.open || needs & org.category.bit() == 0 {
+            continue;
+        }
+        any_match = true;
+        if org.users < org.capacity && best.is_none_or(|(bk, _)| k > bk) {
+            best = Some((k, i));
+        }
+    }
+    match best {
+        Some((_, i)) => ServiceSearch::Found(OrgId(i as u16)),
+        None if any_match => ServiceSearch::AllFull,
+        None => ServiceSearch::NoneSuitable,
+    }
+}
+
+/// Share of the patient's fixable needs for which the LW knows an open service (hope, R6).
+pub fn options_share(knowledge: &[f32], orgs: &[VcseOrg], needs: u8) -> f64 {
+    let total = needs.count_ones();
+    if total == 0 {
+        return 0.0;
+    }
+    let mut covered = 0u8;
+    for (i, org) in orgs.iter().enumerate() {
+        if org.open && knowledge.get(i).copied().unwrap_or(0.0) > 0.0 {
+            covered |= org.category.bit() & needs;
+        }
+    }
+    covered.count_ones() as f64 / total as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::{Behaviour, Deprivation, Funding, Policy};
+    use crate::rules::presentation::draw_patient;
+    use crate::world::rng::{Stream, stream};
+    use crate::world::{Need, PLACEMENT_RING, flag};
+
+    fn with<R>(policy: Policy, f: impl FnOnce(&Ctx) -> R) -> R {
+        let (fu, b) = (Funding::default(), Behaviour::default());
+        f(&Ctx {
+            policy: &policy,
+            funding: &fu,
+            b: &b,
+            week: 0,
+            report_from: 0,
+            counterfactual: true,
+        })
+    }
+
+    fn patient() -> Patient {
+        let mut p = draw_patient(
+            &mut stream(5, 0, 0, Stream::Arrivals),
+            Deprivation::Medium,
+            &Behaviour::default(),
+            0,
+        );
+        p.flags = 0;
+        p.needs = Need::Isolation.bit();
+        p.capacity = 0.8;
+        p.sessions = 3;
+        p
+    }
+
+    fn org(category: Need, capacity: u32, users: u32) -> VcseOrg {
+        VcseOrg {
+            category,
+            capacity,
+            users,
+            buy_in: 1.0,
+            open: true,
+            ends: [0; PLACEMENT_RING],
+        }
+    }
+
+    #[test]
+    fn judgement_is_less_noisy_with_skill_and_supervision() {
+        let none = with(
+            Policy {
+                supervision_interval_weeks: 0,
+                ..Policy::default()
+            },
+            |c| judgement_noise(c, 0.2),
+        );
+        let good = with(
+            Policy {
+                supervision_quality: 1.0,
+                supervision_interval_weeks: 2,
+                ..Policy::default()
+            },
+            |c| judgement_noise(c, 0.9),
+        );
+        assert!(good < none * 0.6, "{good} vs {none}");
+    }
+
+    #[test]
+    fn low_readiness_low_capacity_or_structural_needs_lead_to_holding() {
+        with(Policy::default(), |ctx| {
+            let p = patient();
+            assert_eq!(judge(ctx, &p, 0.9), Judgement::Propose);
+            assert_eq!(judge(ctx, &p, 0.1), Judgement::Hold);
+            let mut weak = patient();
+            weak.capacity = 0.05;
+            assert_eq!(judge(ctx, &weak, 0.9), Judgement::Hold);
+            let mut structural = patient();
+            structural.needs = Need::Housing.bit();
+            structural.flags = flag::STRUCTURAL;
+            assert_eq!(judge(ctx, &structural, 0.9), Judgement::Hold);
+            let mut early = patient();
+            early.sessions = 0;
+            assert_eq!(judge(ctx, &early, 0.9), Judgement::Continue);
+        });
+    }
+
+    #[test]
+    fn pushing_too_early_risks_disengagement_only_when_not_ready() {
+        with(Policy::default(), |ctx| {
+            let mut p = patient();
+            p.readiness = 0.9;
+            assert_eq!(p_disengage_when_pushed(ctx, &p), 0.0);
+            p.readiness = 0.2;
+            let far = p_disengage_when_pushed(ctx, &p);
+            p.readiness = 0.4;
+            assert!(far > p_disengage_when_pushed(ctx, &p) && far > 0.0);
+        });
+    }
+
+    #[test]
+    fn take_up_rises_with_readiness_and_capacity() {
+        with(Policy::default(), |ctx| {
+            let mut p = patient();
+            p.readiness = 0.4;
+            let lo = p_take_up(ctx, &p);
+            p.readiness = 0.9;
+            let hi = p_take_up(ctx, &p);
+            p.capacity = 0.2;
+            assert!(hi > lo && hi > p_take_up(ctx, &p));
+        });
+    }
+
+    #[test]
+    fn services_must_be_known_open_matching_and_have_room() {
+        let needs = Need::Isolation.bit();
+        let orgs = vec![
+            org(Need::Isolation, 5, 5),
+            org(Need::Isolation, 5, 1),
+            org(Need::Housing, 5, 0),
+        ];
+        assert_eq!(
+            find_service(&[1.0, 0.5, 1.0], &orgs, needs),
+            ServiceSearch::Found(OrgId(1))
+        );
+        assert_eq!(
+            find_service(&[1.0, 0.0, 1.0], &orgs, needs),
+            ServiceSearch::AllFull
+        );
+        assert_eq!(
+            find_service(&[0.0, 0.0, 1.0], &orgs, needs),
+            ServiceSearch::NoneSuitable
+        );
+        let mut closed = orgs.clone();
+        closed[1].open = false;
+        assert_eq!(
+            find_service(&[0.0, 1.0, 1.0], &closed, needs),
+            ServiceSearch::NoneSuitable
+        );
+        assert_eq!(
+            options_share(&[1.0, 1.0, 1.0], &orgs, needs | Need::Financial.bit()),
+            0.5
+        );
+    }
+}

@@ -1,0 +1,214 @@
+//! Dynamics: one file per rule family of MODEL.md §4, small functions plus the
+//! weekly [`step::step_region`] that applies them in a fixed, documented phase order.
+//!
+//! Rules do no IO and cannot fail; every random draw comes from the random streams of
+//! the region being stepped.
+
+pub mod connection;
+pub mod endings;
+pub mod presentation;
+pub mod referral;
+pub mod sessions;
+pub mod step;
+pub mod waiting;
+
+use rand::RngExt;
+use rand::rngs::ChaCha8Rng;
+use rand_distr::StandardNormal;
+
+use crate::params::{Behaviour, Funding, Policy};
+
+/// What every rule may read: parameters and the clock.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    /// `[policy]`.
+    pub policy: &'a Policy,
+    /// `[funding]`.
+    pub funding: &'a Funding,
+    /// `[behaviour]`.
+    pub b: &'a Behaviour,
+    /// Current week (0-based, warm-up included).
+    pub week: u32,
+    /// First reported week (end of warm-up).
+    pub report_from: u32,
+    /// Whether the counterfactual arm is computed.
+    pub counterfactual: bool,
+}
+
+impl Ctx<'_> {
+    /// Whether this week is reported (after the warm-up).
+    #[inline]
+    pub fn reported(&self) -> bool {
+        self.week >= self.report_from
+    }
+
+    /// Effective supervision, 0–1: quality × frequency, where frequency is 1 at the
+    /// reference interval or more often (R19 feeding R3, R7).
+    pub fn supervision(&self) -> f64 {
+        let interval = self.policy.supervision_interval_weeks;
+        if interval == 0 {
+            0.0
+        } else {
+            self.policy.supervision_quality
+                * (self.b.supervision_reference_weeks / interval as f64).min(1.0)
+        }
+    }
+}
+
+/// Logistic function.
+#[inline]
+pub fn logistic(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Log-odds of p (clamped away from 0 and 1).
+#[inline]
+pub fn logit(p: f64) -> f64 {
+    let p = p.clamp(1e-6, 1.0 - 1e-6);
+    (p / (1.0 - p)).ln()
+}
+
+/// Bernoulli draw.
+#[inline]
+pub fn chance(rng: &mut ChaCha8Rng, p: f64) -> bool {
+    rng.random::<f64>() < p
+}
+
+/// Logit-normal draw with the given median and log-odds standard deviation.
+#[inline]
+pub fn logit_normal(rng: &mut ChaCha8Rng, median: f64, sd: f64) -> f64 {
+    let z: f64 = rng.sample(StandardNormal);
+    logistic(logit(median) + sd * z)
+}
+
+/// Gamma(shape 2) draw with the given mean: a sum of two exponentials.
+#[inline]
+pub fn gamma2(rng: &mut ChaCha8Rng, mean: f64) -> f64 {
+    let u1: f64 = 1.0 - rng.random::<f64>();
+    let u2: f64 = 1.0 - rng.random::<f64>();
+    -(u1 * u2).ln() * mean / 2.0
+}
+
+/// Poisson quantile function: the smallest k with P(X ≤ k) ≥ u. Used with a shared `u`
+/// so the actual and counterfactual arms use common random numbers.
+pub fn poisson_quantile(lambda: f64, u: f64) -> u32 {
+    if lambda <= 0.0 {
+        return 0;
+    }
+    if lambda > 200.0 {
+        // Normal approximation for very large means (never reached with default parameters).
+        let z = normal_quantile(u);
+        return (lambda + z * lambda.sqrt()).round().max(0.0) as u32;
+    }
+    let mut p = (-lambda).exp();
+    let mut cdf = p;
+    let mut k = 0u32;
+    let limit = (lambda * 10.0 + 100.0) as u32;
+    while u > cdf && k < limit {
+        k += 1;
+        p *= lambda / k as f64;
+        cdf += p;
+    }
+    k
+}
+
+/// Standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9).
+pub fn normal_quantile(p: f64) -> f64 {
+    let p = p.clamp(1e-12, 1.0 - 1e-12);
+    const A: [f64; 6] = [
+        -3.969683028665376e1,
+        2.209460984245205e2,
+        -2.759285104469687e2,
+        1.383577518672690e2,
+        -3.066479806614716e1,
+        2.506628277459239,
+    ];
+    const B: [f64; 5] = [
+        -5.447609879822406e1,
+        1.615858368580409e2,
+        -1.556989798598866e2,
+        6.680131188771972e1,
+        -1.328068155288572e1,
+    ];
+    const C: [f64; 6] = [
+        -7.784894002430293e-3,
+        -3.223964580411365e-1,
+        -2.400758277161838,
+        -2.549732539343734,
+        4.374664141464968,
+        2.938163982698783,
+    ];
+    const D: [f64; 4] = [
+        7.784695709041462e-3,
+        3.224671290700398e-1,
+        2.445134137142996,
+        3.754408661907416,
+    ];
+    let pl = 0.02425;
+    if p < pl {
+        let q = (-2.0 * p.ln()).sqrt();
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    } else if p <= 1.0 - pl {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    } else {
+        -normal_quantile(1.0 - p)
+    }
+}
+
+/// Σ_{k=k1}^{k2} q^k (0 when k1 > k2).
+#[inline]
+pub fn geometric_sum(q: f64, k1: u32, k2: u32) -> f64 {
+    if k1 > k2 {
+        return 0.0;
+    }
+    let n = (k2 - k1 + 1) as i32;
+    if (1.0 - q).abs() < 1e-12 {
+        return n as f64;
+    }
+    q.powi(k1 as i32) * (1.0 - q.powi(n)) / (1.0 - q)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::rng::{Stream, stream};
+
+    #[test]
+    fn logistic_is_monotone_and_bounded() {
+        assert!(logistic(-50.0) >= 0.0 && logistic(50.0) <= 1.0);
+        assert!(logistic(0.1) > logistic(0.0));
+        assert!((logistic(logit(0.3)) - 0.3).abs() < 1e-9);
+    }
+
+    #[test]
+    fn poisson_quantile_matches_mean() {
+        let mut rng = stream(7, 0, 0, Stream::Service);
+        let n = 20000;
+        let mean: f64 = (0..n)
+            .map(|_| poisson_quantile(2.5, rng.random::<f64>()) as f64)
+            .sum::<f64>()
+            / n as f64;
+        assert!((mean - 2.5).abs() < 0.05, "mean {mean}");
+        assert_eq!(poisson_quantile(0.0, 0.9), 0);
+        assert!(poisson_quantile(3.0, 0.99) > poisson_quantile(3.0, 0.5));
+    }
+
+    #[test]
+    fn geometric_sum_matches_loop() {
+        let q: f64 = (-1.0f64 / 8.0).exp();
+        let direct: f64 = (3..=26).map(|k| q.powi(k)).sum();
+        assert!((geometric_sum(q, 3, 26) - direct).abs() < 1e-12);
+        assert_eq!(geometric_sum(q, 5, 4), 0.0);
+    }
+
+    #[test]
+    fn normal_quantile_is_symmetric() {
+        assert!(normal_quantile(0.5).abs() < 1e-9);
+        assert!((normal_quantile(0.975) - 1.959964).abs() < 1e-5);
+        assert!((normal_quantile(0.01) + normal_quantile(0.99)).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,238 @@
+//! R1 Presentation: who presents to a GP with non-medical needs, with which attributes,
+//! and the crisis component of their GP use.
+//!
+//! 002: up to one in five GP consultations are non-medical; 000, 001 Paper 1, 003: more
+//! complexity, more structural needs, lower capacity and readiness where deprivation is
+//! high. People present at a crisis: non-medical GP use is a stable baseline plus a
+//! crisis component that built up before presentation and decays afterwards whatever
+//! happens next, which makes uncontrolled before/after comparisons look good.
+
+use rand::RngExt;
+use rand::rngs::ChaCha8Rng;
+
+use super::{gamma2, geometric_sum, logit_normal};
+use crate::params::{Behaviour, Deprivation};
+use crate::world::{LwId, Need, Patient, Stage, flag};
+
+/// Follow-up window for GP use before and after referral (MODEL.md §5).
+pub const FOLLOW_UP_WEEKS: u32 = 26;
+
+/// Expected new presentations per week in a region (R1).
+pub fn expected_presentations(population: u32, deprivation: Deprivation, b: &Behaviour) -> f64 {
+    let mult = match deprivation {
+        Deprivation::Low => b.presentation_multiplier_low,
+        Deprivation::Medium => 1.0,
+        Deprivation::High => b.presentation_multiplier_high,
+    };
+    population as f64
+        * b.gp_consults_per_person_week
+        * b.nonmedical_share
+        * b.new_episode_share
+        * mult
+}
+
+/// Draw a presenting patient's attributes. Always makes the same number of draws, so
+/// the arrivals stream stays aligned across scenarios (common random numbers).
+pub fn draw_patient(
+    rng: &mut ChaCha8Rng,
+    deprivation: Deprivation,
+    b: &Behaviour,
+    week: u32,
+) -> Patient {
+    let level = deprivation.level();
+    let shift = level * b.deprivation_shift;
+    let sd = b.attribute_sd;
+    let complexity = logit_normal(rng, (b.complexity_mean + shift).clamp(0.01, 0.99), sd);
+    let readiness = logit_normal(rng, (b.readiness_mean - shift).clamp(0.01, 0.99), sd);
+    let capacity = logit_normal(rng, (b.capacity_mean - shift).clamp(0.01, 0.99), sd);
+
+    // 1–4 needs: one plus a binomial(3, complexity) (003 Table 3).
+    let mut extra = 0;
+    for _ in 0..3 {
+        if rng.random::<f64>() < complexity {
+            extra += 1;
+        }
+    }
+    let n_needs = 1 + extra;
+    // Weighted sampling without replacement (Efraimidis–Spirakis keys u^(1/w)).
+    let mut keys = [(0.0f64, 0usize); 6];
+    for (i, w) in Need::WEIGHTS.iter().enumerate() {
+        let u: f64 = rng.random::<f64>();
+        keys[i] = (u.powf(1.0 / w), i);
+    }
+    keys.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut needs = 0u8;
+    for k in keys.iter().take(n_needs) {
+        needs |= Need::ALL[k.1].bit();
+    }
+
+    let structural_p =
+        (b.structural_share + level * b.structural_deprivation_shift).clamp(0.0, 1.0);
+    let money_or_housing = needs & (Need::Financial.bit() | Need::Housing.bit()) != 0;
+    let mut flags = 0u8;
+    if rng.random::<f64>() < structural_p && money_or_housing {
+        flags |= flag::STRUCTURAL;
+    }
+    if rng.random::<f64>() < b.hidden_medical_prob {
+        flags |= flag::HIDDEN_MEDICAL;
+    }
+    if rng.random::<f64>() < b.statutory_need_prob {
+        flags |= flag::STATUTORY;
+    }
+
+    let gp_base = gamma2(rng, b.gp_baseline_rate_mean);
+    let crisis_peak = gamma2(rng, b.crisis_peak_mean) * (0.5 + complexity);
+    let outcome_median =
+        (b.outcome_baseline_mean - b.outcome_complexity_effect * complexity).clamp(0.02, 0.98);
+    let hope = logit_normal(rng, outcome_median, sd * 0.5);
+    let self_efficacy = logit_normal(rng, outcome_median, sd * 0.5);
+    let wellbeing = logit_normal(rng, outcome_median, sd * 0.5);
+    let social_capital = logit_normal(
+        rng,
+        (outcome_median - 0.05 * level).clamp(0.02, 0.98),
+        sd * 0.5,
+    );
+
+    Patient {
+        stage: Stage::Waiting,
+        needs,
+        flags,
+        sessions: 0,
+        taper_left: 0,
+        lw: LwId::NONE,
+        week_referred: week,
+        week_waiting: week,
+        next_week: week,
+        held_since: 0,
+        complexity: complexity as f32,
+        readiness: readiness as f32,
+        capacity: capacity as f32,
+        trust: 0.0,
+        hope: hope as f32,
+        self_efficacy: self_efficacy as f32,
+        wellbeing: wellbeing as f32,
+        social_capital: social_capital as f32,
+        wellbeing_pre: (wellbeing + b.wellbeing_crisis_dip).min(1.0) as f32,
+        start: [
+            wellbeing as f32,
+            self_efficacy as f32,
+            social_capital as f32,
+        ],
+        gp_base: gp_base as f32,
+        crisis_peak: crisis_peak as f32,
+        gp_after: 0.0,
+        gp_medical: 0,
+    }
+}
+
+/// Expected non-medical GP consultations in week `k` after referral (k ≥ 1), before any
+/// effect of the service: baseline plus the decaying crisis component.
+#[inline]
+pub fn natural_gp_rate(p: &Patient, k: u32, b: &Behaviour) -> f64 {
+    p.gp_base as f64 + p.crisis_peak as f64 * (-(k as f64) / b.crisis_decay_weeks).exp()
+}
+
+/// Expected consultations in the 26 weeks before referral (the crisis building up).
+pub fn gp_expected_before(p: &Patient, b: &Behaviour) -> f64 {
+    let q = (-1.0 / b.crisis_rise_weeks).exp();
+    FOLLOW_UP_WEEKS as f64 * p.gp_base as f64
+        + p.crisis_peak as f64 * geometric_sum(q, 1, FOLLOW_UP_WEEKS)
+}
+
+/// Expected natural consultations in weeks `k1..=26` after referral.
+pub fn gp_expected_natural(p: &Patient, k1: u32, b: &Behaviour) -> f64 {
+    if k1 > FOLLOW_UP_WEEKS {
+        return 0.0;
+    }
+    let q = (-1.0 / b.crisis_decay_weeks).exp();
+    (FOLLOW_UP_WEEKS - k1 + 1) as f64 * p.gp_base as f64
+        + p.crisis_peak as f64 * geometric_sum(q, k1, FOLLOW_UP_WEEKS)
+}
+
+/// Expected consultations from a bump of `size` per week starting at week `k0` after
+/// referral and decaying like a crisis, counted up to week 26.
+pub fn gp_expected_bump(size: f64, k0: u32, b: &Behaviour) -> f64 {
+    if k0 > FOLLOW_UP_WEEKS || size <= 0.0 {
+        return 0.0;
+    }
+    let q = (-1.0 / b.crisis_decay_weeks).exp();
+    size * geometric_sum(q, 0, FOLLOW_UP_WEEKS - k0)
+}
+
+/// Well-being `weeks` after referral with natural recovery only (the counterfactual arm).
+pub fn wellbeing_counterfactual(p: &Patient, weeks: u32, b: &Behaviour) -> f64 {
+    let w0 = p.start[0] as f64;
+    let pre = p.wellbeing_pre as f64;
+    pre - (pre - w0) * (1.0 - b.wellbeing_recovery_per_week).powi(weeks as i32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::rng::{Stream, stream};
+
+    fn sample(dep: Deprivation, n: usize) -> Vec<Patient> {
+        let b = Behaviour::default();
+        let mut rng = stream(3, 0, 0, Stream::Arrivals);
+        (0..n).map(|_| draw_patient(&mut rng, dep, &b, 0)).collect()
+    }
+
+    fn mean(v: &[Patient], f: impl Fn(&Patient) -> f64) -> f64 {
+        v.iter().map(f).sum::<f64>() / v.len() as f64
+    }
+
+    #[test]
+    fn deprivation_raises_complexity_and_structural_needs_and_lowers_readiness() {
+        let low = sample(Deprivation::Low, 4000);
+        let high = sample(Deprivation::High, 4000);
+        assert!(mean(&high, |p| p.complexity as f64) > mean(&low, |p| p.complexity as f64) + 0.05);
+        assert!(mean(&high, |p| p.readiness as f64) < mean(&low, |p| p.readiness as f64) - 0.05);
+        assert!(mean(&high, |p| p.capacity as f64) < mean(&low, |p| p.capacity as f64) - 0.05);
+        let structural = |v: &[Patient]| mean(v, |p| p.has(flag::STRUCTURAL) as u8 as f64);
+        assert!(structural(&high) > structural(&low) + 0.03);
+    }
+
+    #[test]
+    fn attributes_are_bounded_and_needs_are_one_to_four() {
+        for p in sample(Deprivation::Medium, 2000) {
+            for x in [
+                p.complexity,
+                p.readiness,
+                p.capacity,
+                p.hope,
+                p.wellbeing,
+                p.social_capital,
+            ] {
+                assert!((0.0..=1.0).contains(&x));
+            }
+            let n = p.needs.count_ones();
+            assert!((1..=4).contains(&n), "needs {n}");
+            assert!(p.gp_base >= 0.0 && p.crisis_peak >= 0.0);
+        }
+    }
+
+    #[test]
+    fn presentations_scale_with_population_and_deprivation() {
+        let b = Behaviour::default();
+        let m = expected_presentations(50_000, Deprivation::Medium, &b);
+        assert!((expected_presentations(100_000, Deprivation::Medium, &b) - 2.0 * m).abs() < 1e-9);
+        assert!(expected_presentations(50_000, Deprivation::High, &b) > m);
+        assert!(expected_presentations(50_000, Deprivation::Low, &b) < m);
+    }
+
+    #[test]
+    fn crisis_makes_gp_use_fall_after_referral_without_any_service() {
+        // Regression to the mean: the natural after-window has less use than the before-window.
+        let b = Behaviour::default();
+        let pts = sample(Deprivation::Medium, 2000);
+        let before: f64 = pts.iter().map(|p| gp_expected_before(p, &b)).sum();
+        let after: f64 = pts.iter().map(|p| gp_expected_natural(p, 1, &b)).sum();
+        assert!(after < before, "after {after} before {before}");
+        // And the analytic window equals the sum of weekly rates.
+        let p = &pts[0];
+        let direct: f64 = (1..=FOLLOW_UP_WEEKS)
+            .map(|k| natural_gp_rate(p, k, &b))
+            .sum();
+        assert!((direct - gp_expected_natural(p, 1, &b)).abs() < 1e-9);
+    }
+}

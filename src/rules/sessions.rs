@@ -1,0 +1,238 @@
+//! R6 Sessions and connection-with, and R9 medical needs and GP use.
+//!
+//! R6: each week a link worker spends session hours on the caseload: hours × (1 −
+//! community share − admin) minus supervision, training and the overhead of serving
+//! several practices, reduced by burnout. A session raises trust (by skill and
+//! continuity), hope (options exist, 001 Table 11) and lets readiness grow, faster when
+//! held (001 Table 8). Readiness also takes random life shocks (003).
+//!
+//! R9: while engaged, non-medical GP use falls with trust (a trusted alternative, 001
+//! Table 11); a hidden medical need can surface in a session and the link worker
+//! arranges a GP appointment (advocacy). Both flows are counted separately.
+
+use rand::RngExt;
+use rand::rngs::ChaCha8Rng;
+
+use super::Ctx;
+use crate::world::{LinkWorker, Patient, Stage, flag};
+
+/// Hours of patient sessions a link worker can give per week (R6).
+pub fn weekly_session_hours(ctx: &Ctx, lw: &LinkWorker, practices: u32) -> f64 {
+    if !lw.in_post {
+        return 0.0;
+    }
+    let p = ctx.policy;
+    let b = ctx.b;
+    let hours = lw.hours as f64;
+    let supervision = if p.supervision_interval_weeks == 0 {
+        0.0
+    } else {
+        b.supervision_hours / p.supervision_interval_weeks as f64
+    };
+    let training = p.training_days_per_year * 7.5 / 52.0;
+    let overhead = b.practice_overhead_hours * practices.saturating_sub(1) as f64;
+    let available =
+        hours * (1.0 - p.community_time_share - b.admin_share) - supervision - training - overhead;
+    (available * (1.0 - lw.burnout as f64 * BURNOUT_IMPAIRMENT)).max(0.0)
+}
+
+/// Share of session hours lost at burnout 1 (R13 lowers effective hours).
+pub const BURNOUT_IMPAIRMENT: f64 = 0.5;
+
+/// Apply one session's effects on the patient (R6). `continuity` is 1 when the patient
+/// has kept the same link worker; `options` is the share of the patient's fixable needs
+/// for which the link worker knows an open service.
+pub fn apply_session(ctx: &Ctx, p: &mut Patient, skill: f64, continuity: f64, options: f64) {
+    let b = ctx.b;
+    let trust = p.trust as f64;
+    p.trust = (trust + b.trust_gain * skill * continuity * (1.0 - trust)) as f32;
+    let hope = p.hope as f64;
+    p.hope = (hope + b.hope_gain * options * (1.0 - hope)) as f32;
+    let mult = if p.stage == Stage::Held {
+        b.held_readiness_multiplier
+    } else {
+        1.0
+    };
+    let r = p.readiness as f64;
+    p.readiness = (r + b.readiness_growth * mult * (1.0 - r)).min(1.0) as f32;
+    let c = p.capacity as f64;
+    p.capacity = (c + b.capacity_growth * mult * (1.0 - c)).min(1.0) as f32;
+    let w = p.wellbeing as f64;
+    p.wellbeing = (w + b.session_wellbeing_gain * p.trust as f64 * (1.0 - w)) as f32;
+    let se = p.self_efficacy as f64;
+    p.self_efficacy = (se + b.session_self_efficacy_gain * p.readiness as f64 * (1.0 - se)) as f32;
+    p.sessions = p.sessions.saturating_add(1);
+}
+
+/// Weekly life shock: readiness and capacity drop (003: decline in physical health).
+/// Returns whether a shock happened.
+pub fn life_shock(rng: &mut ChaCha8Rng, ctx: &Ctx, p: &mut Patient) -> bool {
+    if rng.random::<f64>() < ctx.b.shock_prob {
+        let s = ctx.b.shock_size as f32;
+        p.readiness = (p.readiness - s).max(0.0);
+        p.capacity = (p.capacity - s * 0.5).max(0.0);
+        true
+    } else {
+        false
+    }
+}
+
+/// Weekly natural recovery of well-being as the crisis fades (same in both arms).
+pub fn natural_recovery(ctx: &Ctx, p: &mut Patient) {
+    let r = ctx.b.wellbeing_recovery_per_week as f32;
+    p.wellbeing += r * (p.wellbeing_pre - p.wellbeing);
+}
+
+/// Expected non-medical GP consultations this week for a patient on the pathway (R9):
+/// the natural rate, reduced with trust while the patient has a link worker.
+pub fn gp_rate_on_pathway(ctx: &Ctx, p: &Patient, k: u32) -> f64 {
+    let natural = super::presentation::natural_gp_rate(p, k, ctx.b);
+    match p.stage {
+        Stage::Engaged | Stage::Held | Stage::Tapering => {
+            natural * (1.0 - ctx.b.gp_engaged_reduction * p.trust as f64)
+        }
+        Stage::Waiting | Stage::Relapsing | Stage::Done => natural,
+    }
+}
+
+/// R9: a hidden medical need surfaces in a session with probability rising with trust;
+/// the link worker then arranges a GP appointment. Returns whether it surfaced.
+pub fn medical_need_surfaces(rng: &mut ChaCha8Rng, ctx: &Ctx, p: &mut Patient) -> bool {
+    if !p.has(flag::HIDDEN_MEDICAL) {
+        return false;
+    }
+    if rng.random::<f64>() < ctx.b.medical_surface_prob * p.trust as f64 {
+        p.flags &= !flag::HIDDEN_MEDICAL;
+        p.gp_medical = p.gp_medical.saturating_add(1);
+        true
+    } else {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::{Behaviour, Deprivation, Employment, Funding, Policy};
+    use crate::rules::presentation::draw_patient;
+    use crate::world::rng::{Stream, stream};
+
+    fn with<R>(policy: Policy, f: impl FnOnce(&Ctx) -> R) -> R {
+        let (fu, b) = (Funding::default(), Behaviour::default());
+        f(&Ctx {
+            policy: &policy,
+            funding: &fu,
+            b: &b,
+            week: 0,
+            report_from: 0,
+            counterfactual: true,
+        })
+    }
+
+    fn lw() -> LinkWorker {
+        LinkWorker {
+            in_post: true,
+            hours: 37.5,
+            experience_weeks: 0,
+            skill: 0.5,
+            embeddedness: 0.5,
+            burnout: 0.0,
+            employer: Employment::Pcn,
+            knowledge: vec![],
+            caseload: 0,
+            held: 0,
+            committed_hours: 0.0,
+            session_hours: 0.0,
+            hours_left: 0.0,
+        }
+    }
+
+    fn patient() -> Patient {
+        draw_patient(
+            &mut stream(5, 0, 0, Stream::Arrivals),
+            Deprivation::Medium,
+            &Behaviour::default(),
+            0,
+        )
+    }
+
+    #[test]
+    fn community_time_practices_and_burnout_reduce_session_hours() {
+        let base = with(Policy::default(), |c| weekly_session_hours(c, &lw(), 1));
+        let more_community = with(
+            Policy {
+                community_time_share: 0.4,
+                ..Policy::default()
+            },
+            |c| weekly_session_hours(c, &lw(), 1),
+        );
+        assert!(more_community < base);
+        assert!(with(Policy::default(), |c| weekly_session_hours(c, &lw(), 8)) < base);
+        let mut tired = lw();
+        tired.burnout = 0.8;
+        assert!(with(Policy::default(), |c| weekly_session_hours(c, &tired, 1)) < base);
+        let mut vacant = lw();
+        vacant.in_post = false;
+        assert_eq!(
+            with(Policy::default(), |c| weekly_session_hours(c, &vacant, 1)),
+            0.0
+        );
+    }
+
+    #[test]
+    fn sessions_build_trust_hope_readiness_within_bounds_and_holding_speeds_readiness() {
+        with(Policy::default(), |ctx| {
+            let mut p = patient();
+            p.stage = Stage::Engaged;
+            let (t0, r0) = (p.trust, p.readiness);
+            for _ in 0..50 {
+                apply_session(ctx, &mut p, 0.8, 1.0, 1.0);
+            }
+            assert!(p.trust > t0 && p.readiness > r0 && p.trust <= 1.0 && p.readiness <= 1.0);
+            let mut engaged = patient();
+            engaged.stage = Stage::Engaged;
+            let mut held = engaged.clone();
+            held.stage = Stage::Held;
+            apply_session(ctx, &mut engaged, 0.5, 1.0, 0.5);
+            apply_session(ctx, &mut held, 0.5, 1.0, 0.5);
+            assert!(held.readiness > engaged.readiness);
+            // Skill and continuity both drive trust.
+            let mut a = patient();
+            let mut b = patient();
+            apply_session(ctx, &mut a, 0.9, 1.0, 0.5);
+            apply_session(ctx, &mut b, 0.9, 0.3, 0.5);
+            assert!(a.trust > b.trust);
+        });
+    }
+
+    #[test]
+    fn engagement_lowers_non_medical_gp_use_with_trust() {
+        with(Policy::default(), |ctx| {
+            let mut p = patient();
+            p.stage = Stage::Waiting;
+            let waiting = gp_rate_on_pathway(ctx, &p, 3);
+            p.stage = Stage::Engaged;
+            p.trust = 0.9;
+            assert!(gp_rate_on_pathway(ctx, &p, 3) < waiting);
+        });
+    }
+
+    #[test]
+    fn hidden_medical_need_surfaces_once_and_only_when_present() {
+        with(Policy::default(), |ctx| {
+            let mut rng = stream(9, 0, 0, Stream::Service);
+            let mut p = patient();
+            p.flags = flag::HIDDEN_MEDICAL;
+            p.trust = 1.0;
+            let surfaced = (0..200)
+                .filter(|_| medical_need_surfaces(&mut rng, ctx, &mut p))
+                .count();
+            assert_eq!(surfaced, 1);
+            assert_eq!(p.gp_medical, 1);
+            let mut q = patient();
+            q.flags = 0;
+            q.trust = 1.0;
+            assert!(!(0..200).any(|_| medical_need_surfaces(&mut rng, ctx, &mut q)));
+        });
+    }
+}

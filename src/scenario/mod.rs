@@ -1,0 +1,316 @@
+//! The input boundary: the only module that knows TOML.
+//!
+//! [`load`] reads a scenario file and its `extends` chain ([`source`]), merges them, and
+//! validates the result into a [`Scenario`] of plain parameter structs
+//! ([`crate::params`]). Every problem becomes a [`ScenarioError`] naming file, line,
+//! column, key and what is allowed; all problems are reported together.
+
+pub mod error;
+pub mod source;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+pub use error::{ScenarioError, ScenarioErrors};
+use source::{Entry, Node};
+
+use crate::params::spec::{ParamTable, RawValue};
+use crate::params::{Behaviour, Funding, Policy, RegionSpec, RunParams};
+
+/// The top-level tables a scenario may contain.
+pub const TOP_LEVEL_KEYS: &[&str] = &["extends", "run", "policy", "funding", "region", "behaviour"];
+
+/// A validated scenario, ready to run.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// File it was loaded from.
+    pub path: PathBuf,
+    /// `[run]`.
+    pub run: RunParams,
+    /// `[policy]`.
+    pub policy: Policy,
+    /// `[funding]`.
+    pub funding: Funding,
+    /// `[behaviour]`.
+    pub behaviour: Behaviour,
+    /// `[[region]]` archetypes, in file order.
+    pub regions: Vec<RegionSpec>,
+    /// SHA-256 of the scenario file and every file it extends, in load order.
+    pub source_hash: String,
+}
+
+/// Load, merge and validate a scenario file.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
+    let (tree, files) = source::load_chain(path)?;
+    let mut hasher = Sha256::new();
+    for f in &files {
+        hasher.update(f.path.display().to_string().as_bytes());
+        hasher.update([0]);
+        hasher.update(f.text.as_bytes());
+        hasher.update([0]);
+    }
+    let hash: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    validate(path, tree, hash)
+}
+
+/// Parse and validate scenario text that has no `extends` (tests, generated scenarios).
+pub fn from_text(name: &Path, text: &str) -> Result<Scenario, ScenarioErrors> {
+    let mut tree = source::parse_text(name, text.to_string())?;
+    if let Some(e) = tree.remove("extends") {
+        return Err(ScenarioError::at(
+            e.key_loc,
+            Some("extends".into()),
+            "`extends` needs a scenario file on disk; use scenario::load",
+        )
+        .into());
+    }
+    let hash: String = Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    validate(name, tree, hash)
+}
+
+fn validate(
+    path: &Path,
+    tree: BTreeMap<String, Entry>,
+    source_hash: String,
+) -> Result<Scenario, ScenarioErrors> {
+    let mut errors = Vec::new();
+    let mut run = RunParams::default();
+    let mut policy = Policy::default();
+    let mut funding = Funding::default();
+    let mut behaviour = Behaviour::default();
+    let mut regions = Vec::new();
+    let mut region_entry: Option<Entry> = None;
+
+    for (key, entry) in tree {
+        match key.as_str() {
+            "run" => fill_table(&mut run, &entry, "run", &mut errors),
+            "policy" => fill_table(&mut policy, &entry, "policy", &mut errors),
+            "funding" => fill_table(&mut funding, &entry, "funding", &mut errors),
+            "behaviour" => fill_table(&mut behaviour, &entry, "behaviour", &mut errors),
+            "region" => region_entry = Some(entry),
+            _ => errors.push(ScenarioError::at(
+                entry.key_loc,
+                Some(key.clone()),
+                format!(
+                    "unknown top-level key; allowed: {}",
+                    TOP_LEVEL_KEYS.join(", ")
+                ),
+            )),
+        }
+    }
+
+    match region_entry {
+        None => errors.push(ScenarioError::plain(format!(
+            "{}: the scenario defines no region; add at least one [[region]] table \
+             (keys: {})",
+            path.display(),
+            key_list::<RegionSpec>()
+        ))),
+        Some(entry) => match entry.node {
+            Node::Array(items) if items.is_empty() => errors.push(ScenarioError::at(
+                entry.value_loc,
+                Some("region".into()),
+                "the scenario defines no region; add at least one [[region]] table",
+            )),
+            Node::Array(items) => {
+                for (i, item) in items.into_iter().enumerate() {
+                    let mut spec = RegionSpec::default();
+                    let key = format!("region[{}]", i + 1);
+                    fill_table(&mut spec, &item, &key, &mut errors);
+                    if spec.name.is_empty() {
+                        spec.name = format!("region-{}", i + 1);
+                    }
+                    if regions.iter().any(|r: &RegionSpec| r.name == spec.name) {
+                        errors.push(ScenarioError::at(
+                            item.value_loc.clone(),
+                            Some(format!("{key}.name")),
+                            format!(
+                                "region name \"{}\" is used twice; names must be unique",
+                                spec.name
+                            ),
+                        ));
+                    }
+                    regions.push(spec);
+                }
+            }
+            other => errors.push(ScenarioError::at(
+                entry.value_loc,
+                Some("region".into()),
+                format!(
+                    "expected an array of tables ([[region]]), found {}",
+                    other.type_name()
+                ),
+            )),
+        },
+    }
+
+    if errors.is_empty() {
+        cross_checks(path, &policy, &behaviour, &regions, &mut errors);
+    }
+    if !errors.is_empty() {
+        return Err(ScenarioErrors(errors));
+    }
+    Ok(Scenario {
+        path: path.to_path_buf(),
+        run,
+        policy,
+        funding,
+        behaviour,
+        regions,
+        source_hash,
+    })
+}
+
+fn key_list<T: ParamTable>() -> String {
+    T::specs()
+        .iter()
+        .map(|s| s.key)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Set every key of a TOML table on a parameter table, collecting errors.
+fn fill_table<T: ParamTable>(
+    target: &mut T,
+    entry: &Entry,
+    name: &str,
+    errors: &mut Vec<ScenarioError>,
+) {
+    let table = match &entry.node {
+        Node::Table(t) => t,
+        other => {
+            errors.push(ScenarioError::at(
+                entry.value_loc.clone(),
+                Some(name.to_string()),
+                format!("expected a table, found {}", other.type_name()),
+            ));
+            return;
+        }
+    };
+    for (key, value) in table {
+        let dotted = format!("{name}.{key}");
+        let raw = match &value.node {
+            Node::Scalar(raw) => raw,
+            other => {
+                let expected = T::specs()
+                    .iter()
+                    .find(|s| s.key == key)
+                    .map_or("a value", |s| s.expected);
+                let loc = if T::specs().iter().any(|s| s.key == key) {
+                    value.value_loc.clone()
+                } else {
+                    value.key_loc.clone()
+                };
+                let message = if T::specs().iter().any(|s| s.key == key) {
+                    format!("expected {expected}, found {}", other.type_name())
+                } else {
+                    format!(
+                        "unknown key in [{}]; allowed keys: {}",
+                        T::TABLE,
+                        key_list::<T>()
+                    )
+                };
+                errors.push(ScenarioError::at(loc, Some(dotted), message));
+                continue;
+            }
+        };
+        if let Err(e) = target.set(key, raw) {
+            let (loc, message) = match e {
+                crate::params::spec::FieldError::UnknownKey { .. } => (
+                    value.key_loc.clone(),
+                    format!(
+                        "unknown key in [{}]; allowed keys: {}",
+                        T::TABLE,
+                        key_list::<T>()
+                    ),
+                ),
+                other => (value.value_loc.clone(), other.to_string()),
+            };
+            errors.push(ScenarioError::at(loc, Some(dotted), message));
+        }
+    }
+}
+
+/// Checks that involve more than one key.
+fn cross_checks(
+    path: &Path,
+    policy: &Policy,
+    behaviour: &Behaviour,
+    regions: &[RegionSpec],
+    errors: &mut Vec<ScenarioError>,
+) {
+    let fixed = policy.community_time_share + behaviour.admin_share;
+    if fixed >= 0.95 {
+        errors.push(ScenarioError::plain(format!(
+            "{}: `policy.community_time_share` + `behaviour.admin_share` = {fixed:.2} leaves no time for \
+             patients; their sum must be below 0.95",
+            path.display()
+        )));
+    }
+    if behaviour.release_readiness_threshold < behaviour.hold_readiness_threshold {
+        errors.push(ScenarioError::plain(format!(
+            "{}: `behaviour.release_readiness_threshold` ({}) must not be below \
+             `behaviour.hold_readiness_threshold` ({})",
+            path.display(),
+            behaviour.release_readiness_threshold,
+            behaviour.hold_readiness_threshold
+        )));
+    }
+    let total: u64 = regions.iter().map(|r| r.count as u64).sum();
+    if total > 1_000_000 {
+        errors.push(ScenarioError::plain(format!(
+            "{}: {total} regions in all (sum of `count`); at most 1,000,000 are supported",
+            path.display()
+        )));
+    }
+}
+
+impl Scenario {
+    /// The fully resolved scenario (every key, defaults included) as TOML text.
+    pub fn resolved_toml(&self) -> String {
+        let mut out = String::new();
+        write_table(&mut out, "[run]", &self.run.entries());
+        write_table(&mut out, "[policy]", &self.policy.entries());
+        write_table(&mut out, "[funding]", &self.funding.entries());
+        for r in &self.regions {
+            write_table(&mut out, "[[region]]", &r.entries());
+        }
+        write_table(&mut out, "[behaviour]", &self.behaviour.entries());
+        out
+    }
+
+    /// Total PCNs (regions after expanding `count`).
+    pub fn region_count(&self) -> usize {
+        self.regions.iter().map(|r| r.count as usize).sum()
+    }
+
+    /// Weeks simulated in total (warm-up plus reported years).
+    pub fn total_weeks(&self) -> u32 {
+        self.run.warmup_weeks + self.reported_weeks()
+    }
+
+    /// Weeks reported after the warm-up.
+    pub fn reported_weeks(&self) -> u32 {
+        (self.run.years * 52.0).round().max(1.0) as u32
+    }
+}
+
+fn write_table(out: &mut String, header: &str, entries: &[(&'static str, RawValue)]) {
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out.push_str(header);
+    out.push('\n');
+    for (k, v) in entries {
+        out.push_str(&format!("{k} = {v}\n"));
+    }
+}

@@ -1,0 +1,313 @@
+//! Scenario sources: TOML text parsed with spans into a located tree, and the
+//! `extends` chain merged into one tree where every value remembers the file, line and
+//! column it came from.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use toml::de::{DeTable, DeValue};
+
+use super::error::ScenarioError;
+use crate::params::spec::RawValue;
+
+/// One scenario file's text, kept so errors can quote the offending line.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path as given (joined with the including file's folder for `extends`).
+    pub path: PathBuf,
+    /// Whole file text.
+    pub text: String,
+}
+
+/// A position in a scenario file.
+#[derive(Debug, Clone)]
+pub struct Loc {
+    /// The file.
+    pub file: Arc<SourceFile>,
+    /// Byte offset into the file.
+    pub offset: usize,
+}
+
+impl Loc {
+    /// 1-based line and column (in characters).
+    pub fn line_col(&self) -> (usize, usize) {
+        let text = &self.file.text;
+        let upto = &text[..self.offset.min(text.len())];
+        let line = upto.matches('\n').count() + 1;
+        let line_start = upto.rfind('\n').map_or(0, |i| i + 1);
+        let col = upto[line_start..].chars().count() + 1;
+        (line, col)
+    }
+
+    /// The text of the line this location is on.
+    pub fn line_text(&self) -> &str {
+        let text = &self.file.text;
+        let at = self.offset.min(text.len());
+        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        text[start..end].trim_end_matches('\r')
+    }
+}
+
+/// A value of the merged scenario tree.
+#[derive(Debug, Clone)]
+pub enum Node {
+    /// A scalar.
+    Scalar(RawValue),
+    /// A table (sorted by key).
+    Table(BTreeMap<String, Entry>),
+    /// An array.
+    Array(Vec<Entry>),
+    /// A TOML date-time, which no parameter accepts.
+    Datetime,
+}
+
+impl Node {
+    /// The TOML type name, for error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Node::Scalar(v) => v.type_name(),
+            Node::Table(_) => "a table",
+            Node::Array(_) => "an array",
+            Node::Datetime => "a date-time",
+        }
+    }
+}
+
+/// A located value: where its key and its value were written.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Location of the key (points at the value for array elements).
+    pub key_loc: Loc,
+    /// Location of the value.
+    pub value_loc: Loc,
+    /// The value.
+    pub node: Node,
+}
+
+/// Read and parse one file into a located table.
+pub fn parse_file(path: &Path) -> Result<BTreeMap<String, Entry>, ScenarioError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ScenarioError::plain(format!("cannot read scenario file {}: {e}", path.display()))
+    })?;
+    parse_text(path, text)
+}
+
+/// Parse TOML text (named `path` in errors) into a located table.
+pub fn parse_text(path: &Path, text: String) -> Result<BTreeMap<String, Entry>, ScenarioError> {
+    let file = Arc::new(SourceFile {
+        path: path.to_path_buf(),
+        text,
+    });
+    let parsed = DeTable::parse(&file.text);
+    let table = match parsed {
+        Ok(t) => t,
+        Err(e) => {
+            let offset = e.span().map_or(0, |s| s.start);
+            let message = e.message().trim().to_string();
+            return Err(ScenarioError::at(
+                Loc {
+                    file: file.clone(),
+                    offset,
+                },
+                None,
+                format!("TOML syntax error: {message}"),
+            ));
+        }
+    };
+    let root = table.into_inner();
+    convert_table(&file, &root)
+}
+
+fn convert_table(
+    file: &Arc<SourceFile>,
+    table: &DeTable<'_>,
+) -> Result<BTreeMap<String, Entry>, ScenarioError> {
+    let mut out = BTreeMap::new();
+    for (k, v) in table.iter() {
+        let key_loc = Loc {
+            file: file.clone(),
+            offset: k.span().start,
+        };
+        let value_loc = Loc {
+            file: file.clone(),
+            offset: v.span().start,
+        };
+        let node = convert_value(file, v.get_ref(), &value_loc)?;
+        out.insert(
+            k.get_ref().to_string(),
+            Entry {
+                key_loc,
+                value_loc,
+                node,
+            },
+        );
+    }
+    Ok(out)
+}
+
+fn convert_value(
+    file: &Arc<SourceFile>,
+    value: &DeValue<'_>,
+    loc: &Loc,
+) -> Result<Node, ScenarioError> {
+    Ok(match value {
+        DeValue::String(s) => Node::Scalar(RawValue::Str(s.to_string())),
+        DeValue::Integer(i) => {
+            let digits: String = i.as_str().chars().filter(|c| *c != '_').collect();
+            let digits = digits.trim_start_matches('+');
+            let digits = ["0x", "0o", "0b"].iter().fold(digits.to_string(), |d, p| {
+                d.trim_start_matches(p).to_string()
+            });
+            let parsed = i64::from_str_radix(&digits, i.radix()).map_err(|_| {
+                ScenarioError::at(
+                    loc.clone(),
+                    None,
+                    format!("integer {i} does not fit in 64 bits"),
+                )
+            })?;
+            Node::Scalar(RawValue::Int(parsed))
+        }
+        DeValue::Float(f) => {
+            let text: String = f.as_str().chars().filter(|c| *c != '_').collect();
+            let parsed = text.parse::<f64>().map_err(|_| {
+                ScenarioError::at(loc.clone(), None, format!("cannot read float {text}"))
+            })?;
+            Node::Scalar(RawValue::Float(parsed))
+        }
+        DeValue::Boolean(b) => Node::Scalar(RawValue::Bool(*b)),
+        DeValue::Datetime(_) => Node::Datetime,
+        DeValue::Array(a) => {
+            let mut items = Vec::with_capacity(a.len());
+            for item in a.iter() {
+                let item_loc = Loc {
+                    file: file.clone(),
+                    offset: item.span().start,
+                };
+                let node = convert_value(file, item.get_ref(), &item_loc)?;
+                items.push(Entry {
+                    key_loc: item_loc.clone(),
+                    value_loc: item_loc,
+                    node,
+                });
+            }
+            Node::Array(items)
+        }
+        DeValue::Table(t) => Node::Table(convert_table(file, t)?),
+    })
+}
+
+/// Merge `child` over `parent`: tables merge key by key, anything else (arrays of
+/// `[[region]]` included) is replaced whole by the child's value.
+pub fn merge(parent: &mut BTreeMap<String, Entry>, child: BTreeMap<String, Entry>) {
+    for (key, entry) in child {
+        match (parent.get_mut(&key), entry.node) {
+            (
+                Some(Entry {
+                    node: Node::Table(p),
+                    ..
+                }),
+                Node::Table(c),
+            ) => merge(p, c),
+            (_, node) => {
+                parent.insert(
+                    key,
+                    Entry {
+                        key_loc: entry.key_loc,
+                        value_loc: entry.value_loc,
+                        node,
+                    },
+                );
+            }
+        }
+    }
+}
+
+/// Load `path` and its `extends` chain, returning the merged tree and every file read
+/// (root first, then its ancestors).
+pub fn load_chain(
+    path: &Path,
+) -> Result<(BTreeMap<String, Entry>, Vec<Arc<SourceFile>>), ScenarioError> {
+    let mut stack: Vec<PathBuf> = Vec::new();
+    let mut files = Vec::new();
+    let tree = load_recursive(path, None, &mut stack, &mut files)?;
+    Ok((tree, files))
+}
+
+fn load_recursive(
+    path: &Path,
+    included_from: Option<&Loc>,
+    stack: &mut Vec<PathBuf>,
+    files: &mut Vec<Arc<SourceFile>>,
+) -> Result<BTreeMap<String, Entry>, ScenarioError> {
+    let canonical = match std::fs::canonicalize(path) {
+        Ok(c) => c,
+        Err(e) => {
+            let msg = format!("cannot read scenario file {}: {e}", path.display());
+            return Err(match included_from {
+                Some(loc) => ScenarioError::at(
+                    loc.clone(),
+                    Some("extends".into()),
+                    format!("{msg}; `extends` takes a path relative to the file that names it"),
+                ),
+                None => ScenarioError::plain(msg),
+            });
+        }
+    };
+    if let Some(pos) = stack.iter().position(|p| *p == canonical) {
+        let cycle: Vec<String> = stack[pos..]
+            .iter()
+            .chain(std::iter::once(&canonical))
+            .map(|p| {
+                p.file_name()
+                    .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into())
+            })
+            .collect();
+        let msg = format!(
+            "`extends` cycle: {}; a scenario cannot extend itself",
+            cycle.join(" -> ")
+        );
+        return Err(match included_from {
+            Some(loc) => ScenarioError::at(loc.clone(), Some("extends".into()), msg),
+            None => ScenarioError::plain(msg),
+        });
+    }
+    stack.push(canonical);
+    let mut tree = parse_file(path)?;
+    if let Some(first) = tree.values().next() {
+        files.push(first.key_loc.file.clone());
+    } else {
+        files.push(Arc::new(SourceFile {
+            path: path.to_path_buf(),
+            text: std::fs::read_to_string(path).unwrap_or_default(),
+        }));
+    }
+    let result = match tree.remove("extends") {
+        None => tree,
+        Some(entry) => {
+            let target = match &entry.node {
+                Node::Scalar(RawValue::Str(s)) => s.clone(),
+                other => {
+                    return Err(ScenarioError::at(
+                        entry.value_loc,
+                        Some("extends".into()),
+                        format!(
+                            "expected a string (a path to another scenario file), found {}",
+                            other.type_name()
+                        ),
+                    ));
+                }
+            };
+            let base = path
+                .parent()
+                .unwrap_or_else(|| Path::new("."))
+                .join(&target);
+            let mut parent = load_recursive(&base, Some(&entry.value_loc), stack, files)?;
+            merge(&mut parent, tree);
+            parent
+        }
+    };
+    stack.pop();
+    Ok(result)
+}

@@ -1,0 +1,273 @@
+//! State: regions (PCNs), each owning its patients, link workers, GP practice and VCSE
+//! organisations, and its own random streams.
+//!
+//! Core types: [`Region`], [`Patient`], [`LinkWorker`], [`GpPractice`], [`VcseOrg`].
+//! State is plain data; the dynamics live in [`crate::rules`].
+
+pub mod init;
+pub mod rng;
+
+use rand::rngs::ChaCha8Rng;
+
+use crate::metrics::{RegionTotals, WeekCounts};
+use crate::params::{Deprivation, Employment};
+
+/// Index of a link worker within its region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LwId(pub u16);
+
+impl LwId {
+    /// No link worker assigned.
+    pub const NONE: LwId = LwId(u16::MAX);
+}
+
+/// Index of a VCSE organisation within its region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OrgId(pub u16);
+
+/// The kinds of non-medical need (003 Table 3), as bits of [`Patient::needs`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Need {
+    /// Low mood, anxiety.
+    MentalHealth = 0,
+    /// Loneliness and isolation.
+    Isolation = 1,
+    /// Debt and money.
+    Financial = 2,
+    /// Housing.
+    Housing = 3,
+    /// Family and relationships.
+    Relationships = 4,
+    /// Long-term physical conditions, inactivity.
+    Somatic = 5,
+}
+
+impl Need {
+    /// All needs, in bit order.
+    pub const ALL: [Need; 6] = [
+        Need::MentalHealth,
+        Need::Isolation,
+        Need::Financial,
+        Need::Housing,
+        Need::Relationships,
+        Need::Somatic,
+    ];
+    /// Relative frequency among presenting patients (003 Table 3, rounded).
+    pub const WEIGHTS: [f64; 6] = [0.28, 0.24, 0.16, 0.10, 0.10, 0.12];
+    /// This need as a bit.
+    pub fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+/// Where a patient is on the pathway (MODEL.md §3). Patients who leave the pathway
+/// are removed from the region after their outcomes are recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Stage {
+    /// Accepted, waiting for a link worker with room (R5).
+    Waiting,
+    /// Assigned, in active sessions (R6, R7).
+    Engaged,
+    /// Held: anchor sessions, no push (R8).
+    Held,
+    /// Connected or goals met; closing sessions spaced out (R10).
+    Tapering,
+    /// Discharged, will relapse and return at `next_week` (R10 re-referral).
+    Relapsing,
+    /// Left the pathway this week; removed at the end of the week.
+    Done,
+}
+
+/// Patient flag bits ([`Patient::flags`]).
+pub mod flag {
+    /// A financial or housing need no VCSE organisation can fix (003, 004).
+    pub const STRUCTURAL: u8 = 1;
+    /// A medical need not yet known to the GP (001 Part 2).
+    pub const HIDDEN_MEDICAL: u8 = 2;
+    /// Needs belong with statutory services: an inappropriate referral (002).
+    pub const STATUTORY: u8 = 4;
+    /// Connected to a VCSE organisation this episode.
+    pub const CONNECTED: u8 = 8;
+    /// A session was due but the LW had no hours left; served first next week.
+    pub const OVERDUE: u8 = 16;
+    /// This episode is a re-referral.
+    pub const REREFERRAL: u8 = 32;
+    /// Ever held this episode.
+    pub const WAS_HELD: u8 = 64;
+    /// Referred after the warm-up: counts in per-patient outcomes.
+    pub const REPORTED: u8 = 128;
+}
+
+/// A person with non-medical needs who was referred and accepted (MODEL.md §2).
+/// Unreferred and declining patients are counted, not stored.
+#[derive(Debug, Clone)]
+pub struct Patient {
+    /// Pathway stage.
+    pub stage: Stage,
+    /// Bit set of [`Need`].
+    pub needs: u8,
+    /// Bit set of [`flag`] constants.
+    pub flags: u8,
+    /// Sessions (contacts) this episode.
+    pub sessions: u16,
+    /// Closing sessions left while tapering.
+    pub taper_left: u8,
+    /// Assigned link worker.
+    pub lw: LwId,
+    /// Week of referral (start of GP-use follow-up).
+    pub week_referred: u32,
+    /// Week the patient joined the waiting list.
+    pub week_waiting: u32,
+    /// Week of the next session (or of the relapse, when `Relapsing`).
+    pub next_week: u32,
+    /// Week holding started (valid while held).
+    pub held_since: u32,
+    /// 0–1: number and severity of needs.
+    pub complexity: f32,
+    /// 0–1: motivation and headspace to act.
+    pub readiness: f32,
+    /// 0–1: ability to act (caring, transport, health).
+    pub capacity: f32,
+    /// 0–1: trust in the link worker.
+    pub trust: f32,
+    /// 0–1 outcome state.
+    pub hope: f32,
+    /// 0–1 outcome state.
+    pub self_efficacy: f32,
+    /// 0–1 outcome state.
+    pub wellbeing: f32,
+    /// 0–1 outcome state.
+    pub social_capital: f32,
+    /// Pre-crisis well-being, which natural recovery tends toward.
+    pub wellbeing_pre: f32,
+    /// Outcomes at referral: well-being, self-efficacy, social capital.
+    pub start: [f32; 3],
+    /// Baseline non-medical GP consultations per week.
+    pub gp_base: f32,
+    /// Crisis component of GP use at presentation (consultations per week).
+    pub crisis_peak: f32,
+    /// Expected non-medical GP consultations accumulated since referral.
+    pub gp_after: f32,
+    /// Medical GP consultations arranged by the LW (R9).
+    pub gp_medical: u16,
+}
+
+impl Patient {
+    /// Whether a flag is set.
+    #[inline]
+    pub fn has(&self, f: u8) -> bool {
+        self.flags & f != 0
+    }
+
+    /// True when every need is structural (nothing a VCSE organisation can fix).
+    pub fn only_structural(&self) -> bool {
+        self.has(flag::STRUCTURAL) && self.fixable_needs() == 0
+    }
+
+    /// Needs a VCSE organisation can address (structural financial/housing needs excluded).
+    pub fn fixable_needs(&self) -> u8 {
+        if self.has(flag::STRUCTURAL) {
+            self.needs & !(Need::Financial.bit() | Need::Housing.bit())
+        } else {
+            self.needs
+        }
+    }
+}
+
+/// A social prescribing link worker post (MODEL.md §2). Burnout, satisfaction and
+/// contract fields are read by the rules of R13–R17.
+#[derive(Debug, Clone)]
+pub struct LinkWorker {
+    /// The post is filled (false while vacant).
+    pub in_post: bool,
+    /// Contracted hours per week.
+    pub hours: f32,
+    /// Weeks in post.
+    pub experience_weeks: u32,
+    /// 0–1 interpersonal and assessment skill.
+    pub skill: f32,
+    /// 0–1 bolted on / fitting in / belonging.
+    pub embeddedness: f32,
+    /// 0–1 emotional exhaustion.
+    pub burnout: f32,
+    /// Who employs the post.
+    pub employer: Employment,
+    /// Knowledge of each VCSE organisation of the region: 0 = unknown, up to 1.
+    pub knowledge: Vec<f32>,
+    /// Patients on caseload (engaged, held, tapering).
+    pub caseload: u32,
+    /// Of which held.
+    pub held: u32,
+    /// Expected session hours per week committed to the caseload.
+    pub committed_hours: f32,
+    /// Session hours available this week (R6).
+    pub session_hours: f32,
+    /// Session hours left this week.
+    pub hours_left: f32,
+}
+
+/// The GP practices of a region, as one agent (MODEL.md §2).
+#[derive(Debug, Clone)]
+pub struct GpPractice {
+    /// 0–1 legitimation of social prescribing.
+    pub buy_in: f32,
+    /// 0–1 awareness of the link worker role.
+    pub awareness: f32,
+    /// A social prescribing champion works here.
+    pub champion: bool,
+    /// Statutory-service waiting pressure, 0–1.
+    pub statutory_pressure: f32,
+}
+
+/// Weeks of placement ends the ring buffer of a VCSE organisation can hold.
+pub const PLACEMENT_RING: usize = 64;
+
+/// A voluntary, community or social enterprise organisation (MODEL.md §2).
+#[derive(Debug, Clone)]
+pub struct VcseOrg {
+    /// The need it supports.
+    pub category: Need,
+    /// Places.
+    pub capacity: u32,
+    /// Places in use.
+    pub users: u32,
+    /// 0–1 willingness to take social prescribing referrals.
+    pub buy_in: f32,
+    /// Open (false once closed).
+    pub open: bool,
+    /// Places freed per future week, indexed by week modulo [`PLACEMENT_RING`].
+    pub ends: [u16; PLACEMENT_RING],
+}
+
+/// One PCN: everything in it, and its random streams.
+#[derive(Debug)]
+pub struct Region {
+    /// Index of the `[[region]]` archetype it was made from.
+    pub archetype: u16,
+    /// Index among all regions of the run (stream derivation).
+    pub index: u32,
+    /// Registered population.
+    pub population: u32,
+    /// Area deprivation.
+    pub deprivation: Deprivation,
+    /// GP practices served by each LW.
+    pub practices: u32,
+    /// GP side.
+    pub gp: GpPractice,
+    /// Link worker posts (filled or vacant).
+    pub lws: Vec<LinkWorker>,
+    /// VCSE organisations.
+    pub orgs: Vec<VcseOrg>,
+    /// Patients on the pathway (waiting, on caseload, or due to return).
+    pub patients: Vec<Patient>,
+    /// Stream for who presents and their attributes (common across scenarios).
+    pub rng_arrivals: ChaCha8Rng,
+    /// Stream for everything the service does.
+    pub rng_service: ChaCha8Rng,
+    /// This week's counts (reset each week).
+    pub week: WeekCounts,
+    /// Run totals after the warm-up.
+    pub totals: RegionTotals,
+}
