@@ -6,8 +6,8 @@ use rayon::prelude::*;
 
 use crate::metrics::WeekCounts;
 use crate::metrics::summary::{self, MetricStats, RunSummary};
-use crate::rules::Ctx;
 use crate::rules::step::step_region;
+use crate::rules::{Ctx, Tables};
 use crate::scenario::Scenario;
 use crate::world::init::build_regions;
 
@@ -54,6 +54,7 @@ pub fn run_replication(
     let total = s.total_weeks();
     let mut weekly = Vec::with_capacity(s.reported_weeks() as usize * archetypes);
     let mut patient_weeks = 0u64;
+    let tables = Tables::new(&s.behaviour);
     for week in 0..total {
         let ctx = Ctx {
             policy: &s.policy,
@@ -62,6 +63,7 @@ pub fn run_replication(
             week,
             report_from,
             counterfactual: s.run.counterfactual,
+            tables: &tables,
         };
         regions.par_chunks_mut(REGIONS_PER_TASK).for_each(|chunk| {
             for r in chunk {

@@ -133,30 +133,12 @@ pub fn options_share(knowledge: &[f32], orgs: &[VcseOrg], needs: u8) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::params::{Behaviour, Deprivation, Funding, Policy};
-    use crate::rules::presentation::draw_patient;
-    use crate::world::rng::{Stream, stream};
+    use crate::params::Policy;
+    use crate::rules::fixtures::{self, with_policy};
     use crate::world::{Need, PLACEMENT_RING, flag};
 
-    fn with<R>(policy: Policy, f: impl FnOnce(&Ctx) -> R) -> R {
-        let (fu, b) = (Funding::default(), Behaviour::default());
-        f(&Ctx {
-            policy: &policy,
-            funding: &fu,
-            b: &b,
-            week: 0,
-            report_from: 0,
-            counterfactual: true,
-        })
-    }
-
     fn patient() -> Patient {
-        let mut p = draw_patient(
-            &mut stream(5, 0, 0, Stream::Arrivals),
-            Deprivation::Medium,
-            &Behaviour::default(),
-            0,
-        );
+        let mut p = fixtures::patient(5);
         p.flags = 0;
         p.needs = Need::Isolation.bit();
         p.capacity = 0.8;
@@ -177,14 +159,14 @@ mod tests {
 
     #[test]
     fn judgement_is_less_noisy_with_skill_and_supervision() {
-        let none = with(
+        let none = with_policy(
             Policy {
                 supervision_interval_weeks: 0,
                 ..Policy::default()
             },
             |c| judgement_noise(c, 0.2),
         );
-        let good = with(
+        let good = with_policy(
             Policy {
                 supervision_quality: 1.0,
                 supervision_interval_weeks: 2,
@@ -197,7 +179,7 @@ mod tests {
 
     #[test]
     fn low_readiness_low_capacity_or_structural_needs_lead_to_holding() {
-        with(Policy::default(), |ctx| {
+        with_policy(Policy::default(), |ctx| {
             let p = patient();
             assert_eq!(judge(ctx, &p, 0.9), Judgement::Propose);
             assert_eq!(judge(ctx, &p, 0.1), Judgement::Hold);
@@ -216,7 +198,7 @@ mod tests {
 
     #[test]
     fn pushing_too_early_risks_disengagement_only_when_not_ready() {
-        with(Policy::default(), |ctx| {
+        with_policy(Policy::default(), |ctx| {
             let mut p = patient();
             p.readiness = 0.9;
             assert_eq!(p_disengage_when_pushed(ctx, &p), 0.0);
@@ -229,7 +211,7 @@ mod tests {
 
     #[test]
     fn take_up_rises_with_readiness_and_capacity() {
-        with(Policy::default(), |ctx| {
+        with_policy(Policy::default(), |ctx| {
             let mut p = patient();
             p.readiness = 0.4;
             let lo = p_take_up(ctx, &p);

@@ -104,41 +104,19 @@ pub fn in_follow_up(p: &Patient, week: u32) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::params::{Behaviour, Deprivation, Funding, Policy};
-    use crate::rules::presentation::draw_patient;
-    use crate::world::rng::{Stream, stream};
-
-    fn with<R>(policy: Policy, f: impl FnOnce(&Ctx) -> R) -> R {
-        let (fu, b) = (Funding::default(), Behaviour::default());
-        f(&Ctx {
-            policy: &policy,
-            funding: &fu,
-            b: &b,
-            week: 0,
-            report_from: 0,
-            counterfactual: true,
-        })
-    }
-
-    fn patient() -> Patient {
-        draw_patient(
-            &mut stream(8, 0, 0, Stream::Arrivals),
-            Deprivation::Medium,
-            &Behaviour::default(),
-            0,
-        )
-    }
+    use crate::params::Policy;
+    use crate::rules::fixtures::{patient, with_policy};
 
     #[test]
     fn tapering_connection_and_rereferral_lower_relapse() {
-        let p = patient();
-        let abrupt = with(Policy::default(), |c| p_relapse(c, &p, false));
-        let tapered = with(Policy::default(), |c| p_relapse(c, &p, true));
+        let p = patient(8);
+        let abrupt = with_policy(Policy::default(), |c| p_relapse(c, &p, false));
+        let tapered = with_policy(Policy::default(), |c| p_relapse(c, &p, true));
         assert!(tapered < abrupt);
         let mut connected = p.clone();
         connected.flags |= flag::CONNECTED;
-        assert!(with(Policy::default(), |c| p_relapse(c, &connected, true)) < tapered);
-        let untold = with(
+        assert!(with_policy(Policy::default(), |c| p_relapse(c, &connected, true)) < tapered);
+        let untold = with_policy(
             Policy {
                 rereferral_allowed: false,
                 ..Policy::default()
@@ -150,8 +128,8 @@ mod tests {
 
     #[test]
     fn abrupt_endings_and_relapse_raise_gp_use_after_referral() {
-        with(Policy::default(), |ctx| {
-            let p = patient();
+        with_policy(Policy::default(), |ctx| {
+            let p = patient(8);
             let smooth = close_follow_up(ctx, &p, 4, false, None);
             let abrupt = close_follow_up(ctx, &p, 4, true, None);
             let relapse = close_follow_up(ctx, &p, 4, false, Some(10));
@@ -165,7 +143,7 @@ mod tests {
 
     #[test]
     fn follow_up_window_is_weeks_1_to_26() {
-        let mut p = patient();
+        let mut p = patient(8);
         p.week_referred = 10;
         assert_eq!(in_follow_up(&p, 10), None);
         assert_eq!(in_follow_up(&p, 11), Some(1));

@@ -12,8 +12,7 @@ pub mod sessions;
 pub mod step;
 pub mod waiting;
 
-use rand::RngExt;
-use rand::rngs::ChaCha8Rng;
+use rand::{Rng, RngExt};
 use rand_distr::StandardNormal;
 
 use crate::params::{Behaviour, Funding, Policy};
@@ -33,6 +32,26 @@ pub struct Ctx<'a> {
     pub report_from: u32,
     /// Whether the counterfactual arm is computed.
     pub counterfactual: bool,
+    /// Tables computed once per run.
+    pub tables: &'a Tables,
+}
+
+/// Values computed once per run from the parameters, so hot loops do no transcendental math.
+#[derive(Debug, Clone)]
+pub struct Tables {
+    /// exp(-k / crisis_decay_weeks) for k = 0..=26 (R1, R9).
+    pub crisis_decay: [f64; presentation::FOLLOW_UP_WEEKS as usize + 1],
+}
+
+impl Tables {
+    /// Build the tables for a behaviour table.
+    pub fn new(b: &Behaviour) -> Self {
+        let mut crisis_decay = [0.0; presentation::FOLLOW_UP_WEEKS as usize + 1];
+        for (k, x) in crisis_decay.iter_mut().enumerate() {
+            *x = (-(k as f64) / b.crisis_decay_weeks).exp();
+        }
+        Tables { crisis_decay }
+    }
 }
 
 impl Ctx<'_> {
@@ -70,20 +89,20 @@ pub fn logit(p: f64) -> f64 {
 
 /// Bernoulli draw.
 #[inline]
-pub fn chance(rng: &mut ChaCha8Rng, p: f64) -> bool {
+pub fn chance<R: Rng + ?Sized>(rng: &mut R, p: f64) -> bool {
     rng.random::<f64>() < p
 }
 
 /// Logit-normal draw with the given median and log-odds standard deviation.
 #[inline]
-pub fn logit_normal(rng: &mut ChaCha8Rng, median: f64, sd: f64) -> f64 {
+pub fn logit_normal<R: Rng + ?Sized>(rng: &mut R, median: f64, sd: f64) -> f64 {
     let z: f64 = rng.sample(StandardNormal);
     logistic(logit(median) + sd * z)
 }
 
 /// Gamma(shape 2) draw with the given mean: a sum of two exponentials.
 #[inline]
-pub fn gamma2(rng: &mut ChaCha8Rng, mean: f64) -> f64 {
+pub fn gamma2<R: Rng + ?Sized>(rng: &mut R, mean: f64) -> f64 {
     let u1: f64 = 1.0 - rng.random::<f64>();
     let u2: f64 = 1.0 - rng.random::<f64>();
     -(u1 * u2).ln() * mean / 2.0
@@ -170,6 +189,60 @@ pub fn geometric_sum(q: f64, k1: u32, k2: u32) -> f64 {
         return n as f64;
     }
     q.powi(k1 as i32) * (1.0 - q.powi(n)) / (1.0 - q)
+}
+
+/// Shared fixtures for the rules' unit tests.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+    use crate::params::{Deprivation, Employment};
+    use crate::world::rng::{Stream, stream};
+    use crate::world::{LinkWorker, Patient};
+
+    /// Run `f` with a context built from `policy` and default funding and behaviour.
+    pub fn with_policy<R>(policy: Policy, f: impl FnOnce(&Ctx) -> R) -> R {
+        let (funding, b) = (Funding::default(), Behaviour::default());
+        let tables = Tables::new(&b);
+        f(&Ctx {
+            policy: &policy,
+            funding: &funding,
+            b: &b,
+            week: 0,
+            report_from: 0,
+            counterfactual: true,
+            tables: &tables,
+        })
+    }
+
+    /// Run `f` with the default context.
+    pub fn with_defaults<R>(f: impl FnOnce(&Ctx) -> R) -> R {
+        with_policy(Policy::default(), f)
+    }
+
+    /// A medium-deprivation patient drawn from stream `seed`.
+    pub fn patient(seed: u64) -> Patient {
+        let mut rng = stream(seed, 0, 0, Stream::Arrivals);
+        presentation::draw_patient(&mut rng, Deprivation::Medium, &Behaviour::default(), 0)
+    }
+
+    /// A link worker in post with the given committed and available session hours.
+    pub fn link_worker(committed_hours: f32, session_hours: f32) -> LinkWorker {
+        LinkWorker {
+            in_post: true,
+            hours: 37.5,
+            experience_weeks: 0,
+            skill: 0.5,
+            embeddedness: 0.5,
+            burnout: 0.0,
+            employer: Employment::Pcn,
+            knowledge: vec![],
+            caseload: 0,
+            held: 0,
+            committed_hours,
+            session_hours,
+            hours_left: 0.0,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,8 @@
 //! happens next, which makes uncontrolled before/after comparisons look good.
 
 use rand::RngExt;
-use rand::rngs::ChaCha8Rng;
+use rand::SeedableRng;
+use rand::rngs::{ChaCha8Rng, Xoshiro256PlusPlus};
 
 use super::{gamma2, geometric_sum, logit_normal};
 use crate::params::{Behaviour, Deprivation};
@@ -31,39 +32,88 @@ pub fn expected_presentations(population: u32, deprivation: Deprivation, b: &Beh
         * mult
 }
 
-/// Draw a presenting patient's attributes. Always makes the same number of draws, so
-/// the arrivals stream stays aligned across scenarios (common random numbers).
+/// What the GP sees at presentation (enough for the referral decision, R2), and the seed
+/// of the patient's own attribute stream.
+#[derive(Debug, Clone, Copy)]
+pub struct Presentation {
+    /// 0–1 complexity.
+    pub complexity: f64,
+    /// Needs belong with statutory services.
+    pub statutory: bool,
+    /// Seed of the patient's attribute stream (used only if the patient is referred).
+    pub seed: u64,
+}
+
+/// Draw a presentation from the arrivals stream. Always makes the same draws whatever
+/// the service does, so the arrivals stream stays aligned across scenarios (common
+/// random numbers); attributes only referred patients need come from a per-patient
+/// stream seeded here, so unreferred presentations cost three draws.
+pub fn draw_presentation(
+    rng: &mut ChaCha8Rng,
+    deprivation: Deprivation,
+    b: &Behaviour,
+) -> Presentation {
+    let shift = deprivation.level() * b.deprivation_shift;
+    let complexity = logit_normal(
+        rng,
+        (b.complexity_mean + shift).clamp(0.01, 0.99),
+        b.attribute_sd,
+    );
+    let statutory = rng.random::<f64>() < b.statutory_need_prob;
+    Presentation {
+        complexity,
+        statutory,
+        seed: rng.random::<u64>(),
+    }
+}
+
+/// Draw presentation and full attributes in one go (tests and tools).
 pub fn draw_patient(
     rng: &mut ChaCha8Rng,
     deprivation: Deprivation,
     b: &Behaviour,
     week: u32,
 ) -> Patient {
+    let pres = draw_presentation(rng, deprivation, b);
+    complete_patient(&pres, deprivation, b, week)
+}
+
+/// The full attributes of a referred patient, from their own stream (R1).
+pub fn complete_patient(
+    pres: &Presentation,
+    deprivation: Deprivation,
+    b: &Behaviour,
+    week: u32,
+) -> Patient {
+    let rng = &mut Xoshiro256PlusPlus::seed_from_u64(pres.seed);
     let level = deprivation.level();
     let shift = level * b.deprivation_shift;
     let sd = b.attribute_sd;
-    let complexity = logit_normal(rng, (b.complexity_mean + shift).clamp(0.01, 0.99), sd);
+    let complexity = pres.complexity;
     let readiness = logit_normal(rng, (b.readiness_mean - shift).clamp(0.01, 0.99), sd);
     let capacity = logit_normal(rng, (b.capacity_mean - shift).clamp(0.01, 0.99), sd);
 
-    // 1–4 needs: one plus a binomial(3, complexity) (003 Table 3).
-    let mut extra = 0;
+    // 1–4 needs: one plus a binomial(3, complexity) (003 Table 3), drawn by weight
+    // without replacement.
+    let mut n_needs = 1;
     for _ in 0..3 {
         if rng.random::<f64>() < complexity {
-            extra += 1;
+            n_needs += 1;
         }
     }
-    let n_needs = 1 + extra;
-    // Weighted sampling without replacement (Efraimidis–Spirakis keys u^(1/w)).
-    let mut keys = [(0.0f64, 0usize); 6];
-    for (i, w) in Need::WEIGHTS.iter().enumerate() {
-        let u: f64 = rng.random::<f64>();
-        keys[i] = (u.powf(1.0 / w), i);
-    }
-    keys.sort_by(|a, b| b.0.total_cmp(&a.0));
     let mut needs = 0u8;
-    for k in keys.iter().take(n_needs) {
-        needs |= Need::ALL[k.1].bit();
+    let total: f64 = Need::WEIGHTS.iter().sum();
+    while needs.count_ones() < n_needs {
+        let mut u = rng.random::<f64>() * total;
+        let mut pick = Need::ALL.len() - 1;
+        for (i, w) in Need::WEIGHTS.iter().enumerate() {
+            if u < *w {
+                pick = i;
+                break;
+            }
+            u -= w;
+        }
+        needs |= Need::ALL[pick].bit();
     }
 
     let structural_p =
@@ -76,7 +126,7 @@ pub fn draw_patient(
     if rng.random::<f64>() < b.hidden_medical_prob {
         flags |= flag::HIDDEN_MEDICAL;
     }
-    if rng.random::<f64>() < b.statutory_need_prob {
+    if pres.statutory {
         flags |= flag::STATUTORY;
     }
 
@@ -128,8 +178,8 @@ pub fn draw_patient(
 /// Expected non-medical GP consultations in week `k` after referral (k ≥ 1), before any
 /// effect of the service: baseline plus the decaying crisis component.
 #[inline]
-pub fn natural_gp_rate(p: &Patient, k: u32, b: &Behaviour) -> f64 {
-    p.gp_base as f64 + p.crisis_peak as f64 * (-(k as f64) / b.crisis_decay_weeks).exp()
+pub fn natural_gp_rate(p: &Patient, k: u32, decay: &[f64]) -> f64 {
+    p.gp_base as f64 + p.crisis_peak as f64 * decay[k as usize]
 }
 
 /// Expected consultations in the 26 weeks before referral (the crisis building up).
@@ -230,8 +280,9 @@ mod tests {
         assert!(after < before, "after {after} before {before}");
         // And the analytic window equals the sum of weekly rates.
         let p = &pts[0];
+        let tables = crate::rules::Tables::new(&b);
         let direct: f64 = (1..=FOLLOW_UP_WEEKS)
-            .map(|k| natural_gp_rate(p, k, &b))
+            .map(|k| natural_gp_rate(p, k, &tables.crisis_decay))
             .sum();
         assert!((direct - gp_expected_natural(p, 1, &b)).abs() < 1e-9);
     }

@@ -1,6 +1,7 @@
 //! R2 GP referral (buy-in, legitimation, feedback loop), R3 LW triage
 //! (micro-discretion) and R4 enrolment (patient buy-in).
 
+use super::presentation::Presentation;
 use super::{Ctx, logistic};
 use crate::world::{GpPractice, Patient, flag};
 
@@ -14,7 +15,7 @@ use crate::world::{GpPractice, Patient, flag};
 pub fn p_refer(
     ctx: &Ctx,
     gp: &GpPractice,
-    p: &Patient,
+    p: &Presentation,
     waiting_per_lw: f64,
     uncertainty: f64,
 ) -> f64 {
@@ -22,13 +23,13 @@ pub fn p_refer(
     let mut x = b.refer_intercept
         + b.refer_buy_in * gp.buy_in as f64
         + b.refer_awareness * gp.awareness as f64
-        + b.refer_complexity * p.complexity as f64
+        + b.refer_complexity * p.complexity
         + b.refer_waiting_per_lw * waiting_per_lw
         + b.refer_uncertainty * uncertainty;
     if gp.champion {
         x += b.refer_champion;
     }
-    if p.has(flag::STATUTORY) {
+    if p.statutory {
         x += b.refer_statutory_penalty + b.refer_statutory_pressure * gp.statutory_pressure as f64;
     }
     logistic(x)
@@ -83,9 +84,8 @@ pub fn decay_buy_in(ctx: &Ctx, gp: &mut GpPractice) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::params::{Behaviour, Deprivation, Funding, Policy};
-    use crate::rules::presentation::draw_patient;
-    use crate::world::rng::{Stream, stream};
+    use crate::params::Policy;
+    use crate::rules::fixtures::{self, with_policy};
 
     fn gp(buy_in: f32) -> GpPractice {
         GpPractice {
@@ -97,35 +97,43 @@ mod tests {
     }
 
     fn patient(statutory: bool) -> Patient {
-        let b = Behaviour::default();
-        let mut p = draw_patient(
-            &mut stream(1, 0, 0, Stream::Arrivals),
-            Deprivation::Medium,
-            &b,
-            0,
-        );
+        let mut p = fixtures::patient(1);
         p.flags = if statutory { flag::STATUTORY } else { 0 };
         p
     }
 
-    fn with<R>(policy: Policy, f: impl FnOnce(&Ctx) -> R) -> R {
-        let b = Behaviour::default();
-        let funding = Funding::default();
-        let ctx = Ctx {
-            policy: &policy,
-            funding: &funding,
-            b: &b,
-            week: 0,
-            report_from: 0,
-            counterfactual: true,
-        };
-        f(&ctx)
+    fn presentation(statutory: bool) -> Presentation {
+        Presentation {
+            complexity: 0.5,
+            statutory,
+            seed: 1,
+        }
+    }
+
+    #[test]
+    fn referral_rises_with_complexity() {
+        with_policy(Policy::default(), |ctx| {
+            let simple = Presentation {
+                complexity: 0.1,
+                statutory: false,
+                seed: 1,
+            };
+            let complex = Presentation {
+                complexity: 0.9,
+                statutory: false,
+                seed: 1,
+            };
+            assert!(
+                p_refer(ctx, &gp(0.5), &complex, 0.0, 0.0)
+                    > p_refer(ctx, &gp(0.5), &simple, 0.0, 0.0)
+            );
+        });
     }
 
     #[test]
     fn referral_rises_with_buy_in_and_champion_and_falls_with_waiting() {
-        with(Policy::default(), |ctx| {
-            let p = patient(false);
+        with_policy(Policy::default(), |ctx| {
+            let p = presentation(false);
             assert!(p_refer(ctx, &gp(0.8), &p, 0.0, 0.0) > p_refer(ctx, &gp(0.2), &p, 0.0, 0.0));
             let mut champ = gp(0.5);
             champ.champion = true;
@@ -137,8 +145,8 @@ mod tests {
 
     #[test]
     fn statutory_pressure_pushes_inappropriate_referrals() {
-        with(Policy::default(), |ctx| {
-            let p = patient(true);
+        with_policy(Policy::default(), |ctx| {
+            let p = presentation(true);
             let mut low = gp(0.5);
             low.statutory_pressure = 0.0;
             let mut high = gp(0.5);
@@ -150,7 +158,7 @@ mod tests {
     #[test]
     fn triage_declines_more_with_discretion_and_supervision_and_never_appropriate_ones() {
         let p = patient(true);
-        let low = with(
+        let low = with_policy(
             Policy {
                 lw_discretion: 0.0,
                 supervision_interval_weeks: 0,
@@ -158,7 +166,7 @@ mod tests {
             },
             |ctx| p_decline(ctx, &p, 0.4),
         );
-        let high = with(
+        let high = with_policy(
             Policy {
                 lw_discretion: 1.0,
                 supervision_quality: 1.0,
@@ -168,7 +176,7 @@ mod tests {
         );
         assert!(high > low + 0.2, "{high} vs {low}");
         assert_eq!(
-            with(Policy::default(), |ctx| p_decline(
+            with_policy(Policy::default(), |ctx| p_decline(
                 ctx,
                 &patient(false),
                 1.0
@@ -179,7 +187,7 @@ mod tests {
 
     #[test]
     fn acceptance_rises_with_gp_credibility_and_urgency() {
-        with(Policy::default(), |ctx| {
+        with_policy(Policy::default(), |ctx| {
             let mut p = patient(false);
             assert!(p_accept(ctx, &gp(0.9), &p) > p_accept(ctx, &gp(0.1), &p));
             p.complexity = 0.1;
@@ -191,7 +199,7 @@ mod tests {
 
     #[test]
     fn feedback_raises_buy_in_more_when_embedded_and_decay_lowers_it() {
-        with(Policy::default(), |ctx| {
+        with_policy(Policy::default(), |ctx| {
             let mut a = gp(0.4);
             let mut b = gp(0.4);
             feedback_report(ctx, &mut a, 0.0);

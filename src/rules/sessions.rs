@@ -86,7 +86,7 @@ pub fn natural_recovery(ctx: &Ctx, p: &mut Patient) {
 /// Expected non-medical GP consultations this week for a patient on the pathway (R9):
 /// the natural rate, reduced with trust while the patient has a link worker.
 pub fn gp_rate_on_pathway(ctx: &Ctx, p: &Patient, k: u32) -> f64 {
-    let natural = super::presentation::natural_gp_rate(p, k, ctx.b);
+    let natural = super::presentation::natural_gp_rate(p, k, &ctx.tables.crisis_decay);
     match p.stage {
         Stage::Engaged | Stage::Held | Stage::Tapering => {
             natural * (1.0 - ctx.b.gp_engaged_reduction * p.trust as f64)
@@ -113,83 +113,52 @@ pub fn medical_need_surfaces(rng: &mut ChaCha8Rng, ctx: &Ctx, p: &mut Patient) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::params::{Behaviour, Deprivation, Employment, Funding, Policy};
-    use crate::rules::presentation::draw_patient;
+    use crate::params::Policy;
+    use crate::rules::fixtures::{link_worker, patient, with_policy};
     use crate::world::rng::{Stream, stream};
-
-    fn with<R>(policy: Policy, f: impl FnOnce(&Ctx) -> R) -> R {
-        let (fu, b) = (Funding::default(), Behaviour::default());
-        f(&Ctx {
-            policy: &policy,
-            funding: &fu,
-            b: &b,
-            week: 0,
-            report_from: 0,
-            counterfactual: true,
-        })
-    }
-
-    fn lw() -> LinkWorker {
-        LinkWorker {
-            in_post: true,
-            hours: 37.5,
-            experience_weeks: 0,
-            skill: 0.5,
-            embeddedness: 0.5,
-            burnout: 0.0,
-            employer: Employment::Pcn,
-            knowledge: vec![],
-            caseload: 0,
-            held: 0,
-            committed_hours: 0.0,
-            session_hours: 0.0,
-            hours_left: 0.0,
-        }
-    }
-
-    fn patient() -> Patient {
-        draw_patient(
-            &mut stream(5, 0, 0, Stream::Arrivals),
-            Deprivation::Medium,
-            &Behaviour::default(),
-            0,
-        )
-    }
 
     #[test]
     fn community_time_practices_and_burnout_reduce_session_hours() {
-        let base = with(Policy::default(), |c| weekly_session_hours(c, &lw(), 1));
-        let more_community = with(
+        let base = with_policy(Policy::default(), |c| {
+            weekly_session_hours(c, &link_worker(0.0, 0.0), 1)
+        });
+        let more_community = with_policy(
             Policy {
                 community_time_share: 0.4,
                 ..Policy::default()
             },
-            |c| weekly_session_hours(c, &lw(), 1),
+            |c| weekly_session_hours(c, &link_worker(0.0, 0.0), 1),
         );
         assert!(more_community < base);
-        assert!(with(Policy::default(), |c| weekly_session_hours(c, &lw(), 8)) < base);
-        let mut tired = lw();
+        assert!(
+            with_policy(Policy::default(), |c| weekly_session_hours(
+                c,
+                &link_worker(0.0, 0.0),
+                8
+            )) < base
+        );
+        let mut tired = link_worker(0.0, 0.0);
         tired.burnout = 0.8;
-        assert!(with(Policy::default(), |c| weekly_session_hours(c, &tired, 1)) < base);
-        let mut vacant = lw();
+        assert!(with_policy(Policy::default(), |c| weekly_session_hours(c, &tired, 1)) < base);
+        let mut vacant = link_worker(0.0, 0.0);
         vacant.in_post = false;
         assert_eq!(
-            with(Policy::default(), |c| weekly_session_hours(c, &vacant, 1)),
+            with_policy(Policy::default(), |c| weekly_session_hours(c, &vacant, 1)),
             0.0
         );
     }
 
     #[test]
     fn sessions_build_trust_hope_readiness_within_bounds_and_holding_speeds_readiness() {
-        with(Policy::default(), |ctx| {
-            let mut p = patient();
+        with_policy(Policy::default(), |ctx| {
+            let mut p = patient(5);
             p.stage = Stage::Engaged;
             let (t0, r0) = (p.trust, p.readiness);
             for _ in 0..50 {
                 apply_session(ctx, &mut p, 0.8, 1.0, 1.0);
             }
             assert!(p.trust > t0 && p.readiness > r0 && p.trust <= 1.0 && p.readiness <= 1.0);
-            let mut engaged = patient();
+            let mut engaged = patient(5);
             engaged.stage = Stage::Engaged;
             let mut held = engaged.clone();
             held.stage = Stage::Held;
@@ -197,8 +166,8 @@ mod tests {
             apply_session(ctx, &mut held, 0.5, 1.0, 0.5);
             assert!(held.readiness > engaged.readiness);
             // Skill and continuity both drive trust.
-            let mut a = patient();
-            let mut b = patient();
+            let mut a = patient(5);
+            let mut b = patient(5);
             apply_session(ctx, &mut a, 0.9, 1.0, 0.5);
             apply_session(ctx, &mut b, 0.9, 0.3, 0.5);
             assert!(a.trust > b.trust);
@@ -207,8 +176,8 @@ mod tests {
 
     #[test]
     fn engagement_lowers_non_medical_gp_use_with_trust() {
-        with(Policy::default(), |ctx| {
-            let mut p = patient();
+        with_policy(Policy::default(), |ctx| {
+            let mut p = patient(5);
             p.stage = Stage::Waiting;
             let waiting = gp_rate_on_pathway(ctx, &p, 3);
             p.stage = Stage::Engaged;
@@ -219,9 +188,9 @@ mod tests {
 
     #[test]
     fn hidden_medical_need_surfaces_once_and_only_when_present() {
-        with(Policy::default(), |ctx| {
+        with_policy(Policy::default(), |ctx| {
             let mut rng = stream(9, 0, 0, Stream::Service);
-            let mut p = patient();
+            let mut p = patient(5);
             p.flags = flag::HIDDEN_MEDICAL;
             p.trust = 1.0;
             let surfaced = (0..200)
@@ -229,7 +198,7 @@ mod tests {
                 .count();
             assert_eq!(surfaced, 1);
             assert_eq!(p.gp_medical, 1);
-            let mut q = patient();
+            let mut q = patient(5);
             q.flags = 0;
             q.trust = 1.0;
             assert!(!(0..200).any(|_| medical_need_surfaces(&mut rng, ctx, &mut q)));

@@ -69,12 +69,13 @@ pub fn step_region(region: &mut Region, ctx: &Ctx) {
     };
     let duty_skill = duty_skill(lws);
     for _ in 0..n_new {
-        let mut p = presentation::draw_patient(rng_arrivals, *deprivation, ctx.b, week);
+        let pres = presentation::draw_presentation(rng_arrivals, *deprivation, ctx.b);
         counts.presented += 1.0;
-        if posts == 0 || !chance(rng, referral::p_refer(ctx, gp, &p, waiting_per_lw, 0.0)) {
+        if posts == 0 || !chance(rng, referral::p_refer(ctx, gp, &pres, waiting_per_lw, 0.0)) {
             continue;
         }
         counts.referrals += 1.0;
+        let mut p = presentation::complete_patient(&pres, *deprivation, ctx.b, week);
         if ctx.reported() {
             p.flags |= flag::REPORTED;
         }

@@ -58,45 +58,11 @@ pub fn p_dna(ctx: &Ctx, p: &Patient, weeks_waited: u32) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::params::{Behaviour, Employment, Funding, Policy};
-
-    fn lw(committed: f32) -> LinkWorker {
-        lw_with(committed, 20.0)
-    }
-
-    fn lw_with(committed: f32, session_hours: f32) -> LinkWorker {
-        LinkWorker {
-            in_post: true,
-            hours: 37.5,
-            experience_weeks: 0,
-            skill: 0.5,
-            embeddedness: 0.5,
-            burnout: 0.0,
-            employer: Employment::Pcn,
-            knowledge: vec![],
-            caseload: 0,
-            held: 0,
-            committed_hours: committed,
-            session_hours,
-            hours_left: 0.0,
-        }
-    }
-
-    fn with<R>(f: impl FnOnce(&Ctx) -> R) -> R {
-        let (p, fu, b) = (Policy::default(), Funding::default(), Behaviour::default());
-        f(&Ctx {
-            policy: &p,
-            funding: &fu,
-            b: &b,
-            week: 0,
-            report_from: 0,
-            counterfactual: true,
-        })
-    }
+    use crate::rules::fixtures::{link_worker, with_defaults};
 
     #[test]
     fn dropout_hazard_grows_with_weeks_waited_and_is_a_probability() {
-        with(|ctx| {
+        with_defaults(|ctx| {
             let (a, b) = (p_drop_waiting(ctx, 0), p_drop_waiting(ctx, 10));
             assert!(b > a && a > 0.0 && b < 1.0);
         });
@@ -104,28 +70,26 @@ mod tests {
 
     #[test]
     fn assignment_prefers_the_least_loaded_with_room() {
-        let lws = vec![lw(10.0), lw(5.0), lw(19.9)];
+        let lws = vec![
+            link_worker(10.0, 20.0),
+            link_worker(5.0, 20.0),
+            link_worker(19.9, 20.0),
+        ];
         assert_eq!(pick_link_worker(&lws, 0.5), Some(LwId(1)));
         // Load is relative to session hours: 5 of 6 is fuller than 10 of 20.
-        let uneven = vec![lw_with(10.0, 20.0), lw_with(5.0, 6.0)];
+        let uneven = vec![link_worker(10.0, 20.0), link_worker(5.0, 6.0)];
         assert_eq!(pick_link_worker(&uneven, 0.5), Some(LwId(0)));
-        let full = vec![lw(20.0), lw(19.8)];
+        let full = vec![link_worker(20.0, 20.0), link_worker(19.8, 20.0)];
         assert_eq!(pick_link_worker(&full, 0.5), None);
-        let mut vacant = vec![lw(0.0)];
+        let mut vacant = vec![link_worker(0.0, 20.0)];
         vacant[0].in_post = false;
         assert_eq!(pick_link_worker(&vacant, 0.5), None);
     }
 
     #[test]
     fn missed_first_appointments_fall_with_readiness_and_rise_with_wait() {
-        with(|ctx| {
-            let b = Behaviour::default();
-            let mut p = crate::rules::presentation::draw_patient(
-                &mut crate::world::rng::stream(1, 0, 0, crate::world::rng::Stream::Arrivals),
-                crate::params::Deprivation::Medium,
-                &b,
-                0,
-            );
+        with_defaults(|ctx| {
+            let mut p = crate::rules::fixtures::patient(1);
             p.readiness = 0.2;
             let unready = p_dna(ctx, &p, 2);
             p.readiness = 0.8;
