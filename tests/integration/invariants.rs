@@ -1,0 +1,49 @@
+//! Invariants that hold for any seed and policy: patients are conserved across pathway
+//! states, stocks are never negative, rates are bounded.
+
+use proptest::prelude::*;
+
+use crate::{load, repo, run_with_threads};
+
+fn conserved(seed: u64, holding: bool, tapering: bool, rereferral: bool, max_sessions: u32) {
+    let mut s = load(&repo("tests/data/tiny.toml"));
+    s.run.seed = seed;
+    s.run.replications = 1;
+    s.run.warmup_weeks = 0;
+    s.policy.holding_allowed = holding;
+    s.policy.tapering = tapering;
+    s.policy.rereferral_allowed = rereferral;
+    s.policy.max_sessions = max_sessions;
+    let r = run_with_threads(&s, 2);
+    let archetypes = s.regions.len();
+    let weekly = &r.replications[0].weekly;
+    for a in 0..archetypes {
+        let mut stock_prev = 0.0;
+        for w in weekly.iter().skip(a).step_by(archetypes) {
+            let stock = w.waiting + w.engaged + w.held + w.tapering;
+            let inflow = w.accepted + w.rereferred;
+            let outflow = w.dropped_waiting + w.dna_lost + w.disengaged + w.discharged;
+            assert_eq!(
+                stock,
+                stock_prev + inflow - outflow,
+                "patients not conserved"
+            );
+            assert!(w.referrals <= w.presented && w.accepted <= w.referrals);
+            assert!(w.vcse_users <= w.vcse_capacity && w.lw_in_post <= w.lw_posts);
+            stock_prev = stock;
+        }
+    }
+    for m in &r.summary {
+        if m.name.ends_with("_rate") || m.name.ends_with("_share") {
+            assert!((0.0..=1.0).contains(&m.mean), "{} = {}", m.name, m.mean);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+    #[test]
+    fn patients_are_conserved(seed in 0u64..1_000_000, holding: bool, tapering: bool, rereferral: bool, max_sessions in 1u32..20) {
+        conserved(seed, holding, tapering, rereferral, max_sessions);
+    }
+}
