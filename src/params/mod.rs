@@ -288,12 +288,16 @@ param_table! {
         held_interval_weeks: u32 = 4, "weeks", "R6, R8", [1, 52];
         /// Weeks between closing sessions while tapering.
         taper_interval_weeks: u32 = 3, "weeks", "R10", [1, 52];
+        /// Share of session hours lost at burnout 1 (burnout lowers effective hours, R13).
+        burnout_hours_impairment: f64 = 0.5, "share", "R6, R13", [0.0, 1.0];
         /// Hours of each supervision session.
         supervision_hours: f64 = 1.5, "hours", "R6, R19", [0.0, 40.0];
         /// Initial skill of a new link worker.
         skill_initial: f64 = 0.4, "0–1", "R6", [0.0, 1.0];
-        /// Skill gained with experience, approached over about two years (001 Table 4).
+        /// Skill gained with experience (001 Table 4).
         skill_experience_gain: f64 = 0.3, "0–1", "R6", [0.0, 1.0];
+        /// Time constant of skill growth with experience (about two years).
+        skill_experience_weeks: f64 = 104.0, "weeks", "R6", [1.0, 5200.0];
         /// Trust gained per session, times skill and continuity, times (1 - trust) (003 "connection with").
         trust_gain: f64 = 0.3, "per session", "R6", [0.0, 1.0];
         /// Hope gained per session, times the share of the patient's needs the LW knows an open service for (001 Table 11).
@@ -306,8 +310,10 @@ param_table! {
         held_readiness_multiplier: f64 = 2.0, "multiplier", "R6, R8", [0.0, 20.0];
         /// Weekly probability of a life shock (e.g. decline in physical health; 003).
         shock_prob: f64 = 0.02, "per week", "R6", [0.0, 1.0];
-        /// Readiness and capacity lost in a life shock.
+        /// Readiness lost in a life shock.
         shock_size: f64 = 0.2, "0–1", "R6", [0.0, 1.0];
+        /// Capacity lost in a life shock, as a share of `shock_size`.
+        shock_capacity_share: f64 = 0.5, "share", "R6", [0.0, 5.0];
         /// Well-being gained per session, times trust.
         session_wellbeing_gain: f64 = 0.015, "per session", "R6", [0.0, 1.0];
         /// Self-efficacy gained per session, times readiness.
@@ -384,6 +390,8 @@ param_table! {
         relapse_gp_bump: f64 = 0.08, "consultations/week", "R10", [0.0, 5.0];
         /// Non-medical GP consultations per week added after an abrupt ending (the GP as familiar support, 002).
         abrupt_gp_bump: f64 = 0.04, "consultations/week", "R10", [0.0, 5.0];
+        /// Trust a re-referred patient keeps in the service from the last episode.
+        rereferral_trust_kept: f64 = 0.5, "share", "R10", [0.0, 1.0];
         /// Readiness a re-referred patient keeps from the last episode.
         rereferral_readiness_kept: f64 = 0.5, "share", "R10", [0.0, 1.0];
     }

@@ -33,11 +33,8 @@ pub fn weekly_session_hours(ctx: &Ctx, lw: &LinkWorker, practices: u32) -> f64 {
     let overhead = b.practice_overhead_hours * practices.saturating_sub(1) as f64;
     let available =
         hours * (1.0 - p.community_time_share - b.admin_share) - supervision - training - overhead;
-    (available * (1.0 - lw.burnout as f64 * BURNOUT_IMPAIRMENT)).max(0.0)
+    (available * (1.0 - lw.burnout as f64 * b.burnout_hours_impairment)).max(0.0)
 }
-
-/// Share of session hours lost at burnout 1 (R13 lowers effective hours).
-pub const BURNOUT_IMPAIRMENT: f64 = 0.5;
 
 /// Apply one session's effects on the patient (R6). `continuity` is 1 when the patient
 /// has kept the same link worker; `options` is the share of the patient's fixable needs
@@ -70,7 +67,7 @@ pub fn life_shock(rng: &mut ChaCha8Rng, ctx: &Ctx, p: &mut Patient) -> bool {
     if rng.random::<f64>() < ctx.b.shock_prob {
         let s = ctx.b.shock_size as f32;
         p.readiness = (p.readiness - s).max(0.0);
-        p.capacity = (p.capacity - s * 0.5).max(0.0);
+        p.capacity = (p.capacity - s * ctx.b.shock_capacity_share as f32).max(0.0);
         true
     } else {
         false

@@ -107,7 +107,7 @@ pub fn step_region(region: &mut Region, ctx: &Ctx) {
                 p.flags &= !flag::REPORTED;
             }
             p.start = [p.wellbeing, p.self_efficacy, p.social_capital];
-            p.trust *= 0.5;
+            p.trust *= ctx.b.rereferral_trust_kept as f32;
         }
     }
 
@@ -213,7 +213,9 @@ pub fn step_region(region: &mut Region, ctx: &Ctx) {
 /// Skill of a link worker with `weeks` in post (R6; training and supervision add to it in R19).
 pub fn skill_for_experience(ctx: &Ctx, weeks: u32) -> f64 {
     let b = ctx.b;
-    (b.skill_initial + b.skill_experience_gain * (1.0 - (-(weeks as f64) / 104.0).exp())).min(1.0)
+    (b.skill_initial
+        + b.skill_experience_gain * (1.0 - (-(weeks as f64) / b.skill_experience_weeks).exp()))
+    .min(1.0)
 }
 
 fn duty_skill(lws: &[LinkWorker]) -> f64 {

@@ -111,7 +111,7 @@ pub fn new_link_worker(
     hours: f64,
     experience: u32,
 ) -> LinkWorker {
-    let seasoned = 1.0 - (-(experience as f64) / 104.0).exp();
+    let seasoned = 1.0 - (-(experience as f64) / b.skill_experience_weeks).exp();
     let knowledge = (0..n_orgs)
         .map(|_| {
             let known = rng.random::<f64>() < b.knowledge_initial_share;
