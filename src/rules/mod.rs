@@ -12,8 +12,7 @@ pub mod sessions;
 pub mod step;
 pub mod waiting;
 
-use rand::{Rng, RngExt};
-use rand_distr::StandardNormal;
+pub use crate::world::rng::{chance, gamma2, logit_normal};
 
 use crate::params::{Behaviour, Funding, Policy};
 
@@ -85,27 +84,6 @@ pub fn logistic(x: f64) -> f64 {
 pub fn logit(p: f64) -> f64 {
     let p = p.clamp(1e-6, 1.0 - 1e-6);
     (p / (1.0 - p)).ln()
-}
-
-/// Bernoulli draw.
-#[inline]
-pub fn chance<R: Rng + ?Sized>(rng: &mut R, p: f64) -> bool {
-    rng.random::<f64>() < p
-}
-
-/// Logit-normal draw with the given median and log-odds standard deviation.
-#[inline]
-pub fn logit_normal<R: Rng + ?Sized>(rng: &mut R, median: f64, sd: f64) -> f64 {
-    let z: f64 = rng.sample(StandardNormal);
-    logistic(logit(median) + sd * z)
-}
-
-/// Gamma(shape 2) draw with the given mean: a sum of two exponentials.
-#[inline]
-pub fn gamma2<R: Rng + ?Sized>(rng: &mut R, mean: f64) -> f64 {
-    let u1: f64 = 1.0 - rng.random::<f64>();
-    let u2: f64 = 1.0 - rng.random::<f64>();
-    -(u1 * u2).ln() * mean / 2.0
 }
 
 /// Poisson quantile function: the smallest k with P(X ≤ k) ≥ u. Used with a shared `u`
@@ -249,6 +227,7 @@ pub(crate) mod fixtures {
 mod tests {
     use super::*;
     use crate::world::rng::{Stream, stream};
+    use rand::RngExt;
 
     #[test]
     fn logistic_is_monotone_and_bounded() {

@@ -89,7 +89,7 @@ pub fn new_org(rng: &mut ChaCha8Rng, b: &Behaviour) -> VcseOrg {
         }
         u -= w;
     }
-    let capacity = super::super::rules::gamma2(rng, b.vcse_capacity_mean)
+    let capacity = super::rng::gamma2(rng, b.vcse_capacity_mean)
         .round()
         .max(1.0) as u32;
     VcseOrg {

@@ -2,8 +2,9 @@
 //! built from (seed, replication, region index) and whose stream number names its
 //! purpose, so results do not depend on thread count or scheduling.
 
-use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
+use rand::{Rng, RngExt, SeedableRng};
+use rand_distr::StandardNormal;
 
 /// What a stream is used for; the value is the ChaCha stream number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,10 +31,32 @@ pub fn stream(seed: u64, replication: u32, region: u32, purpose: Stream) -> ChaC
     rng
 }
 
+/// Sampling helpers used by initialization and the rules.
+/// Bernoulli draw.
+#[inline]
+pub fn chance<R: Rng + ?Sized>(rng: &mut R, p: f64) -> bool {
+    rng.random::<f64>() < p
+}
+
+/// Logit-normal draw with the given median and log-odds standard deviation.
+#[inline]
+pub fn logit_normal<R: Rng + ?Sized>(rng: &mut R, median: f64, sd: f64) -> f64 {
+    let z: f64 = rng.sample(StandardNormal);
+    let m = median.clamp(1e-6, 1.0 - 1e-6);
+    1.0 / (1.0 + (-((m / (1.0 - m)).ln() + sd * z)).exp())
+}
+
+/// Gamma(shape 2) draw with the given mean: a sum of two exponentials.
+#[inline]
+pub fn gamma2<R: Rng + ?Sized>(rng: &mut R, mean: f64) -> f64 {
+    let u1: f64 = 1.0 - rng.random::<f64>();
+    let u2: f64 = 1.0 - rng.random::<f64>();
+    -(u1 * u2).ln() * mean / 2.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::RngExt;
 
     #[test]
     fn streams_differ_by_every_coordinate() {
