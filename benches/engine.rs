@@ -10,8 +10,7 @@ use spsim::run::run_replication;
 use spsim::scenario::{self, Scenario};
 
 fn one_year(path: &str, edit: impl FnOnce(&mut Scenario)) -> Scenario {
-    let mut s =
-        scenario::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).expect("scenario loads");
+    let mut s = scenario::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).expect("scenario loads");
     s.run.years = 1.0;
     s.run.warmup_weeks = 0;
     s.run.replications = 1;
@@ -24,9 +23,7 @@ fn bench_year(c: &mut Criterion, name: &str, s: &Scenario) {
     let mut group = c.benchmark_group(name);
     group.sample_size(10);
     group.throughput(Throughput::Elements(patient_weeks));
-    group.bench_function("one_year", |b| {
-        b.iter(|| black_box(run_replication(black_box(s), 0, &|_| {})))
-    });
+    group.bench_function("one_year", |b| b.iter(|| black_box(run_replication(black_box(s), 0, &|_| {}))));
     group.finish();
 }
 

@@ -38,14 +38,7 @@ fn main() -> ExitCode {
             print!("{}", report::reference::scenario_reference());
             ExitCode::SUCCESS
         }
-        Command::Run {
-            file,
-            out,
-            replications,
-            seed,
-            threads,
-            quiet,
-        } => {
+        Command::Run { file, out, replications, seed, threads, quiet } => {
             let mut s = match scenario::load(&file) {
                 Ok(s) => s,
                 Err(e) => {
@@ -60,9 +53,8 @@ fn main() -> ExitCode {
                 s.run.seed = seed;
             }
             let out = out.unwrap_or_else(|| std::path::Path::new("results").join(&s.run.name));
-            let threads = threads
-                .map(usize::from)
-                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            let threads =
+                threads.map(usize::from).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
             let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
                 Ok(p) => p,
                 Err(e) => {
@@ -71,11 +63,7 @@ fn main() -> ExitCode {
                 }
             };
             let total = s.run.replications as u64 * s.total_weeks() as u64;
-            let bar = if quiet {
-                ProgressBar::hidden()
-            } else {
-                ProgressBar::new(total)
-            };
+            let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new(total) };
             bar.set_style(
                 ProgressStyle::with_template(
                     "{spinner} {msg} [{bar:40}] {pos}/{len} replication-weeks, {per_sec}, ETA {eta}",
@@ -88,10 +76,7 @@ fn main() -> ExitCode {
             let result = pool.install(|| run::run_scenario(&s, &|n| bar.inc(n)));
             let wall = started.elapsed().as_secs_f64();
             bar.finish_and_clear();
-            let info = RunInfo {
-                threads,
-                wall_seconds: wall,
-            };
+            let info = RunInfo { threads, wall_seconds: wall };
             if let Err(e) = report::write_run(&out, &s, &result, &info) {
                 eprintln!("error: cannot write results to {}: {e}", out.display());
                 return ExitCode::from(1);
@@ -104,12 +89,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn print_summary(
-    s: &scenario::Scenario,
-    result: &run::RunResult,
-    out: &std::path::Path,
-    wall: f64,
-) {
+fn print_summary(s: &scenario::Scenario, result: &run::RunResult, out: &std::path::Path, wall: f64) {
     println!(
         "{}: {} replication(s) × {} PCN(s) × {} weeks in {:.2} s",
         s.run.name,
@@ -118,25 +98,12 @@ fn print_summary(
         s.total_weeks(),
         wall
     );
-    println!(
-        "{:<40} {:>12} {:>12} {:>12}",
-        "metric", "mean", "ci_low", "ci_high"
-    );
+    println!("{:<40} {:>12} {:>12} {:>12}", "metric", "mean", "ci_low", "ci_high");
     for m in &result.summary {
         let f = |x: f64| {
-            if x.is_finite() {
-                format!("{x:.4}")
-            } else {
-                "-".into()
-            }
+            if x.is_finite() { format!("{x:.4}") } else { "-".into() }
         };
-        println!(
-            "{:<40} {:>12} {:>12} {:>12}",
-            m.name,
-            f(m.mean),
-            f(m.ci_low),
-            f(m.ci_high)
-        );
+        println!("{:<40} {:>12} {:>12} {:>12}", m.name, f(m.mean), f(m.ci_low), f(m.ci_high));
     }
     println!("results written to {}", out.display());
 }

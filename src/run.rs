@@ -37,18 +37,9 @@ pub struct RunResult {
 }
 
 /// Run one replication. `progress` is called once per simulated week.
-pub fn run_replication(
-    s: &Scenario,
-    replication: u32,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Replication {
-    let mut regions = build_regions(
-        &s.regions,
-        &s.behaviour,
-        s.policy.lw_hours_per_week,
-        s.run.seed,
-        replication,
-    );
+pub fn run_replication(s: &Scenario, replication: u32, progress: &(dyn Fn(u64) + Sync)) -> Replication {
+    let mut regions =
+        build_regions(&s.regions, &s.behaviour, &s.funding, s.policy.lw_hours_per_week, s.run.seed, replication);
     let archetypes = s.regions.len();
     let report_from = s.run.warmup_weeks;
     let total = s.total_weeks();
@@ -80,29 +71,16 @@ pub fn run_replication(
         patient_weeks += regions.iter().map(|r| r.patients.len() as u64).sum::<u64>();
         progress(1);
     }
-    let views: Vec<_> = regions
-        .iter()
-        .map(|r| (r.deprivation, r.population, &r.totals))
-        .collect();
+    let views: Vec<_> = regions.iter().map(|r| (r.deprivation, r.population, &r.totals)).collect();
     let summary = summary::summarise(&views, s.run.counterfactual);
-    Replication {
-        index: replication,
-        weekly,
-        summary,
-        patient_weeks,
-    }
+    Replication { index: replication, weekly, summary, patient_weeks }
 }
 
 /// Run every replication of a scenario (in parallel, collected in order).
 pub fn run_scenario(s: &Scenario, progress: &(dyn Fn(u64) + Sync)) -> RunResult {
-    let replications: Vec<Replication> = (0..s.run.replications)
-        .into_par_iter()
-        .map(|r| run_replication(s, r, progress))
-        .collect();
+    let replications: Vec<Replication> =
+        (0..s.run.replications).into_par_iter().map(|r| run_replication(s, r, progress)).collect();
     let runs: Vec<RunSummary> = replications.iter().map(|r| r.summary.clone()).collect();
     let summary = summary::combine(&runs);
-    RunResult {
-        replications,
-        summary,
-    }
+    RunResult { replications, summary }
 }

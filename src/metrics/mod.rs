@@ -59,12 +59,16 @@ week_counts! {
     connected,
     /// Proposals with no suitable known open service (R7).
     no_suitable_service,
-    /// Proposals blocked because every suitable service was full or declined (R7).
+    /// Proposals declined by the organisation (full or unwilling) (R7, R18).
     vcse_full_blocked,
+    /// Connections onto a full organisation's waiting list (R7, R18).
+    vcse_waitlisted,
     /// Patients pushed toward VCSE support before they were ready (R7).
     pushed_too_early,
     /// Patients who disengaged after being pushed too early (R7).
     disengaged,
+    /// Engaged patients who stopped coming before trust formed (R6).
+    drifted,
     /// Holding episodes started (R8).
     held_started,
     /// Structural needs resolved by other agencies (R8).
@@ -97,10 +101,54 @@ week_counts! {
     vcse_capacity,
     /// Open VCSE organisations at full capacity.
     vcse_full,
+    /// People referred through social prescribing waiting for a VCSE place (demand above capacity, R18).
+    vcse_waiting,
     /// Expected non-medical GP consultations this week by patients in their 26-week follow-up while on the pathway (R9).
     gp_nonmedical,
     /// GP buy-in, summed over regions (divide by `regions` for the mean) (R2).
     gp_buy_in,
+    /// Link worker posts vacant, waiting for a recruit (R16).
+    lw_vacant,
+    /// Burnout summed over link workers in post (divide by `lw_in_post`) (R13).
+    lw_burnout,
+    /// Link workers in post with burnout above `burnout_high_threshold` (R13).
+    lw_burnout_high,
+    /// Satisfaction summed over link workers in post (R14).
+    lw_satisfaction,
+    /// Embeddedness summed over link workers in post (R15).
+    lw_embeddedness,
+    /// Link workers whose probability of leaving within a year is above `intention_threshold` (R16).
+    lw_intending,
+    /// Caseload-target pressure summed over link workers in post (R12).
+    lw_pressure,
+    /// Share of open VCSE organisations each link worker knows, summed over link workers in post (R11).
+    lw_known_orgs,
+    /// Link workers who left (R16).
+    leavers,
+    /// Of which mainly for burnout.
+    leavers_burnout,
+    /// Of which mainly for dissatisfaction.
+    leavers_dissatisfaction,
+    /// Of which mainly for funding uncertainty.
+    leavers_funding,
+    /// Weeks in post of the link workers who left or whose post was cut (sum).
+    leaver_tenure_weeks,
+    /// Posts cut when funding was not renewed (R17).
+    posts_cut,
+    /// Contracts renewed (R17).
+    posts_renewed,
+    /// New link workers starting in vacant posts (R16).
+    recruited,
+    /// Patients whose link worker left: moved to a colleague or back to the list (R16).
+    continuity_breaks,
+    /// Of which returned to the waiting list.
+    returned_to_waiting,
+    /// VCSE organisations discovered through community work (R11).
+    orgs_discovered,
+    /// VCSE organisations closed when their grant was not renewed (R18).
+    vcse_closures,
+    /// New VCSE organisations (R18).
+    vcse_new,
     /// Regions summed into this row.
     regions,
 }
@@ -131,6 +179,8 @@ pub struct RegionTotals {
     pub exits_held: f64,
     /// Medical consultations arranged for them (R9).
     pub exits_medical: f64,
+    /// Of them, patients whose link worker changed during the episode (R16).
+    pub exits_continuity_break: f64,
     /// Sum over them of well-being change from referral to exit.
     pub wellbeing_change: f64,
     /// Same, in the counterfactual arm (natural recovery only).
@@ -165,6 +215,7 @@ impl Default for RegionTotals {
             exits_connected: 0.0,
             exits_held: 0.0,
             exits_medical: 0.0,
+            exits_continuity_break: 0.0,
             wellbeing_change: 0.0,
             wellbeing_change_cf: 0.0,
             self_efficacy_change: 0.0,
@@ -195,6 +246,7 @@ impl RegionTotals {
         self.exits_connected += o.exits_connected;
         self.exits_held += o.exits_held;
         self.exits_medical += o.exits_medical;
+        self.exits_continuity_break += o.exits_continuity_break;
         self.wellbeing_change += o.wellbeing_change;
         self.wellbeing_change_cf += o.wellbeing_change_cf;
         self.self_efficacy_change += o.self_efficacy_change;
@@ -232,11 +284,7 @@ pub fn hist_mean(hist: &[u32]) -> Option<f64> {
     if n == 0 {
         return None;
     }
-    let s: f64 = hist
-        .iter()
-        .enumerate()
-        .map(|(x, &c)| x as f64 * c as f64)
-        .sum();
+    let s: f64 = hist.iter().enumerate().map(|(x, &c)| x as f64 * c as f64).sum();
     Some(s / n as f64)
 }
 
@@ -259,17 +307,8 @@ mod tests {
 
     #[test]
     fn week_counts_add_every_column() {
-        let mut a = WeekCounts {
-            presented: 1.0,
-            regions: 1.0,
-            ..Default::default()
-        };
-        let b = WeekCounts {
-            presented: 2.0,
-            waiting: 3.0,
-            regions: 1.0,
-            ..Default::default()
-        };
+        let mut a = WeekCounts { presented: 1.0, regions: 1.0, ..Default::default() };
+        let b = WeekCounts { presented: 2.0, waiting: 3.0, regions: 1.0, ..Default::default() };
         a.add(&b);
         assert_eq!(a.presented, 3.0);
         assert_eq!(a.waiting, 3.0);

@@ -18,16 +18,9 @@ fn ratio(a: f64, b: f64) -> Option<f64> {
 
 /// Compute one replication's summary from every region's deprivation, population and
 /// totals, in region order.
-pub fn summarise(
-    regions: &[(Deprivation, u32, &RegionTotals)],
-    counterfactual: bool,
-) -> RunSummary {
+pub fn summarise(regions: &[(Deprivation, u32, &RegionTotals)], counterfactual: bool) -> RunSummary {
     let mut all = RegionTotals::default();
-    let mut by_dep = [
-        RegionTotals::default(),
-        RegionTotals::default(),
-        RegionTotals::default(),
-    ];
+    let mut by_dep = [RegionTotals::default(), RegionTotals::default(), RegionTotals::default()];
     let mut has = [false; 3];
     let mut population = 0.0;
     for (dep, pop, t) in regions {
@@ -52,92 +45,58 @@ pub fn summarise(
     };
     let offered = s.referrals - s.triage_declined;
     let mut m: Vec<(&'static str, Option<f64>)> = vec![
-        (
-            "presentations_per_1000_year",
-            ratio(s.presented * 52.0 * 1000.0, all.weeks * population),
-        ),
+        ("presentations_per_1000_year", ratio(s.presented * 52.0 * 1000.0, all.weeks * population)),
         ("referrals_per_lw_year", ratio(s.referrals, lw_years)),
         ("triage_decline_rate", ratio(s.triage_declined, s.referrals)),
         ("uptake_rate", ratio(s.accepted, offered)),
         ("wait_weeks_mean", hist_mean(&all.wait_hist)),
         ("wait_weeks_p90", hist_quantile(&all.wait_hist, 0.9)),
-        (
-            "dropout_waiting_rate",
-            ratio(s.dropped_waiting, s.accepted + s.rereferred),
-        ),
+        ("dropout_waiting_rate", ratio(s.dropped_waiting, s.accepted + s.rereferred)),
         ("dna_rate", ratio(s.dna, s.first_sessions + s.dna)),
-        (
-            "contacts_per_engaged_median",
-            hist_quantile(&all.contacts_hist, 0.5),
-        ),
+        ("contacts_per_engaged_median", hist_quantile(&all.contacts_hist, 0.5)),
         ("contacts_per_engaged_mean", hist_mean(&all.contacts_hist)),
-        (
-            "reached_3_contacts_rate",
-            ratio(all.exits_3_contacts, s.referrals + s.rereferred),
-        ),
-        (
-            "connected_rate",
-            ratio(all.exits_connected, all.exits_engaged),
-        ),
-        (
-            "no_suitable_service_per_engaged",
-            ratio(s.no_suitable_service, all.exits_engaged),
-        ),
-        (
-            "pushed_too_early_rate",
-            ratio(s.pushed_too_early, s.pushed_too_early + s.connected),
-        ),
+        ("reached_3_contacts_rate", ratio(all.exits_3_contacts, s.referrals + s.rereferred)),
+        ("connected_rate", ratio(all.exits_connected, all.exits_engaged)),
+        ("no_suitable_service_per_engaged", ratio(s.no_suitable_service, all.exits_engaged)),
+        ("pushed_too_early_rate", ratio(s.pushed_too_early, s.pushed_too_early + s.connected)),
         ("held_share", ratio(s.held, on_caseload)),
         ("held_26w_share", ratio(s.held_26w, s.held)),
         ("ever_held_share", ratio(all.exits_held, all.exits_engaged)),
         ("rereferral_rate", ratio(s.rereferred, s.discharged)),
-        (
-            "tapered_ending_share",
-            ratio(s.discharged_tapered, s.discharged),
-        ),
-        (
-            "patients_per_lw_month",
-            ratio(s.accepted + s.rereferred, lw_months),
-        ),
+        ("tapered_ending_share", ratio(s.discharged_tapered, s.discharged)),
+        ("patients_per_lw_month", ratio(s.accepted + s.rereferred, lw_months)),
         ("caseload_per_lw_year", ratio(s.first_sessions, lw_years)),
         ("caseload_mean_per_lw", ratio(on_caseload, s.lw_in_post)),
         ("vcse_full_share", ratio(s.vcse_full, s.vcse_open)),
         ("vcse_utilisation", ratio(s.vcse_users, s.vcse_capacity)),
-        (
-            "gp_nonmedical_change_uncontrolled",
-            ratio(all.fu_after - all.fu_before, all.fu_before),
-        ),
+        ("gp_nonmedical_change_uncontrolled", ratio(all.fu_after - all.fu_before, all.fu_before)),
         ("gp_nonmedical_share_up", ratio(all.fu_up, all.fu_n)),
         ("gp_nonmedical_share_down", ratio(all.fu_down, all.fu_n)),
-        (
-            "gp_medical_facilitated_per_patient",
-            ratio(all.exits_medical, all.exits_engaged),
-        ),
-        (
-            "wellbeing_change_mean",
-            ratio(all.wellbeing_change, all.exits_engaged),
-        ),
-        (
-            "self_efficacy_change_mean",
-            ratio(all.self_efficacy_change, all.exits_engaged),
-        ),
-        (
-            "social_capital_change_mean",
-            ratio(all.social_capital_change, all.exits_engaged),
-        ),
+        ("gp_medical_facilitated_per_patient", ratio(all.exits_medical, all.exits_engaged)),
+        ("wellbeing_change_mean", ratio(all.wellbeing_change, all.exits_engaged)),
+        ("self_efficacy_change_mean", ratio(all.self_efficacy_change, all.exits_engaged)),
+        ("social_capital_change_mean", ratio(all.social_capital_change, all.exits_engaged)),
         ("access_gap_high_vs_low_deprivation", gap),
+        ("lw_burnout_mean", ratio(s.lw_burnout, s.lw_in_post)),
+        ("lw_burnout_high_share", ratio(s.lw_burnout_high, s.lw_in_post)),
+        ("lw_satisfaction_mean", ratio(s.lw_satisfaction, s.lw_in_post)),
+        ("lw_embeddedness_mean", ratio(s.lw_embeddedness, s.lw_in_post)),
+        ("lw_intention_to_leave_share", ratio(s.lw_intending, s.lw_in_post)),
+        ("lw_target_pressure_mean", ratio(s.lw_pressure, s.lw_in_post)),
+        ("lw_known_orgs_share", ratio(s.lw_known_orgs, s.lw_in_post)),
+        ("lw_turnover_annual", ratio(s.leavers, lw_years)),
+        ("lw_vacancy_rate", ratio(s.lw_vacant, s.lw_in_post + s.lw_vacant)),
+        ("lw_tenure_at_leaving_years", ratio(s.leaver_tenure_weeks / 52.0, s.leavers + s.posts_cut)),
+        ("lw_posts_cut_per_year", ratio(s.posts_cut * 52.0, all.weeks)),
+        ("continuity_break_share", ratio(all.exits_continuity_break, all.exits_engaged)),
+        ("vcse_closures_per_year", ratio(s.vcse_closures * 52.0, all.weeks)),
+        ("vcse_new_per_year", ratio(s.vcse_new * 52.0, all.weeks)),
     ];
     if counterfactual {
-        m.push((
-            "gp_nonmedical_effect_controlled",
-            ratio(all.fu_after - all.fu_after_cf, all.fu_after_cf),
-        ));
+        m.push(("gp_nonmedical_effect_controlled", ratio(all.fu_after - all.fu_after_cf, all.fu_after_cf)));
         m.push((
             "wellbeing_effect_controlled",
-            ratio(
-                all.wellbeing_change - all.wellbeing_change_cf,
-                all.exits_engaged,
-            ),
+            ratio(all.wellbeing_change - all.wellbeing_change_cf, all.exits_engaged),
         ));
     }
     RunSummary { metrics: m }
@@ -168,10 +127,7 @@ pub fn combine(runs: &[RunSummary]) -> Vec<MetricStats> {
     };
     let mut out = Vec::new();
     for (i, (name, _)) in first.metrics.iter().enumerate() {
-        let values: Vec<f64> = runs
-            .iter()
-            .filter_map(|r| r.metrics.get(i).and_then(|m| m.1))
-            .collect();
+        let values: Vec<f64> = runs.iter().filter_map(|r| r.metrics.get(i).and_then(|m| m.1)).collect();
         if values.is_empty() {
             continue;
         }
@@ -184,14 +140,7 @@ pub fn combine(runs: &[RunSummary]) -> Vec<MetricStats> {
         } else {
             (f64::NAN, f64::NAN)
         };
-        out.push(MetricStats {
-            name,
-            mean,
-            ci_low: mean - half,
-            ci_high: mean + half,
-            sd,
-            n,
-        });
+        out.push(MetricStats { name, mean, ci_low: mean - half, ci_high: mean + half, sd, n });
     }
     out
 }
@@ -199,9 +148,8 @@ pub fn combine(runs: &[RunSummary]) -> Vec<MetricStats> {
 /// 97.5% quantile of Student's t with `df` degrees of freedom.
 pub fn t_975(df: usize) -> f64 {
     const TABLE: [f64; 30] = [
-        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
-        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
-        2.052, 2.048, 2.045, 2.042,
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+        2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
     ];
     if df == 0 {
         return f64::NAN;
@@ -212,8 +160,7 @@ pub fn t_975(df: usize) -> f64 {
     // Cornish–Fisher expansion around the normal quantile.
     let z: f64 = 1.959963984540054;
     let v = df as f64;
-    z + (z.powi(3) + z) / (4.0 * v)
-        + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * v * v)
+    z + (z.powi(3) + z) / (4.0 * v) + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * v * v)
 }
 
 #[cfg(test)]
@@ -224,9 +171,7 @@ mod tests {
     fn combine_gives_mean_sd_and_t_interval() {
         let runs: Vec<RunSummary> = [1.0, 2.0, 3.0, 4.0]
             .iter()
-            .map(|&v| RunSummary {
-                metrics: vec![("x", Some(v)), ("absent", None)],
-            })
+            .map(|&v| RunSummary { metrics: vec![("x", Some(v)), ("absent", None)] })
             .collect();
         let stats = combine(&runs);
         assert_eq!(stats.len(), 1, "a metric absent from every run is left out");

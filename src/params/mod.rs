@@ -96,13 +96,12 @@ param_table! {
 }
 
 param_table! {
-    /// `[funding]`: contracts and grants (R17, R18). Parsed and validated now; the
-    /// workforce and VCSE funding rules that use them are part of the R11–R19 work.
+    /// `[funding]`: link worker contracts (R16, R17) and VCSE grants (R18).
     pub struct Funding = "funding" {
         /// Length of a link worker post's funding contract.
         lw_contract_years: f64 = 3.0, "years", "R17", [0.1, 50.0];
         /// Probability a post's funding is renewed at contract end (000 1.3).
-        lw_renewal_probability: f64 = 0.8, "probability", "R17", [0.0, 1.0];
+        lw_renewal_probability: f64 = 0.95, "probability", "R17", [0.0, 1.0];
         /// Weeks before contract end during which funding uncertainty builds.
         lw_uncertainty_window_weeks: u32 = 26, "weeks", "R17", [0, 520];
         /// Weeks a vacated post stays empty before a new link worker starts.
@@ -207,7 +206,7 @@ param_table! {
 
         // ---------------- R2 GP referral ----------------
         /// Intercept of P(GP refers a presenting patient).
-        refer_intercept: f64 = -2.6, "log-odds", "R2", [-20.0, 20.0];
+        refer_intercept: f64 = -2.9, "log-odds", "R2", [-20.0, 20.0];
         /// Effect of GP buy-in (002 legitimation).
         refer_buy_in: f64 = 2.0, "log-odds per unit", "R2", [-20.0, 20.0];
         /// Effect of GP awareness of the link worker role.
@@ -225,7 +224,7 @@ param_table! {
         /// Effect of statutory waiting pressure on referring such patients anyway (002 "supporting the supporter").
         refer_statutory_pressure: f64 = 3.0, "log-odds per unit", "R2", [-20.0, 20.0];
         /// Buy-in gained per feedback report reaching GPs, times (1 - buy-in) (002 feedback loop).
-        buy_in_feedback_gain: f64 = 0.004, "per report", "R2", [0.0, 1.0];
+        buy_in_feedback_gain: f64 = 0.002, "per report", "R2", [0.0, 1.0];
         /// Awareness gained per feedback report, times (1 - awareness).
         awareness_feedback_gain: f64 = 0.004, "per report", "R2", [0.0, 1.0];
         /// Weekly decay of buy-in and awareness toward `buy_in_floor` without feedback.
@@ -251,7 +250,7 @@ param_table! {
 
         // ---------------- R4 enrolment ----------------
         /// Intercept of P(patient accepts the referral).
-        accept_intercept: f64 = 0.0, "log-odds", "R4", [-20.0, 20.0];
+        accept_intercept: f64 = -0.25, "log-odds", "R4", [-20.0, 20.0];
         /// Effect of complexity (urgency: 003 "urgently seek solutions").
         accept_complexity: f64 = 1.5, "log-odds per unit", "R4", [-20.0, 20.0];
         /// Effect of GP credibility (buy-in; 003 "referred through a GP provides credibility").
@@ -261,13 +260,13 @@ param_table! {
 
         // ---------------- R5 waiting ----------------
         /// Weekly hazard of dropping out while waiting, in the first week.
-        dropout_wait_base: f64 = 0.02, "per week", "R5", [0.0, 10.0];
+        dropout_wait_base: f64 = 0.05, "per week", "R5", [0.0, 10.0];
         /// Increase of that hazard per week already waited (002 "losing momentum").
         dropout_wait_slope: f64 = 0.015, "per week per week", "R5", [0.0, 10.0];
         /// Session hours a LW loses each week per practice served beyond the first (travel, fragmented presence; 002).
         practice_overhead_hours: f64 = 0.5, "hours/week/practice", "R5, R6", [0.0, 20.0];
         /// Intercept of P(first appointment missed).
-        dna_intercept: f64 = -1.2, "log-odds", "R5", [-20.0, 20.0];
+        dna_intercept: f64 = 0.2, "log-odds", "R5", [-20.0, 20.0];
         /// Effect of readiness on missing the first appointment.
         dna_readiness: f64 = -1.5, "log-odds per unit", "R5", [-20.0, 20.0];
         /// Effect of capacity on missing the first appointment.
@@ -275,19 +274,19 @@ param_table! {
         /// Effect of each week waited on missing the first appointment.
         dna_wait: f64 = 0.05, "log-odds per week", "R5", [-20.0, 20.0];
         /// Probability a patient who missed the first appointment is then lost.
-        dna_lost_prob: f64 = 0.35, "probability", "R5", [0.0, 1.0];
+        dna_lost_prob: f64 = 0.5, "probability", "R5", [0.0, 1.0];
 
         // ---------------- R6 sessions ----------------
         /// Share of hours spent on administration and notes.
         admin_share: f64 = 0.15, "share of hours", "R6", [0.0, 0.9];
-        /// LW hours per session, including preparation and follow-up.
-        session_hours: f64 = 1.0, "hours", "R6", [0.1, 10.0];
+        /// LW hours per contact, including preparation and notes (many contacts are phone calls).
+        session_hours: f64 = 0.5, "hours", "R6", [0.1, 10.0];
         /// Weeks between sessions for an engaged patient.
-        engaged_interval_weeks: u32 = 2, "weeks", "R6", [1, 52];
+        engaged_interval_weeks: u32 = 1, "weeks", "R6", [1, 52];
         /// Weeks between anchor sessions for a held patient.
-        held_interval_weeks: u32 = 4, "weeks", "R6, R8", [1, 52];
+        held_interval_weeks: u32 = 3, "weeks", "R6, R8", [1, 52];
         /// Weeks between closing sessions while tapering.
-        taper_interval_weeks: u32 = 3, "weeks", "R10", [1, 52];
+        taper_interval_weeks: u32 = 2, "weeks", "R10", [1, 52];
         /// Share of session hours lost at burnout 1 (burnout lowers effective hours, R13).
         burnout_hours_impairment: f64 = 0.5, "share", "R6, R13", [0.0, 1.0];
         /// Hours of each supervision session.
@@ -314,6 +313,12 @@ param_table! {
         shock_size: f64 = 0.2, "0–1", "R6", [0.0, 1.0];
         /// Capacity lost in a life shock, as a share of `shock_size`.
         shock_capacity_share: f64 = 0.5, "share", "R6", [0.0, 5.0];
+        /// Intercept of P(patient stops coming after a session) while engaged: connection-with not yet formed (003).
+        drift_intercept: f64 = -0.75, "log-odds", "R6", [-20.0, 20.0];
+        /// Effect of trust in the link worker on stopping.
+        drift_trust: f64 = -4.0, "log-odds per unit", "R6", [-20.0, 20.0];
+        /// Effect of readiness on stopping.
+        drift_readiness: f64 = -1.0, "log-odds per unit", "R6", [-20.0, 20.0];
         /// Well-being gained per session, times trust.
         session_wellbeing_gain: f64 = 0.015, "per session", "R6", [0.0, 1.0];
         /// Self-efficacy gained per session, times readiness.
@@ -369,13 +374,13 @@ param_table! {
 
         // ---------------- R9 GP use and medical needs ----------------
         /// Share of non-medical GP use avoided while engaged, times trust (001 Table 11).
-        gp_engaged_reduction: f64 = 0.5, "share", "R9", [0.0, 1.0];
+        gp_engaged_reduction: f64 = 0.4, "share", "R9", [0.0, 1.0];
         /// Probability per session that a hidden medical need surfaces, times trust (001 Table 11 advocacy).
         medical_surface_prob: f64 = 0.15, "per session", "R9", [0.0, 1.0];
 
         // ---------------- R10 endings ----------------
         /// Hope and self-efficacy both above this count as goals met (discharge).
-        goals_met_threshold: f64 = 0.75, "0–1", "R10", [0.0, 1.0];
+        goals_met_threshold: f64 = 0.6, "0–1", "R10", [0.0, 1.0];
         /// Intercept of P(relapse within 26 weeks of discharge).
         relapse_intercept: f64 = -1.0, "log-odds", "R10", [-20.0, 20.0];
         /// Effect of an abrupt (untapered) ending (001 Table 8, 002).
@@ -394,5 +399,123 @@ param_table! {
         rereferral_trust_kept: f64 = 0.5, "share", "R10", [0.0, 1.0];
         /// Readiness a re-referred patient keeps from the last episode.
         rereferral_readiness_kept: f64 = 0.5, "share", "R10", [0.0, 1.0];
+
+        // ---------------- R11 community work and knowledge ----------------
+        /// Probability per community hour of getting to know a new open VCSE organisation (000 2.3, 001 Table 11).
+        community_discovery_per_hour: f64 = 0.03, "per hour", "R11", [0.0, 1.0];
+        /// Knowledge quality gained per community hour, shared over the organisations known, times (1 - quality).
+        community_learning_per_hour: f64 = 0.05, "per hour", "R11", [0.0, 10.0];
+        /// Weekly decay of knowledge quality (organisations change, contacts move on).
+        knowledge_decay_per_week: f64 = 0.004, "share/week", "R11", [0.0, 1.0];
+        /// Quality of a newly discovered organisation in the knowledge map.
+        knowledge_new_quality: f64 = 0.4, "0–1", "R11", [0.0, 1.0];
+        /// Effect of the LW's knowledge quality of the organisation on take-up (a warm handover).
+        connect_knowledge: f64 = 1.0, "log-odds per unit", "R7, R11", [-20.0, 20.0];
+
+        // ---------------- R12 caseload-target pressure ----------------
+        /// Sessions per patient the configured session pattern assumes when judging whether a target is achievable.
+        expected_sessions_per_patient: f64 = 9.0, "sessions", "R12", [1.0, 100.0];
+        /// Extra caseload a LW takes on per unit of target pressure, as a share of session hours (001 Table 12 item 4).
+        pressure_overcommit: f64 = 0.6, "share per unit", "R12", [0.0, 10.0];
+        /// Share of community time given up per unit of target pressure (community time is squeezed first).
+        pressure_community_squeeze: f64 = 1.0, "share per unit", "R11, R12", [0.0, 10.0];
+        /// Share of the session limit cut per unit of target pressure (shorter engagements).
+        pressure_session_cut: f64 = 0.5, "share per unit", "R12", [0.0, 10.0];
+        /// Share of the holding threshold removed per unit of target pressure (holding less).
+        pressure_hold_squeeze: f64 = 0.6, "share per unit", "R8, R12", [0.0, 10.0];
+
+        // ---------------- R13 burnout ----------------
+        /// Speed of burnout change: burnout += rate × (stress × (1 - burnout) - recovery × burnout) each week.
+        burnout_rate: f64 = 0.03, "per week", "R13", [0.0, 1.0];
+        /// Stress per unit of complexity held on the caseload (001 Paper 1: "take on too many complex cases").
+        burnout_held_complexity: f64 = 0.03, "per unit", "R13", [0.0, 10.0];
+        /// Stress per unit of overload (committed hours above session hours, relative).
+        burnout_overload: f64 = 1.5, "per unit", "R13", [0.0, 20.0];
+        /// Stress of isolation: times (1 - peer support) × (1 - embeddedness) (002; 004 "bolted on").
+        burnout_isolation: f64 = 0.4, "per unit", "R13", [0.0, 20.0];
+        /// Stress of funding uncertainty (000 1.3).
+        burnout_funding: f64 = 0.6, "per unit", "R13, R17", [0.0, 20.0];
+        /// Stress per "no suitable service" event (000 1.2 disillusionment).
+        burnout_disillusion: f64 = 0.04, "per event", "R13", [0.0, 10.0];
+        /// Baseline recovery.
+        burnout_recovery_base: f64 = 0.45, "per unit", "R13", [0.0, 20.0];
+        /// Recovery per unit of effective supervision (000 3.2, 001 Paper 1).
+        burnout_recovery_supervision: f64 = 1.2, "per unit", "R13, R19", [0.0, 20.0];
+        /// Recovery per unit of peer support.
+        burnout_recovery_peer: f64 = 0.5, "per unit", "R13", [0.0, 20.0];
+        /// Skill lost at burnout 1 (burnout lowers skill).
+        burnout_skill_impairment: f64 = 0.2, "0–1", "R13", [0.0, 1.0];
+        /// Burnout of a newly recruited link worker.
+        burnout_initial: f64 = 0.1, "0–1", "R13", [0.0, 1.0];
+        /// Burnout above which a link worker counts as highly burnt out in outputs.
+        burnout_high_threshold: f64 = 0.6, "0–1", "R13", [0.0, 1.0];
+
+        // ---------------- R14 satisfaction ----------------
+        /// Weekly adjustment of satisfaction toward its current target level.
+        satisfaction_adjust: f64 = 0.05, "share/week", "R14", [0.0, 1.0];
+        /// Intercept of the satisfaction target (logistic).
+        satisfaction_intercept: f64 = 0.2, "log-odds", "R14", [-20.0, 20.0];
+        /// Effect of using skills and discretion (001 Tables 9–10).
+        satisfaction_discretion: f64 = 1.0, "log-odds per unit", "R14", [-20.0, 20.0];
+        /// Effect of seeing patients connect (per connection a week).
+        satisfaction_connections: f64 = 0.3, "log-odds per connection/week", "R14", [-20.0, 20.0];
+        /// Effect of being appreciated: mean of embeddedness and GP buy-in.
+        satisfaction_appreciation: f64 = 1.5, "log-odds per unit", "R14", [-20.0, 20.0];
+        /// Effect of discretion without support: discretion × (1 - supervision) (001 Paper 2 overwhelm).
+        satisfaction_overwhelm: f64 = -2.0, "log-odds per unit", "R14, R19", [-20.0, 20.0];
+        /// Effect of the share of the caseload held with structural needs (inability to help).
+        satisfaction_structural: f64 = -1.5, "log-odds per unit", "R14", [-20.0, 20.0];
+        /// Effect of burnout.
+        satisfaction_burnout: f64 = -2.5, "log-odds per unit", "R14", [-20.0, 20.0];
+        /// Satisfaction of a newly recruited link worker.
+        satisfaction_initial: f64 = 0.6, "0–1", "R14", [0.0, 1.0];
+
+        // ---------------- R15 embeddedness ----------------
+        /// Weekly embeddedness growth, times (1 - embeddedness) (004, 000 2.1).
+        embeddedness_growth: f64 = 0.01, "per week", "R15", [0.0, 1.0];
+        /// Multiplier of growth per unit of GP buy-in (MDT invitations follow buy-in).
+        embeddedness_buy_in: f64 = 1.0, "per unit", "R15", [0.0, 20.0];
+        /// Extra growth when employed by the PCN (co-located) rather than hosted by a VCSE.
+        embeddedness_colocation: f64 = 0.5, "per unit", "R15", [0.0, 20.0];
+        /// Growth divisor per practice served beyond the first (002 "hard to establish a presence").
+        embeddedness_practices_drag: f64 = 0.2, "per practice", "R15", [0.0, 10.0];
+        /// Share of the region's VCSE organisations a newly recruited link worker knows (knowledge is lost when a LW leaves; 002, 000 1.3).
+        recruit_knowledge_share: f64 = 0.2, "share", "R11, R16", [0.0, 1.0];
+        /// Embeddedness of a newly recruited link worker (bolted on).
+        embeddedness_initial: f64 = 0.1, "0–1", "R15", [0.0, 1.0];
+
+        // ---------------- R16 turnover ----------------
+        /// Baseline weekly hazard of leaving.
+        leave_base_per_week: f64 = 0.00038, "per week", "R16", [0.0, 1.0];
+        /// Effect of burnout on the hazard (log scale).
+        leave_burnout: f64 = 2.5, "per unit", "R16", [-20.0, 20.0];
+        /// Effect of dissatisfaction (1 - satisfaction).
+        leave_dissatisfaction: f64 = 2.0, "per unit", "R16", [-20.0, 20.0];
+        /// Effect of funding uncertainty (000 1.3).
+        leave_funding: f64 = 2.0, "per unit", "R16, R17", [-20.0, 20.0];
+        /// Effect of lacking supervision, times (1 - effective supervision) (001: supervision quality a key reason).
+        leave_no_supervision: f64 = 0.8, "per unit", "R16, R19", [-20.0, 20.0];
+        /// Annual leaving probability above which a link worker counts as intending to leave within a year.
+        intention_threshold: f64 = 0.25, "probability", "R16", [0.0, 1.0];
+        /// Trust a patient keeps when their link worker changes ("fractures the connection", 001).
+        trust_kept_on_change: f64 = 0.3, "share", "R16", [0.0, 1.0];
+        /// Trust-building continuity for a patient whose link worker changed (1 = same LW throughout).
+        continuity_after_change: f64 = 0.6, "0–1", "R6, R16", [0.0, 1.0];
+
+        // ---------------- R18 VCSE funding and capacity ----------------
+        /// Mean share of an organisation's places used by people not referred through social prescribing.
+        vcse_background_occupancy: f64 = 0.72, "share", "R18", [0.0, 1.0];
+        /// Factor on buy-in for a full organisation taking a referral onto its waiting list (demand above capacity, 002).
+        vcse_full_accept: f64 = 0.5, "share", "R7, R18", [0.0, 1.0];
+        /// Weekly fall in VCSE buy-in while full (overstretched; 002).
+        vcse_buy_in_drop: f64 = 0.01, "per week", "R18", [0.0, 1.0];
+        /// Weekly recovery of VCSE buy-in toward its initial level while not full.
+        vcse_buy_in_recover: f64 = 0.05, "share/week", "R18", [0.0, 1.0];
+
+        // ---------------- R19 supervision and training ----------------
+        /// Skill gained per training day, times (1 - skill).
+        training_skill_gain: f64 = 0.01, "per day", "R19", [0.0, 1.0];
+        /// Skill gained per week per unit of effective supervision, times (1 - skill).
+        supervision_skill_gain: f64 = 0.001, "per week", "R19", [0.0, 1.0];
     }
 }

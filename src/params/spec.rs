@@ -94,11 +94,7 @@ impl fmt::Display for FieldError {
             }
             FieldError::BadChoice { value, allowed } => {
                 let quoted: Vec<String> = allowed.iter().map(|a| format!("\"{a}\"")).collect();
-                write!(
-                    f,
-                    "\"{value}\" is not allowed; allowed: {}",
-                    quoted.join(" | ")
-                )
+                write!(f, "\"{value}\" is not allowed; allowed: {}", quoted.join(" | "))
             }
         }
     }
@@ -134,23 +130,16 @@ impl ParamValue for f64 {
 }
 
 fn wrong<T: ParamValue>(found: &RawValue) -> FieldError {
-    FieldError::WrongType {
-        expected: T::EXPECTED,
-        found: found.type_name(),
-    }
+    FieldError::WrongType { expected: T::EXPECTED, found: found.type_name() }
 }
 
 fn int_from_raw(raw: &RawValue, expected: &'static str, max: i64) -> Result<i64, FieldError> {
     match raw {
         RawValue::Int(i) if *i >= 0 && *i <= max => Ok(*i),
-        RawValue::Int(i) => Err(FieldError::OutOfRange {
-            value: i.to_string(),
-            allowed: format!("a whole number from 0 to {max}"),
-        }),
-        other => Err(FieldError::WrongType {
-            expected,
-            found: other.type_name(),
-        }),
+        RawValue::Int(i) => {
+            Err(FieldError::OutOfRange { value: i.to_string(), allowed: format!("a whole number from 0 to {max}") })
+        }
+        other => Err(FieldError::WrongType { expected, found: other.type_name() }),
     }
 }
 
@@ -294,11 +283,7 @@ pub fn check_range(value: f64, lo: f64, hi: f64) -> Result<(), FieldError> {
         Ok(())
     } else {
         Err(FieldError::OutOfRange {
-            value: if value.is_nan() {
-                "NaN".into()
-            } else {
-                value.to_string()
-            },
+            value: if value.is_nan() { "NaN".into() } else { value.to_string() },
             allowed: format!("{lo} to {hi}"),
         })
     }

@@ -25,28 +25,16 @@ pub struct RunInfo {
 }
 
 fn num(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x}")
-    } else {
-        String::new()
-    }
+    if x.is_finite() { format!("{x}") } else { String::new() }
 }
 
 /// `summary.csv`: `metric,mean,ci_low,ci_high,sd,n`, one row per metric.
 pub fn summary_csv(stats: &[MetricStats]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["metric", "mean", "ci_low", "ci_high", "sd", "n"])
-        .expect("write to memory");
+    w.write_record(["metric", "mean", "ci_low", "ci_high", "sd", "n"]).expect("write to memory");
     for m in stats {
-        w.write_record([
-            m.name.to_string(),
-            num(m.mean),
-            num(m.ci_low),
-            num(m.ci_high),
-            num(m.sd),
-            m.n.to_string(),
-        ])
-        .expect("write to memory");
+        w.write_record([m.name.to_string(), num(m.mean), num(m.ci_low), num(m.ci_high), num(m.sd), m.n.to_string()])
+            .expect("write to memory");
     }
     w.into_inner().expect("flush to memory")
 }
@@ -117,10 +105,7 @@ pub fn write_folder_atomically(dir: &Path, files: &[(&str, Vec<u8>)]) -> io::Res
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&parent)?;
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp)?;
@@ -143,9 +128,7 @@ fn replace_dir(tmp: &Path, dir: &Path) -> io::Result<()> {
     if dir.exists() {
         let old = dir.with_file_name(format!(
             ".{}.old-{}",
-            dir.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
+            dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
             std::process::id()
         ));
         std::fs::rename(dir, &old)?;
@@ -159,16 +142,11 @@ fn replace_dir(tmp: &Path, dir: &Path) -> io::Result<()> {
 
 /// Write one file atomically (temporary file in the same folder, then rename).
 pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let parent = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent)?;
     let tmp = parent.join(format!(
         ".{}.tmp-{}",
-        path.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
+        path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
         std::process::id()
     ));
     std::fs::write(&tmp, bytes)?;

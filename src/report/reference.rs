@@ -7,12 +7,7 @@ use crate::params::{Behaviour, Funding, Policy, RegionSpec, RunParams};
 
 fn allowed(spec: &ParamSpec) -> String {
     if !spec.choices.is_empty() {
-        return spec
-            .choices
-            .iter()
-            .map(|c| format!("`\"{c}\"`"))
-            .collect::<Vec<_>>()
-            .join(" \\| ");
+        return spec.choices.iter().map(|c| format!("`\"{c}\"`")).collect::<Vec<_>>().join(" \\| ");
     }
     match spec.range {
         Some((lo, hi)) => format!("{} to {}", fmt_bound(lo), fmt_bound(hi)),
@@ -25,18 +20,12 @@ fn allowed(spec: &ParamSpec) -> String {
 }
 
 fn fmt_bound(x: f64) -> String {
-    if x.fract() == 0.0 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x}")
-    }
+    if x.fract() == 0.0 { format!("{}", x as i64) } else { format!("{x}") }
 }
 
 fn table<T: ParamTable>(out: &mut String, heading: &str, intro: &str) {
     out.push_str(&format!("## `{heading}`\n\n{intro}\n\n"));
-    out.push_str(
-        "| key | default | unit | allowed | rule | meaning |\n|---|---|---|---|---|---|\n",
-    );
+    out.push_str("| key | default | unit | allowed | rule | meaning |\n|---|---|---|---|---|---|\n");
     for s in T::specs() {
         let default = match &s.default {
             RawValue::Str(v) if v.is_empty() => "(see meaning)".to_string(),
@@ -66,16 +55,8 @@ pub fn scenario_reference() -> String {
          replaced whole. Rules (R1…) refer to MODEL.md §4 and `docs/ODD.md`.\n\n",
     );
     table::<RunParams>(&mut out, "[run]", "What to simulate and how often.");
-    table::<Policy>(
-        &mut out,
-        "[policy]",
-        "The levers a PCN or commissioner controls.",
-    );
-    table::<Funding>(
-        &mut out,
-        "[funding]",
-        "Contracts and grants. Validated now; used by the workforce and VCSE funding rules (R16–R18).",
-    );
+    table::<Policy>(&mut out, "[policy]", "The levers a PCN or commissioner controls.");
+    table::<Funding>(&mut out, "[funding]", "Link worker contracts and VCSE grants (R16–R18).");
     table::<RegionSpec>(
         &mut out,
         "[[region]]",

@@ -19,9 +19,7 @@ use crate::world::{OrgId, Patient, VcseOrg};
 /// Standard deviation of the link worker's readiness estimate (R7, R19).
 pub fn judgement_noise(ctx: &Ctx, skill: f64) -> f64 {
     let b = ctx.b;
-    b.readiness_noise_sd
-        * (1.0 - b.noise_skill_effect * skill)
-        * (1.0 - b.noise_supervision_effect * ctx.supervision())
+    b.readiness_noise_sd * (1.0 - b.noise_skill_effect * skill) * (1.0 - b.noise_supervision_effect * ctx.supervision())
 }
 
 /// The link worker's noisy estimate of the patient's readiness.
@@ -41,17 +39,13 @@ pub enum Judgement {
     Propose,
 }
 
-/// R7/R8 decision from the estimate.
-pub fn judge(ctx: &Ctx, p: &Patient, estimate: f64) -> Judgement {
+/// R7/R8 decision from the estimate; `hold_threshold` is the readiness estimate below
+/// which the link worker holds (lowered by target pressure, R12).
+pub fn judge(ctx: &Ctx, p: &Patient, estimate: f64, hold_threshold: f64) -> Judgement {
     let b = ctx.b;
-    if p.only_structural()
-        || estimate < b.hold_readiness_threshold
-        || (p.capacity as f64) < b.hold_capacity_threshold
-    {
+    if p.only_structural() || estimate < hold_threshold || (p.capacity as f64) < b.hold_capacity_threshold {
         Judgement::Hold
-    } else if p.sessions as u32 >= b.min_sessions_before_proposal
-        && estimate >= b.proposal_threshold
-    {
+    } else if p.sessions as u32 >= b.min_sessions_before_proposal && estimate >= b.proposal_threshold {
         Judgement::Propose
     } else {
         Judgement::Continue
@@ -72,13 +66,15 @@ pub fn p_disengage_when_pushed(ctx: &Ctx, p: &Patient) -> f64 {
     (ctx.b.push_disengage * shortfall).min(1.0)
 }
 
-/// Probability a ready patient takes up the proposed support, by readiness and capacity.
-pub fn p_take_up(ctx: &Ctx, p: &Patient) -> f64 {
+/// Probability a ready patient takes up the proposed support, by readiness, capacity and
+/// how well the link worker knows the organisation (a warm handover, R11).
+pub fn p_take_up(ctx: &Ctx, p: &Patient, knowledge: f64) -> f64 {
     let b = ctx.b;
     logistic(
         b.connect_intercept
             + b.connect_readiness * p.readiness as f64
-            + b.connect_capacity * p.capacity as f64,
+            + b.connect_capacity * p.capacity as f64
+            + b.connect_knowledge * knowledge,
     )
 }
 
@@ -87,8 +83,9 @@ pub fn p_take_up(ctx: &Ctx, p: &Patient) -> f64 {
 pub enum ServiceSearch {
     /// An open, known, matching organisation with a free place (best known first).
     Found(OrgId),
-    /// Known matching organisations exist but all are full.
-    AllFull,
+    /// Known matching organisations exist but all are full; the best known of them
+    /// (which may still take the patient onto its waiting list, R18).
+    AllFull(OrgId),
     /// No known open organisation matches any fixable need.
     NoneSuitable,
 }
@@ -97,21 +94,21 @@ pub enum ServiceSearch {
 /// of a closed organisation is useless).
 pub fn find_service(knowledge: &[f32], orgs: &[VcseOrg], needs: u8) -> ServiceSearch {
     let mut best: Option<(f32, usize)> = None;
-    let mut any_match = false;
+    let mut best_full: Option<(f32, usize)> = None;
     for (i, org) in orgs.iter().enumerate() {
         let k = knowledge.get(i).copied().unwrap_or(0.0);
         if k <= 0.0 || !org.open || needs & org.category.bit() == 0 {
             continue;
         }
-        any_match = true;
-        if org.users < org.capacity && best.is_none_or(|(bk, _)| k > bk) {
-            best = Some((k, i));
+        let slot = if super::vcse::is_full(org) { &mut best_full } else { &mut best };
+        if slot.is_none_or(|(bk, _)| k > bk) {
+            *slot = Some((k, i));
         }
     }
-    match best {
-        Some((_, i)) => ServiceSearch::Found(OrgId(i as u16)),
-        None if any_match => ServiceSearch::AllFull,
-        None => ServiceSearch::NoneSuitable,
+    match (best, best_full) {
+        (Some((_, i)), _) => ServiceSearch::Found(OrgId(i as u16)),
+        (None, Some((_, i))) => ServiceSearch::AllFull(OrgId(i as u16)),
+        (None, None) => ServiceSearch::NoneSuitable,
     }
 }
 
@@ -153,27 +150,20 @@ mod tests {
             users,
             buy_in: 1.0,
             open: true,
+            background: 0,
+            grant_end_week: u32::MAX,
             ends: [0; PLACEMENT_RING],
         }
     }
 
     #[test]
     fn judgement_is_less_noisy_with_skill_and_supervision() {
-        let none = with_policy(
-            Policy {
-                supervision_interval_weeks: 0,
-                ..Policy::default()
-            },
-            |c| judgement_noise(c, 0.2),
-        );
-        let good = with_policy(
-            Policy {
-                supervision_quality: 1.0,
-                supervision_interval_weeks: 2,
-                ..Policy::default()
-            },
-            |c| judgement_noise(c, 0.9),
-        );
+        let none =
+            with_policy(Policy { supervision_interval_weeks: 0, ..Policy::default() }, |c| judgement_noise(c, 0.2));
+        let good =
+            with_policy(Policy { supervision_quality: 1.0, supervision_interval_weeks: 2, ..Policy::default() }, |c| {
+                judgement_noise(c, 0.9)
+            });
         assert!(good < none * 0.6, "{good} vs {none}");
     }
 
@@ -181,18 +171,18 @@ mod tests {
     fn low_readiness_low_capacity_or_structural_needs_lead_to_holding() {
         with_policy(Policy::default(), |ctx| {
             let p = patient();
-            assert_eq!(judge(ctx, &p, 0.9), Judgement::Propose);
-            assert_eq!(judge(ctx, &p, 0.1), Judgement::Hold);
+            assert_eq!(judge(ctx, &p, 0.9, ctx.b.hold_readiness_threshold), Judgement::Propose);
+            assert_eq!(judge(ctx, &p, 0.1, ctx.b.hold_readiness_threshold), Judgement::Hold);
             let mut weak = patient();
             weak.capacity = 0.05;
-            assert_eq!(judge(ctx, &weak, 0.9), Judgement::Hold);
+            assert_eq!(judge(ctx, &weak, 0.9, ctx.b.hold_readiness_threshold), Judgement::Hold);
             let mut structural = patient();
             structural.needs = Need::Housing.bit();
             structural.flags = flag::STRUCTURAL;
-            assert_eq!(judge(ctx, &structural, 0.9), Judgement::Hold);
+            assert_eq!(judge(ctx, &structural, 0.9, ctx.b.hold_readiness_threshold), Judgement::Hold);
             let mut early = patient();
             early.sessions = 0;
-            assert_eq!(judge(ctx, &early, 0.9), Judgement::Continue);
+            assert_eq!(judge(ctx, &early, 0.9, ctx.b.hold_readiness_threshold), Judgement::Continue);
         });
     }
 
@@ -214,43 +204,24 @@ mod tests {
         with_policy(Policy::default(), |ctx| {
             let mut p = patient();
             p.readiness = 0.4;
-            let lo = p_take_up(ctx, &p);
+            let lo = p_take_up(ctx, &p, 0.5);
             p.readiness = 0.9;
-            let hi = p_take_up(ctx, &p);
+            let hi = p_take_up(ctx, &p, 0.5);
             p.capacity = 0.2;
-            assert!(hi > lo && hi > p_take_up(ctx, &p));
+            assert!(hi > lo && hi > p_take_up(ctx, &p, 0.5));
         });
     }
 
     #[test]
     fn services_must_be_known_open_matching_and_have_room() {
         let needs = Need::Isolation.bit();
-        let orgs = vec![
-            org(Need::Isolation, 5, 5),
-            org(Need::Isolation, 5, 1),
-            org(Need::Housing, 5, 0),
-        ];
-        assert_eq!(
-            find_service(&[1.0, 0.5, 1.0], &orgs, needs),
-            ServiceSearch::Found(OrgId(1))
-        );
-        assert_eq!(
-            find_service(&[1.0, 0.0, 1.0], &orgs, needs),
-            ServiceSearch::AllFull
-        );
-        assert_eq!(
-            find_service(&[0.0, 0.0, 1.0], &orgs, needs),
-            ServiceSearch::NoneSuitable
-        );
+        let orgs = vec![org(Need::Isolation, 5, 5), org(Need::Isolation, 5, 1), org(Need::Housing, 5, 0)];
+        assert_eq!(find_service(&[1.0, 0.5, 1.0], &orgs, needs), ServiceSearch::Found(OrgId(1)));
+        assert_eq!(find_service(&[1.0, 0.0, 1.0], &orgs, needs), ServiceSearch::AllFull(OrgId(0)));
+        assert_eq!(find_service(&[0.0, 0.0, 1.0], &orgs, needs), ServiceSearch::NoneSuitable);
         let mut closed = orgs.clone();
         closed[1].open = false;
-        assert_eq!(
-            find_service(&[0.0, 1.0, 1.0], &closed, needs),
-            ServiceSearch::NoneSuitable
-        );
-        assert_eq!(
-            options_share(&[1.0, 1.0, 1.0], &orgs, needs | Need::Financial.bit()),
-            0.5
-        );
+        assert_eq!(find_service(&[0.0, 1.0, 1.0], &closed, needs), ServiceSearch::NoneSuitable);
+        assert_eq!(options_share(&[1.0, 1.0, 1.0], &orgs, needs | Need::Financial.bit()), 0.5);
     }
 }

@@ -6,9 +6,7 @@
 //! support and of relapse; 003: if re-referral is allowed and the patient is told so,
 //! endings are easier and a relapsed patient may return.
 
-use super::presentation::{
-    FOLLOW_UP_WEEKS, gp_expected_before, gp_expected_bump, gp_expected_natural,
-};
+use super::presentation::{FOLLOW_UP_WEEKS, gp_expected_before, gp_expected_bump, gp_expected_natural};
 use super::{Ctx, logistic};
 use crate::world::{Patient, flag};
 
@@ -67,13 +65,7 @@ pub struct FollowUp {
 /// Close the follow-up of a patient leaving the pathway in week `exit_week`: what was
 /// accumulated on the pathway plus the natural rate for the rest of the window, plus the
 /// bumps of an abrupt ending and of a relapse (week `relapse_week`, if any).
-pub fn close_follow_up(
-    ctx: &Ctx,
-    p: &Patient,
-    exit_week: u32,
-    abrupt: bool,
-    relapse_week: Option<u32>,
-) -> FollowUp {
+pub fn close_follow_up(ctx: &Ctx, p: &Patient, exit_week: u32, abrupt: bool, relapse_week: Option<u32>) -> FollowUp {
     let b = ctx.b;
     let k_exit = exit_week.saturating_sub(p.week_referred);
     let mut after = p.gp_after as f64 + gp_expected_natural(p, k_exit + 1, b);
@@ -81,17 +73,9 @@ pub fn close_follow_up(
         after += gp_expected_bump(b.abrupt_gp_bump, k_exit + 1, b);
     }
     if let Some(w) = relapse_week {
-        after += gp_expected_bump(
-            b.relapse_gp_bump,
-            w.saturating_sub(p.week_referred).max(1),
-            b,
-        );
+        after += gp_expected_bump(b.relapse_gp_bump, w.saturating_sub(p.week_referred).max(1), b);
     }
-    FollowUp {
-        before: gp_expected_before(p, b),
-        after,
-        after_cf: gp_expected_natural(p, 1, b),
-    }
+    FollowUp { before: gp_expected_before(p, b), after, after_cf: gp_expected_natural(p, 1, b) }
 }
 
 /// Whether week `week` is inside the referral's 26-week follow-up window.
@@ -116,13 +100,7 @@ mod tests {
         let mut connected = p.clone();
         connected.flags |= flag::CONNECTED;
         assert!(with_policy(Policy::default(), |c| p_relapse(c, &connected, true)) < tapered);
-        let untold = with_policy(
-            Policy {
-                rereferral_allowed: false,
-                ..Policy::default()
-            },
-            |c| p_relapse(c, &p, true),
-        );
+        let untold = with_policy(Policy { rereferral_allowed: false, ..Policy::default() }, |c| p_relapse(c, &p, true));
         assert!(tapered < untold);
     }
 

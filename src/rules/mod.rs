@@ -10,7 +10,9 @@ pub mod presentation;
 pub mod referral;
 pub mod sessions;
 pub mod step;
+pub mod vcse;
 pub mod waiting;
+pub mod workforce;
 
 pub use crate::world::rng::{chance, gamma2, logit_normal};
 
@@ -67,8 +69,7 @@ impl Ctx<'_> {
         if interval == 0 {
             0.0
         } else {
-            self.policy.supervision_quality
-                * (self.b.supervision_reference_weeks / interval as f64).min(1.0)
+            self.policy.supervision_quality * (self.b.supervision_reference_weeks / interval as f64).min(1.0)
         }
     }
 }
@@ -120,13 +121,8 @@ pub fn normal_quantile(p: f64) -> f64 {
         -3.066479806614716e1,
         2.506628277459239,
     ];
-    const B: [f64; 5] = [
-        -5.447609879822406e1,
-        1.615858368580409e2,
-        -1.556989798598866e2,
-        6.680131188771972e1,
-        -1.328068155288572e1,
-    ];
+    const B: [f64; 5] =
+        [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
     const C: [f64; 6] = [
         -7.784894002430293e-3,
         -3.223964580411365e-1,
@@ -135,12 +131,7 @@ pub fn normal_quantile(p: f64) -> f64 {
         4.374664141464968,
         2.938163982698783,
     ];
-    const D: [f64; 4] = [
-        7.784695709041462e-3,
-        3.224671290700398e-1,
-        2.445134137142996,
-        3.754408661907416,
-    ];
+    const D: [f64; 4] = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
     let pl = 0.02425;
     if p < pl {
         let q = (-2.0 * p.ln()).sqrt();
@@ -207,6 +198,17 @@ pub(crate) mod fixtures {
     pub fn link_worker(committed_hours: f32, session_hours: f32) -> LinkWorker {
         LinkWorker {
             in_post: true,
+            cut: false,
+            vacant_until: 0,
+            contract_end_week: u32::MAX,
+            funding_uncertainty: 0.0,
+            satisfaction: 0.6,
+            learned: 0.0,
+            pressure: 0.0,
+            held_complexity: 0.0,
+            held_structural: 0,
+            connections_week: 0,
+            disillusion_week: 0,
             hours: 37.5,
             experience_weeks: 0,
             skill: 0.5,
@@ -218,6 +220,7 @@ pub(crate) mod fixtures {
             held: 0,
             committed_hours,
             session_hours,
+            assign_hours: session_hours,
             hours_left: 0.0,
         }
     }
@@ -240,10 +243,7 @@ mod tests {
     fn poisson_quantile_matches_mean() {
         let mut rng = stream(7, 0, 0, Stream::Service);
         let n = 20000;
-        let mean: f64 = (0..n)
-            .map(|_| poisson_quantile(2.5, rng.random::<f64>()) as f64)
-            .sum::<f64>()
-            / n as f64;
+        let mean: f64 = (0..n).map(|_| poisson_quantile(2.5, rng.random::<f64>()) as f64).sum::<f64>() / n as f64;
         assert!((mean - 2.5).abs() < 0.05, "mean {mean}");
         assert_eq!(poisson_quantile(0.0, 0.9), 0);
         assert!(poisson_quantile(3.0, 0.99) > poisson_quantile(3.0, 0.5));

@@ -25,11 +25,7 @@ pub fn expected_presentations(population: u32, deprivation: Deprivation, b: &Beh
         Deprivation::Medium => 1.0,
         Deprivation::High => b.presentation_multiplier_high,
     };
-    population as f64
-        * b.gp_consults_per_person_week
-        * b.nonmedical_share
-        * b.new_episode_share
-        * mult
+    population as f64 * b.gp_consults_per_person_week * b.nonmedical_share * b.new_episode_share * mult
 }
 
 /// What the GP sees at presentation (enough for the referral decision, R2), and the seed
@@ -48,43 +44,21 @@ pub struct Presentation {
 /// the service does, so the arrivals stream stays aligned across scenarios (common
 /// random numbers); attributes only referred patients need come from a per-patient
 /// stream seeded here, so unreferred presentations cost three draws.
-pub fn draw_presentation(
-    rng: &mut ChaCha8Rng,
-    deprivation: Deprivation,
-    b: &Behaviour,
-) -> Presentation {
+pub fn draw_presentation(rng: &mut ChaCha8Rng, deprivation: Deprivation, b: &Behaviour) -> Presentation {
     let shift = deprivation.level() * b.deprivation_shift;
-    let complexity = logit_normal(
-        rng,
-        (b.complexity_mean + shift).clamp(0.01, 0.99),
-        b.attribute_sd,
-    );
+    let complexity = logit_normal(rng, (b.complexity_mean + shift).clamp(0.01, 0.99), b.attribute_sd);
     let statutory = rng.random::<f64>() < b.statutory_need_prob;
-    Presentation {
-        complexity,
-        statutory,
-        seed: rng.random::<u64>(),
-    }
+    Presentation { complexity, statutory, seed: rng.random::<u64>() }
 }
 
 /// Draw presentation and full attributes in one go (tests and tools).
-pub fn draw_patient(
-    rng: &mut ChaCha8Rng,
-    deprivation: Deprivation,
-    b: &Behaviour,
-    week: u32,
-) -> Patient {
+pub fn draw_patient(rng: &mut ChaCha8Rng, deprivation: Deprivation, b: &Behaviour, week: u32) -> Patient {
     let pres = draw_presentation(rng, deprivation, b);
     complete_patient(&pres, deprivation, b, week)
 }
 
 /// The full attributes of a referred patient, from their own stream (R1).
-pub fn complete_patient(
-    pres: &Presentation,
-    deprivation: Deprivation,
-    b: &Behaviour,
-    week: u32,
-) -> Patient {
+pub fn complete_patient(pres: &Presentation, deprivation: Deprivation, b: &Behaviour, week: u32) -> Patient {
     let rng = &mut Xoshiro256PlusPlus::seed_from_u64(pres.seed);
     let level = deprivation.level();
     let shift = level * b.deprivation_shift;
@@ -116,10 +90,9 @@ pub fn complete_patient(
         needs |= Need::ALL[pick].bit();
     }
 
-    let structural_p =
-        (b.structural_share + level * b.structural_deprivation_shift).clamp(0.0, 1.0);
+    let structural_p = (b.structural_share + level * b.structural_deprivation_shift).clamp(0.0, 1.0);
     let money_or_housing = needs & (Need::Financial.bit() | Need::Housing.bit()) != 0;
-    let mut flags = 0u8;
+    let mut flags = 0u16;
     if rng.random::<f64>() < structural_p && money_or_housing {
         flags |= flag::STRUCTURAL;
     }
@@ -132,16 +105,11 @@ pub fn complete_patient(
 
     let gp_base = gamma2(rng, b.gp_baseline_rate_mean);
     let crisis_peak = gamma2(rng, b.crisis_peak_mean) * (0.5 + complexity);
-    let outcome_median =
-        (b.outcome_baseline_mean - b.outcome_complexity_effect * complexity).clamp(0.02, 0.98);
+    let outcome_median = (b.outcome_baseline_mean - b.outcome_complexity_effect * complexity).clamp(0.02, 0.98);
     let hope = logit_normal(rng, outcome_median, sd * 0.5);
     let self_efficacy = logit_normal(rng, outcome_median, sd * 0.5);
     let wellbeing = logit_normal(rng, outcome_median, sd * 0.5);
-    let social_capital = logit_normal(
-        rng,
-        (outcome_median - 0.05 * level).clamp(0.02, 0.98),
-        sd * 0.5,
-    );
+    let social_capital = logit_normal(rng, (outcome_median - 0.05 * level).clamp(0.02, 0.98), sd * 0.5);
 
     Patient {
         stage: Stage::Waiting,
@@ -163,11 +131,7 @@ pub fn complete_patient(
         wellbeing: wellbeing as f32,
         social_capital: social_capital as f32,
         wellbeing_pre: (wellbeing + b.wellbeing_crisis_dip).min(1.0) as f32,
-        start: [
-            wellbeing as f32,
-            self_efficacy as f32,
-            social_capital as f32,
-        ],
+        start: [wellbeing as f32, self_efficacy as f32, social_capital as f32],
         gp_base: gp_base as f32,
         crisis_peak: crisis_peak as f32,
         gp_after: 0.0,
@@ -185,8 +149,7 @@ pub fn natural_gp_rate(p: &Patient, k: u32, decay: &[f64]) -> f64 {
 /// Expected consultations in the 26 weeks before referral (the crisis building up).
 pub fn gp_expected_before(p: &Patient, b: &Behaviour) -> f64 {
     let q = (-1.0 / b.crisis_rise_weeks).exp();
-    FOLLOW_UP_WEEKS as f64 * p.gp_base as f64
-        + p.crisis_peak as f64 * geometric_sum(q, 1, FOLLOW_UP_WEEKS)
+    FOLLOW_UP_WEEKS as f64 * p.gp_base as f64 + p.crisis_peak as f64 * geometric_sum(q, 1, FOLLOW_UP_WEEKS)
 }
 
 /// Expected natural consultations in weeks `k1..=26` after referral.
@@ -195,8 +158,7 @@ pub fn gp_expected_natural(p: &Patient, k1: u32, b: &Behaviour) -> f64 {
         return 0.0;
     }
     let q = (-1.0 / b.crisis_decay_weeks).exp();
-    (FOLLOW_UP_WEEKS - k1 + 1) as f64 * p.gp_base as f64
-        + p.crisis_peak as f64 * geometric_sum(q, k1, FOLLOW_UP_WEEKS)
+    (FOLLOW_UP_WEEKS - k1 + 1) as f64 * p.gp_base as f64 + p.crisis_peak as f64 * geometric_sum(q, k1, FOLLOW_UP_WEEKS)
 }
 
 /// Expected consultations from a bump of `size` per week starting at week `k0` after
@@ -245,14 +207,7 @@ mod tests {
     #[test]
     fn attributes_are_bounded_and_needs_are_one_to_four() {
         for p in sample(Deprivation::Medium, 2000) {
-            for x in [
-                p.complexity,
-                p.readiness,
-                p.capacity,
-                p.hope,
-                p.wellbeing,
-                p.social_capital,
-            ] {
+            for x in [p.complexity, p.readiness, p.capacity, p.hope, p.wellbeing, p.social_capital] {
                 assert!((0.0..=1.0).contains(&x));
             }
             let n = p.needs.count_ones();
@@ -281,9 +236,7 @@ mod tests {
         // And the analytic window equals the sum of weekly rates.
         let p = &pts[0];
         let tables = crate::rules::Tables::new(&b);
-        let direct: f64 = (1..=FOLLOW_UP_WEEKS)
-            .map(|k| natural_gp_rate(p, k, &tables.crisis_decay))
-            .sum();
+        let direct: f64 = (1..=FOLLOW_UP_WEEKS).map(|k| natural_gp_rate(p, k, &tables.crisis_decay)).sum();
         assert!((direct - gp_expected_natural(p, 1, &b)).abs() < 1e-9);
     }
 }

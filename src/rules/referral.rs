@@ -12,13 +12,7 @@ use crate::world::{GpPractice, Patient, flag};
 /// referrers hold back). Patients whose needs belong with statutory services are
 /// referred more when statutory waiting pressure is high (002 "supporting the
 /// supporter"), which produces inappropriate referrals.
-pub fn p_refer(
-    ctx: &Ctx,
-    gp: &GpPractice,
-    p: &Presentation,
-    waiting_per_lw: f64,
-    uncertainty: f64,
-) -> f64 {
+pub fn p_refer(ctx: &Ctx, gp: &GpPractice, p: &Presentation, waiting_per_lw: f64, uncertainty: f64) -> f64 {
     let b = ctx.b;
     let mut x = b.refer_intercept
         + b.refer_buy_in * gp.buy_in as f64
@@ -88,12 +82,7 @@ mod tests {
     use crate::rules::fixtures::{self, with_policy};
 
     fn gp(buy_in: f32) -> GpPractice {
-        GpPractice {
-            buy_in,
-            awareness: 0.5,
-            champion: false,
-            statutory_pressure: 0.5,
-        }
+        GpPractice { buy_in, awareness: 0.5, champion: false, statutory_pressure: 0.5 }
     }
 
     fn patient(statutory: bool) -> Patient {
@@ -103,30 +92,15 @@ mod tests {
     }
 
     fn presentation(statutory: bool) -> Presentation {
-        Presentation {
-            complexity: 0.5,
-            statutory,
-            seed: 1,
-        }
+        Presentation { complexity: 0.5, statutory, seed: 1 }
     }
 
     #[test]
     fn referral_rises_with_complexity() {
         with_policy(Policy::default(), |ctx| {
-            let simple = Presentation {
-                complexity: 0.1,
-                statutory: false,
-                seed: 1,
-            };
-            let complex = Presentation {
-                complexity: 0.9,
-                statutory: false,
-                seed: 1,
-            };
-            assert!(
-                p_refer(ctx, &gp(0.5), &complex, 0.0, 0.0)
-                    > p_refer(ctx, &gp(0.5), &simple, 0.0, 0.0)
-            );
+            let simple = Presentation { complexity: 0.1, statutory: false, seed: 1 };
+            let complex = Presentation { complexity: 0.9, statutory: false, seed: 1 };
+            assert!(p_refer(ctx, &gp(0.5), &complex, 0.0, 0.0) > p_refer(ctx, &gp(0.5), &simple, 0.0, 0.0));
         });
     }
 
@@ -158,31 +132,15 @@ mod tests {
     #[test]
     fn triage_declines_more_with_discretion_and_supervision_and_never_appropriate_ones() {
         let p = patient(true);
-        let low = with_policy(
-            Policy {
-                lw_discretion: 0.0,
-                supervision_interval_weeks: 0,
-                ..Policy::default()
-            },
-            |ctx| p_decline(ctx, &p, 0.4),
-        );
-        let high = with_policy(
-            Policy {
-                lw_discretion: 1.0,
-                supervision_quality: 1.0,
-                ..Policy::default()
-            },
-            |ctx| p_decline(ctx, &p, 0.4),
-        );
+        let low =
+            with_policy(Policy { lw_discretion: 0.0, supervision_interval_weeks: 0, ..Policy::default() }, |ctx| {
+                p_decline(ctx, &p, 0.4)
+            });
+        let high = with_policy(Policy { lw_discretion: 1.0, supervision_quality: 1.0, ..Policy::default() }, |ctx| {
+            p_decline(ctx, &p, 0.4)
+        });
         assert!(high > low + 0.2, "{high} vs {low}");
-        assert_eq!(
-            with_policy(Policy::default(), |ctx| p_decline(
-                ctx,
-                &patient(false),
-                1.0
-            )),
-            0.0
-        );
+        assert_eq!(with_policy(Policy::default(), |ctx| p_decline(ctx, &patient(false), 1.0)), 0.0);
     }
 
     #[test]

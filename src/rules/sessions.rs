@@ -16,23 +16,20 @@ use rand::rngs::ChaCha8Rng;
 use super::Ctx;
 use crate::world::{LinkWorker, Patient, Stage, flag};
 
-/// Hours of patient sessions a link worker can give per week (R6).
-pub fn weekly_session_hours(ctx: &Ctx, lw: &LinkWorker, practices: u32) -> f64 {
+/// Hours of patient sessions a link worker can give per week (R6), with `community_share`
+/// of hours kept for community work (R11, squeezed by target pressure in R12).
+pub fn weekly_session_hours(ctx: &Ctx, lw: &LinkWorker, practices: u32, community_share: f64) -> f64 {
     if !lw.in_post {
         return 0.0;
     }
     let p = ctx.policy;
     let b = ctx.b;
     let hours = lw.hours as f64;
-    let supervision = if p.supervision_interval_weeks == 0 {
-        0.0
-    } else {
-        b.supervision_hours / p.supervision_interval_weeks as f64
-    };
+    let supervision =
+        if p.supervision_interval_weeks == 0 { 0.0 } else { b.supervision_hours / p.supervision_interval_weeks as f64 };
     let training = p.training_days_per_year * 7.5 / 52.0;
     let overhead = b.practice_overhead_hours * practices.saturating_sub(1) as f64;
-    let available =
-        hours * (1.0 - p.community_time_share - b.admin_share) - supervision - training - overhead;
+    let available = hours * (1.0 - community_share - b.admin_share) - supervision - training - overhead;
     (available * (1.0 - lw.burnout as f64 * b.burnout_hours_impairment)).max(0.0)
 }
 
@@ -45,11 +42,7 @@ pub fn apply_session(ctx: &Ctx, p: &mut Patient, skill: f64, continuity: f64, op
     p.trust = (trust + b.trust_gain * skill * continuity * (1.0 - trust)) as f32;
     let hope = p.hope as f64;
     p.hope = (hope + b.hope_gain * options * (1.0 - hope)) as f32;
-    let mult = if p.stage == Stage::Held {
-        b.held_readiness_multiplier
-    } else {
-        1.0
-    };
+    let mult = if p.stage == Stage::Held { b.held_readiness_multiplier } else { 1.0 };
     let r = p.readiness as f64;
     p.readiness = (r + b.readiness_growth * mult * (1.0 - r)).min(1.0) as f32;
     let c = p.capacity as f64;
@@ -59,6 +52,13 @@ pub fn apply_session(ctx: &Ctx, p: &mut Patient, skill: f64, continuity: f64, op
     let se = p.self_efficacy as f64;
     p.self_efficacy = (se + b.session_self_efficacy_gain * p.readiness as f64 * (1.0 - se)) as f32;
     p.sessions = p.sessions.saturating_add(1);
+}
+
+/// R6: probability that an engaged patient stops coming after a session, falling as
+/// trust ("connection with") and readiness grow (003).
+pub fn p_drift(ctx: &Ctx, p: &Patient) -> f64 {
+    let b = ctx.b;
+    super::logistic(b.drift_intercept + b.drift_trust * p.trust as f64 + b.drift_readiness * p.readiness as f64)
 }
 
 /// Weekly life shock: readiness and capacity drop (003: decline in physical health).
@@ -85,9 +85,7 @@ pub fn natural_recovery(ctx: &Ctx, p: &mut Patient) {
 pub fn gp_rate_on_pathway(ctx: &Ctx, p: &Patient, k: u32) -> f64 {
     let natural = super::presentation::natural_gp_rate(p, k, &ctx.tables.crisis_decay);
     match p.stage {
-        Stage::Engaged | Stage::Held | Stage::Tapering => {
-            natural * (1.0 - ctx.b.gp_engaged_reduction * p.trust as f64)
-        }
+        Stage::Engaged | Stage::Held | Stage::Tapering => natural * (1.0 - ctx.b.gp_engaged_reduction * p.trust as f64),
         Stage::Waiting | Stage::Relapsing | Stage::Done => natural,
     }
 }
@@ -116,33 +114,18 @@ mod tests {
 
     #[test]
     fn community_time_practices_and_burnout_reduce_session_hours() {
-        let base = with_policy(Policy::default(), |c| {
-            weekly_session_hours(c, &link_worker(0.0, 0.0), 1)
+        with_policy(Policy::default(), |c| {
+            let lw = link_worker(0.0, 0.0);
+            let base = weekly_session_hours(c, &lw, 1, 0.15);
+            assert!(weekly_session_hours(c, &lw, 1, 0.4) < base);
+            assert!(weekly_session_hours(c, &lw, 8, 0.15) < base);
+            let mut tired = link_worker(0.0, 0.0);
+            tired.burnout = 0.8;
+            assert!(weekly_session_hours(c, &tired, 1, 0.15) < base);
+            let mut vacant = link_worker(0.0, 0.0);
+            vacant.in_post = false;
+            assert_eq!(weekly_session_hours(c, &vacant, 1, 0.15), 0.0);
         });
-        let more_community = with_policy(
-            Policy {
-                community_time_share: 0.4,
-                ..Policy::default()
-            },
-            |c| weekly_session_hours(c, &link_worker(0.0, 0.0), 1),
-        );
-        assert!(more_community < base);
-        assert!(
-            with_policy(Policy::default(), |c| weekly_session_hours(
-                c,
-                &link_worker(0.0, 0.0),
-                8
-            )) < base
-        );
-        let mut tired = link_worker(0.0, 0.0);
-        tired.burnout = 0.8;
-        assert!(with_policy(Policy::default(), |c| weekly_session_hours(c, &tired, 1)) < base);
-        let mut vacant = link_worker(0.0, 0.0);
-        vacant.in_post = false;
-        assert_eq!(
-            with_policy(Policy::default(), |c| weekly_session_hours(c, &vacant, 1)),
-            0.0
-        );
     }
 
     #[test]
@@ -172,6 +155,20 @@ mod tests {
     }
 
     #[test]
+    fn patients_drift_away_less_as_trust_and_readiness_grow() {
+        with_policy(Policy::default(), |ctx| {
+            let mut p = patient(5);
+            p.trust = 0.1;
+            p.readiness = 0.3;
+            let early = p_drift(ctx, &p);
+            p.trust = 0.8;
+            let trusted = p_drift(ctx, &p);
+            p.readiness = 0.9;
+            assert!(early > trusted && trusted > p_drift(ctx, &p));
+        });
+    }
+
+    #[test]
     fn engagement_lowers_non_medical_gp_use_with_trust() {
         with_policy(Policy::default(), |ctx| {
             let mut p = patient(5);
@@ -190,9 +187,7 @@ mod tests {
             let mut p = patient(5);
             p.flags = flag::HIDDEN_MEDICAL;
             p.trust = 1.0;
-            let surfaced = (0..200)
-                .filter(|_| medical_need_surfaces(&mut rng, ctx, &mut p))
-                .count();
+            let surfaced = (0..200).filter(|_| medical_need_surfaces(&mut rng, ctx, &mut p)).count();
             assert_eq!(surfaced, 1);
             assert_eq!(p.gp_medical, 1);
             let mut q = patient(5);

@@ -18,11 +18,9 @@ use rand_distr::{Distribution, Poisson};
 use super::connection::{self, Judgement, ServiceSearch};
 use super::endings::{self, Exit};
 use super::presentation::{self, FOLLOW_UP_WEEKS};
-use super::{Ctx, chance, poisson_quantile, referral, sessions, waiting};
+use super::{Ctx, chance, poisson_quantile, referral, sessions, vcse, waiting, workforce};
 use crate::metrics::{CONTACT_BINS, RegionTotals, WAIT_BINS, WeekCounts};
-use crate::world::{
-    GpPractice, LinkWorker, LwId, PLACEMENT_RING, Patient, Region, Stage, VcseOrg, flag,
-};
+use crate::world::{GpPractice, LinkWorker, LwId, PLACEMENT_RING, Patient, Region, Stage, VcseOrg, flag};
 
 /// Advance a region by one week.
 pub fn step_region(region: &mut Region, ctx: &Ctx) {
@@ -40,38 +38,24 @@ pub fn step_region(region: &mut Region, ctx: &Ctx) {
         totals,
         ..
     } = region;
-    *counts = WeekCounts {
-        regions: 1.0,
-        ..WeekCounts::default()
-    };
+    *counts = WeekCounts { regions: 1.0, ..WeekCounts::default() };
     let week = ctx.week;
     let rng = rng_service;
 
     // 1. Loads and capacity.
-    refresh_loads(ctx, lws, patients, *practices);
+    let uncertainty = refresh_loads(ctx, lws, patients, *practices);
 
     // 2. R1–R4.
     let mean = presentation::expected_presentations(*population, *deprivation, ctx.b);
-    let n_new = if mean > 0.0 {
-        Poisson::new(mean).map_or(0.0, |d| d.sample(rng_arrivals)) as u32
-    } else {
-        0
-    };
-    let posts = lws.len();
-    let waiting_now = patients
-        .iter()
-        .filter(|p| p.stage == Stage::Waiting)
-        .count();
-    let waiting_per_lw = if posts > 0 {
-        waiting_now as f64 / posts as f64
-    } else {
-        0.0
-    };
+    let n_new = if mean > 0.0 { Poisson::new(mean).map_or(0.0, |d| d.sample(rng_arrivals)) as u32 } else { 0 };
+    let posts = lws.iter().filter(|l| !l.cut).count();
+    let waiting_now = patients.iter().filter(|p| p.stage == Stage::Waiting).count();
+    let waiting_per_lw = if posts > 0 { waiting_now as f64 / posts as f64 } else { 0.0 };
     let duty_skill = duty_skill(lws);
     for _ in 0..n_new {
         let pres = presentation::draw_presentation(rng_arrivals, *deprivation, ctx.b);
         counts.presented += 1.0;
-        if posts == 0 || !chance(rng, referral::p_refer(ctx, gp, &pres, waiting_per_lw, 0.0)) {
+        if posts == 0 || !chance(rng, referral::p_refer(ctx, gp, &pres, waiting_per_lw, uncertainty)) {
             continue;
         }
         counts.referrals += 1.0;
@@ -159,16 +143,7 @@ pub fn step_region(region: &mut Region, ctx: &Ctx) {
             Stage::Held => {
                 let limit = ctx.policy.holding_max_weeks;
                 if limit > 0 && week - p.held_since >= limit {
-                    discharge(
-                        ctx,
-                        p,
-                        &lws[p.lw.0 as usize],
-                        gp,
-                        false,
-                        rng,
-                        counts,
-                        totals,
-                    );
+                    discharge(ctx, p, &lws[p.lw.0 as usize], gp, false, rng, counts, totals);
                     continue;
                 }
                 if p.has(flag::STRUCTURAL) && chance(rng, ctx.b.structural_resolve_per_week) {
@@ -189,61 +164,203 @@ pub fn step_region(region: &mut Region, ctx: &Ctx) {
         }
     }
 
-    // 7. VCSE places freed; GP buy-in decays.
+    // 7. VCSE places freed, grants, new organisations (R18); GP buy-in decays (R2);
+    //    the workforce: community work, learning, burnout, satisfaction, embeddedness,
+    //    funding, turnover and recruitment (R11–R17, R19).
     let slot = week as usize % PLACEMENT_RING;
     for org in orgs.iter_mut() {
         org.users = org.users.saturating_sub(org.ends[slot] as u32);
         org.ends[slot] = 0;
+        if vcse::update_org(rng, ctx, org) == vcse::GrantEvent::Closed {
+            counts.vcse_closures += 1.0;
+        }
+    }
+    for _ in 0..vcse::new_orgs_this_week(rng, ctx) {
+        let end = week + vcse::grant_weeks(ctx);
+        orgs.push(crate::world::init::new_org(rng, ctx.b, end));
+        for lw in lws.iter_mut() {
+            lw.knowledge.push(0.0);
+        }
+        counts.vcse_new += 1.0;
     }
     referral::decay_buy_in(ctx, gp);
-    for lw in lws.iter_mut().filter(|l| l.in_post) {
-        lw.experience_weeks += 1;
-        lw.skill = skill_for_experience(ctx, lw.experience_weeks) as f32;
-    }
+    workforce_week(ctx, lws, orgs, gp, *practices, patients, rng, counts);
 
     // 8. Leavers removed; stocks observed.
     patients.retain(|p| p.stage != Stage::Done);
-    observe_stocks(week, lws, orgs, gp, patients, counts);
+    observe_stocks(ctx.b, week, lws, orgs, gp, patients, counts);
     if ctx.reported() {
         totals.sum.add(counts);
         totals.weeks += 1.0;
     }
 }
 
+/// One week of the workforce (R11–R17, R19), then departures and their patients (R16).
+#[allow(clippy::too_many_arguments)]
+fn workforce_week(
+    ctx: &Ctx,
+    lws: &mut [LinkWorker],
+    orgs: &[VcseOrg],
+    gp: &GpPractice,
+    practices: u32,
+    patients: &mut [Patient],
+    rng: &mut ChaCha8Rng,
+    counts: &mut WeekCounts,
+) {
+    let supervision = ctx.supervision();
+    let work = workforce::WorkContext { supervision, gp_buy_in: gp.buy_in as f64 };
+    // Departures this week: (post, cut). Rare, so the list stays empty almost always.
+    let mut departures: Vec<(usize, bool)> = Vec::new();
+    for (i, lw) in lws.iter_mut().enumerate() {
+        if lw.cut {
+            continue;
+        }
+        match workforce::update_funding(rng, ctx, lw) {
+            workforce::FundingEvent::Cut => {
+                counts.posts_cut += 1.0;
+                departures.push((i, true));
+                continue;
+            }
+            workforce::FundingEvent::Renewed => counts.posts_renewed += 1.0,
+            workforce::FundingEvent::None => {}
+        }
+        if !lw.in_post {
+            if ctx.week >= lw.vacant_until {
+                recruit(ctx, lw, orgs.len(), practices, rng);
+                counts.recruited += 1.0;
+            }
+            continue;
+        }
+        let community_hours = lw.hours as f64 * workforce::community_share(ctx, lw.pressure as f64);
+        if workforce::community_work(rng, ctx, lw, orgs, community_hours) {
+            counts.orgs_discovered += 1.0;
+        }
+        lw.experience_weeks += 1;
+        workforce::update_burnout(ctx, lw, work);
+        workforce::update_satisfaction(ctx, lw, work);
+        workforce::update_embeddedness(ctx, lw, gp.buy_in as f64, practices);
+        workforce::learn(ctx, lw, supervision, skill_for_experience(ctx, lw.experience_weeks));
+        let (hazard, reason) = workforce::leave_hazard(ctx, lw, supervision);
+        if workforce::annual_leave_probability(hazard) >= ctx.b.intention_threshold {
+            counts.lw_intending += 1.0;
+        }
+        lw.connections_week = 0;
+        lw.disillusion_week = 0;
+        if chance(rng, hazard) {
+            counts.leavers += 1.0;
+            match reason {
+                workforce::LeaveReason::Burnout => counts.leavers_burnout += 1.0,
+                workforce::LeaveReason::Dissatisfaction => counts.leavers_dissatisfaction += 1.0,
+                workforce::LeaveReason::Funding => counts.leavers_funding += 1.0,
+            }
+            departures.push((i, false));
+        }
+    }
+    for (i, cut) in departures {
+        depart(ctx, lws, i, cut, patients, counts);
+    }
+}
+
+/// A link worker leaves (or their post is cut): the post falls vacant for the recruitment
+/// delay (or for good), their knowledge map is lost, and their patients move to a
+/// colleague with room or back to the waiting list, with trust reset (R16; 001, 002).
+fn depart(ctx: &Ctx, lws: &mut [LinkWorker], i: usize, cut: bool, patients: &mut [Patient], counts: &mut WeekCounts) {
+    let was_in_post = lws[i].in_post;
+    {
+        let lw = &mut lws[i];
+        if was_in_post {
+            counts.leaver_tenure_weeks += lw.experience_weeks as f64;
+        }
+        lw.in_post = false;
+        lw.cut = cut;
+        lw.vacant_until = ctx.week + ctx.funding.recruitment_weeks;
+        lw.knowledge.iter_mut().for_each(|k| *k = 0.0);
+        lw.caseload = 0;
+        lw.committed_hours = 0.0;
+    }
+    let id = LwId(i as u16);
+    for p in patients.iter_mut() {
+        if p.lw != id || !matches!(p.stage, Stage::Engaged | Stage::Held | Stage::Tapering) {
+            continue;
+        }
+        counts.continuity_breaks += 1.0;
+        p.flags |= flag::CONTINUITY_BREAK;
+        p.trust *= ctx.b.trust_kept_on_change as f32;
+        let need = waiting::hours_per_week(ctx, p.stage);
+        match waiting::pick_link_worker(lws, need) {
+            Some(other) => {
+                let o = &mut lws[other.0 as usize];
+                o.committed_hours += need as f32;
+                o.caseload += 1;
+                p.lw = other;
+            }
+            None => {
+                counts.returned_to_waiting += 1.0;
+                p.stage = Stage::Waiting;
+                p.lw = LwId::NONE;
+                p.week_waiting = ctx.week;
+            }
+        }
+    }
+}
+
+/// A new link worker starts in a vacant post: inexperienced, bolted on, knowing few
+/// organisations (R16). The post keeps its contract.
+fn recruit(ctx: &Ctx, lw: &mut LinkWorker, n_orgs: usize, practices: u32, rng: &mut ChaCha8Rng) {
+    let contract_end = lw.contract_end_week;
+    let r = crate::world::init::Recruit { employment: lw.employer, practices, hours: lw.hours as f64, experience: 0 };
+    *lw = crate::world::init::new_link_worker(rng, ctx.b, r, n_orgs, ctx.b.recruit_knowledge_share);
+    lw.contract_end_week = contract_end;
+}
+
 /// Skill of a link worker with `weeks` in post (R6; training and supervision add to it in R19).
 pub fn skill_for_experience(ctx: &Ctx, weeks: u32) -> f64 {
     let b = ctx.b;
-    (b.skill_initial
-        + b.skill_experience_gain * (1.0 - (-(weeks as f64) / b.skill_experience_weeks).exp()))
-    .min(1.0)
+    (b.skill_initial + b.skill_experience_gain * (1.0 - (-(weeks as f64) / b.skill_experience_weeks).exp())).min(1.0)
 }
 
 fn duty_skill(lws: &[LinkWorker]) -> f64 {
-    let (n, s) = lws
-        .iter()
-        .filter(|l| l.in_post)
-        .fold((0, 0.0), |(n, s), l| (n + 1, s + l.skill as f64));
+    let (n, s) = lws.iter().filter(|l| l.in_post).fold((0, 0.0), |(n, s), l| (n + 1, s + l.skill as f64));
     if n == 0 { 0.0 } else { s / n as f64 }
 }
 
-/// Recompute each LW's caseload and committed hours from the patients assigned to them
-/// (so caseloads always match assignments), and this week's session hours.
-fn refresh_loads(ctx: &Ctx, lws: &mut [LinkWorker], patients: &[Patient], practices: u32) {
+/// Recompute each LW's caseload, held load and committed hours from the patients
+/// assigned to them (so caseloads always match assignments); this week's target pressure
+/// (R12), session hours (R6) and the hours the LW will commit to. Returns the mean
+/// funding uncertainty of the posts in post (R17, read by GPs in R2).
+fn refresh_loads(ctx: &Ctx, lws: &mut [LinkWorker], patients: &[Patient], practices: u32) -> f64 {
+    let (mut uncertainty, mut in_post) = (0.0, 0);
     for lw in lws.iter_mut() {
         lw.caseload = 0;
         lw.held = 0;
+        lw.held_complexity = 0.0;
+        lw.held_structural = 0;
         lw.committed_hours = 0.0;
-        lw.session_hours = sessions::weekly_session_hours(ctx, lw, practices) as f32;
+        let nominal = sessions::weekly_session_hours(ctx, lw, practices, ctx.policy.community_time_share);
+        let pressure = workforce::target_pressure(ctx, nominal);
+        lw.pressure = pressure as f32;
+        let share = workforce::community_share(ctx, pressure);
+        lw.session_hours = sessions::weekly_session_hours(ctx, lw, practices, share) as f32;
+        lw.assign_hours = (lw.session_hours as f64 * (1.0 + ctx.b.pressure_overcommit * pressure)) as f32;
         lw.hours_left = lw.session_hours;
+        if lw.in_post {
+            uncertainty += lw.funding_uncertainty as f64;
+            in_post += 1;
+        }
     }
     for p in patients {
         if matches!(p.stage, Stage::Engaged | Stage::Held | Stage::Tapering) {
             let lw = &mut lws[p.lw.0 as usize];
             lw.caseload += 1;
-            lw.held += (p.stage == Stage::Held) as u32;
+            if p.stage == Stage::Held {
+                lw.held += 1;
+                lw.held_complexity += p.complexity;
+                lw.held_structural += p.has(flag::STRUCTURAL) as u32;
+            }
             lw.committed_hours += waiting::hours_per_week(ctx, p.stage) as f32;
         }
     }
+    if in_post > 0 { uncertainty / in_post as f64 } else { 0.0 }
 }
 
 /// One session with a patient on the caseload (R5 first appointment, R6–R10).
@@ -280,7 +397,8 @@ fn session(
     }
     let fixable = p.fixable_needs();
     let options = connection::options_share(&lw.knowledge, orgs, fixable);
-    sessions::apply_session(ctx, p, lw.skill as f64, 1.0, options);
+    let continuity = if p.has(flag::CONTINUITY_BREAK) { ctx.b.continuity_after_change } else { 1.0 };
+    sessions::apply_session(ctx, p, lw.skill as f64, continuity, options);
     counts.sessions += 1.0;
     if sessions::medical_need_surfaces(rng, ctx, p) {
         counts.medical_escalations += 1.0;
@@ -288,7 +406,12 @@ fn session(
 
     match p.stage {
         Stage::Engaged => {
-            if p.sessions as u32 >= ctx.policy.max_sessions {
+            if chance(rng, sessions::p_drift(ctx, p)) {
+                counts.drifted += 1.0;
+                leave(ctx, p, Exit::Disengaged, None, rng, totals);
+                return;
+            }
+            if p.sessions as u32 >= workforce::session_limit(ctx, lw.pressure as f64) {
                 // A planned ending: tapered when the policy tapers.
                 discharge(ctx, p, lw, gp, ctx.policy.tapering, rng, counts, totals);
                 return;
@@ -298,7 +421,7 @@ fn session(
                 return;
             }
             let estimate = connection::estimate_readiness(rng, ctx, p, lw.skill as f64);
-            match connection::judge(ctx, p, estimate) {
+            match connection::judge(ctx, p, estimate, workforce::hold_threshold(ctx, lw.pressure as f64)) {
                 Judgement::Continue => {}
                 Judgement::Hold => {
                     if ctx.policy.holding_allowed {
@@ -368,34 +491,37 @@ fn propose(
         }
         return false;
     }
-    match connection::find_service(&lw.knowledge, orgs, p.fixable_needs()) {
+    let found = connection::find_service(&lw.knowledge, orgs, p.fixable_needs());
+    match found {
         ServiceSearch::NoneSuitable => {
             counts.no_suitable_service += 1.0;
+            lw.disillusion_week = lw.disillusion_week.saturating_add(1);
             let d = b.no_service_disillusion as f32;
             p.hope = (p.hope - d).max(0.0);
             p.trust = (p.trust - d * 0.5).max(0.0);
             false
         }
-        ServiceSearch::AllFull => {
-            counts.vcse_full_blocked += 1.0;
-            false
-        }
-        ServiceSearch::Found(id) => {
+        ServiceSearch::Found(id) | ServiceSearch::AllFull(id) => {
+            let full = matches!(found, ServiceSearch::AllFull(_));
             let org = &mut orgs[id.0 as usize];
-            if !chance(rng, org.buy_in as f64) {
+            let accept = org.buy_in as f64 * if full { b.vcse_full_accept } else { 1.0 };
+            if !chance(rng, accept) {
                 counts.vcse_full_blocked += 1.0;
                 return false;
             }
-            if !chance(rng, connection::p_take_up(ctx, p)) {
+            let quality = lw.knowledge[id.0 as usize] as f64;
+            if !chance(rng, connection::p_take_up(ctx, p, quality)) {
                 return false;
             }
             let u: f64 = 1.0 - rng.random::<f64>();
-            let weeks = (-u.ln() * b.placement_weeks_mean)
-                .round()
-                .clamp(1.0, (PLACEMENT_RING - 1) as f64) as usize;
+            let weeks = (-u.ln() * b.placement_weeks_mean).round().clamp(1.0, (PLACEMENT_RING - 1) as f64) as usize;
             org.users += 1;
             org.ends[(ctx.week as usize + weeks) % PLACEMENT_RING] += 1;
             counts.connected += 1.0;
+            if full {
+                counts.vcse_waitlisted += 1.0;
+            }
+            lw.connections_week = lw.connections_week.saturating_add(1);
             p.flags |= flag::CONNECTED;
             p.social_capital = (p.social_capital + b.connect_social_capital_gain as f32).min(1.0);
             p.self_efficacy = (p.self_efficacy + b.connect_self_efficacy_gain as f32).min(1.0);
@@ -449,14 +575,7 @@ fn discharge(
     } else {
         None
     };
-    leave(
-        ctx,
-        p,
-        Exit::Discharged { tapered },
-        relapse_week,
-        rng,
-        totals,
-    );
+    leave(ctx, p, Exit::Discharged { tapered }, relapse_week, rng, totals);
     if let Some(w) = relapse_week
         && ctx.policy.rereferral_allowed
     {
@@ -510,6 +629,9 @@ fn leave(
             totals.exits_held += 1.0;
         }
         totals.exits_medical += p.gp_medical as f64;
+        if p.has(flag::CONTINUITY_BREAK) {
+            totals.exits_continuity_break += 1.0;
+        }
         totals.wellbeing_change += (p.wellbeing - p.start[0]) as f64;
         if ctx.counterfactual {
             let weeks = ctx.week.saturating_sub(p.week_waiting);
@@ -522,6 +644,7 @@ fn leave(
 }
 
 fn observe_stocks(
+    b: &crate::params::Behaviour,
     week: u32,
     lws: &[LinkWorker],
     orgs: &[VcseOrg],
@@ -543,13 +666,27 @@ fn observe_stocks(
             Stage::Relapsing | Stage::Done => {}
         }
     }
-    counts.lw_posts = lws.len() as f64;
+    counts.lw_posts = lws.iter().filter(|l| !l.cut).count() as f64;
     counts.lw_in_post = lws.iter().filter(|l| l.in_post).count() as f64;
+    counts.lw_vacant = counts.lw_posts - counts.lw_in_post;
+    let open_orgs = orgs.iter().filter(|o| o.open).count();
+    for lw in lws.iter().filter(|l| l.in_post) {
+        counts.lw_burnout += lw.burnout as f64;
+        counts.lw_burnout_high += (lw.burnout as f64 > b.burnout_high_threshold) as u8 as f64;
+        counts.lw_satisfaction += lw.satisfaction as f64;
+        counts.lw_embeddedness += lw.embeddedness as f64;
+        counts.lw_pressure += lw.pressure as f64;
+        if open_orgs > 0 {
+            let known = lw.knowledge.iter().zip(orgs).filter(|(k, o)| **k > 0.0 && o.open).count();
+            counts.lw_known_orgs += known as f64 / open_orgs as f64;
+        }
+    }
     for org in orgs.iter().filter(|o| o.open) {
         counts.vcse_open += 1.0;
-        counts.vcse_users += org.users as f64;
+        counts.vcse_users += (org.users + org.background) as f64;
+        counts.vcse_waiting += (org.users + org.background).saturating_sub(org.capacity) as f64;
         counts.vcse_capacity += org.capacity as f64;
-        if org.users >= org.capacity {
+        if vcse::is_full(org) {
             counts.vcse_full += 1.0;
         }
     }

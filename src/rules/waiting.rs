@@ -31,7 +31,7 @@ pub fn hours_per_week(ctx: &Ctx, stage: Stage) -> f64 {
 pub fn pick_link_worker(lws: &[LinkWorker], need: f64) -> Option<LwId> {
     let mut best: Option<(f64, usize)> = None;
     for (i, lw) in lws.iter().enumerate() {
-        let cap = lw.session_hours as f64;
+        let cap = lw.assign_hours as f64;
         if !lw.in_post || cap <= 0.0 || lw.committed_hours as f64 + need > cap + 1e-9 {
             continue;
         }
@@ -70,11 +70,7 @@ mod tests {
 
     #[test]
     fn assignment_prefers_the_least_loaded_with_room() {
-        let lws = vec![
-            link_worker(10.0, 20.0),
-            link_worker(5.0, 20.0),
-            link_worker(19.9, 20.0),
-        ];
+        let lws = vec![link_worker(10.0, 20.0), link_worker(5.0, 20.0), link_worker(19.9, 20.0)];
         assert_eq!(pick_link_worker(&lws, 0.5), Some(LwId(1)));
         // Load is relative to session hours: 5 of 6 is fuller than 10 of 20.
         let uneven = vec![link_worker(10.0, 20.0), link_worker(5.0, 6.0)];

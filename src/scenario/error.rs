@@ -18,20 +18,12 @@ pub struct ScenarioError {
 impl ScenarioError {
     /// An error with a location.
     pub fn at(loc: Loc, key: Option<String>, message: impl Into<String>) -> Self {
-        ScenarioError {
-            loc: Some(loc),
-            key,
-            message: message.into(),
-        }
+        ScenarioError { loc: Some(loc), key, message: message.into() }
     }
 
     /// An error without a location (e.g. a file that cannot be read).
     pub fn plain(message: impl Into<String>) -> Self {
-        ScenarioError {
-            loc: None,
-            key: None,
-            message: message.into(),
-        }
+        ScenarioError { loc: None, key: None, message: message.into() }
     }
 
     /// `file:line:column`, when known.
@@ -57,16 +49,9 @@ impl fmt::Display for ScenarioError {
             let (line, col) = loc.line_col();
             let gutter = line.to_string().len();
             let text = loc.line_text();
-            let pad: String = text
-                .chars()
-                .take(col.saturating_sub(1))
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            write!(
-                f,
-                "\n{:gutter$} |\n{line} | {text}\n{:gutter$} | {pad}^",
-                "", ""
-            )?;
+            let pad: String =
+                text.chars().take(col.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+            write!(f, "\n{:gutter$} |\n{line} | {text}\n{:gutter$} | {pad}^", "", "")?;
         }
         Ok(())
     }

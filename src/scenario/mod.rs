@@ -51,11 +51,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
         hasher.update(f.text.as_bytes());
         hasher.update([0]);
     }
-    let hash: String = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hash: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
     validate(path, tree, hash)
 }
 
@@ -70,18 +66,11 @@ pub fn from_text(name: &Path, text: &str) -> Result<Scenario, ScenarioErrors> {
         )
         .into());
     }
-    let hash: String = Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hash: String = Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
     validate(name, tree, hash)
 }
 
-fn validate(
-    path: &Path,
-    tree: BTreeMap<String, Entry>,
-    source_hash: String,
-) -> Result<Scenario, ScenarioErrors> {
+fn validate(path: &Path, tree: BTreeMap<String, Entry>, source_hash: String) -> Result<Scenario, ScenarioErrors> {
     let mut errors = Vec::new();
     let mut run = RunParams::default();
     let mut policy = Policy::default();
@@ -100,10 +89,7 @@ fn validate(
             _ => errors.push(ScenarioError::at(
                 entry.key_loc,
                 Some(key.clone()),
-                format!(
-                    "unknown top-level key; allowed: {}",
-                    TOP_LEVEL_KEYS.join(", ")
-                ),
+                format!("unknown top-level key; allowed: {}", TOP_LEVEL_KEYS.join(", ")),
             )),
         }
     }
@@ -133,10 +119,7 @@ fn validate(
                         errors.push(ScenarioError::at(
                             item.value_loc.clone(),
                             Some(format!("{key}.name")),
-                            format!(
-                                "region name \"{}\" is used twice; names must be unique",
-                                spec.name
-                            ),
+                            format!("region name \"{}\" is used twice; names must be unique", spec.name),
                         ));
                     }
                     regions.push(spec);
@@ -145,10 +128,7 @@ fn validate(
             other => errors.push(ScenarioError::at(
                 entry.value_loc,
                 Some("region".into()),
-                format!(
-                    "expected an array of tables ([[region]]), found {}",
-                    other.type_name()
-                ),
+                format!("expected an array of tables ([[region]]), found {}", other.type_name()),
             )),
         },
     }
@@ -159,32 +139,15 @@ fn validate(
     if !errors.is_empty() {
         return Err(ScenarioErrors(errors));
     }
-    Ok(Scenario {
-        path: path.to_path_buf(),
-        run,
-        policy,
-        funding,
-        behaviour,
-        regions,
-        source_hash,
-    })
+    Ok(Scenario { path: path.to_path_buf(), run, policy, funding, behaviour, regions, source_hash })
 }
 
 fn key_list<T: ParamTable>() -> String {
-    T::specs()
-        .iter()
-        .map(|s| s.key)
-        .collect::<Vec<_>>()
-        .join(", ")
+    T::specs().iter().map(|s| s.key).collect::<Vec<_>>().join(", ")
 }
 
 /// Set every key of a TOML table on a parameter table, collecting errors.
-fn fill_table<T: ParamTable>(
-    target: &mut T,
-    entry: &Entry,
-    name: &str,
-    errors: &mut Vec<ScenarioError>,
-) {
+fn fill_table<T: ParamTable>(target: &mut T, entry: &Entry, name: &str, errors: &mut Vec<ScenarioError>) {
     let table = match &entry.node {
         Node::Table(t) => t,
         other => {
@@ -201,10 +164,7 @@ fn fill_table<T: ParamTable>(
         let raw = match &value.node {
             Node::Scalar(raw) => raw,
             other => {
-                let expected = T::specs()
-                    .iter()
-                    .find(|s| s.key == key)
-                    .map_or("a value", |s| s.expected);
+                let expected = T::specs().iter().find(|s| s.key == key).map_or("a value", |s| s.expected);
                 let loc = if T::specs().iter().any(|s| s.key == key) {
                     value.value_loc.clone()
                 } else {
@@ -213,11 +173,7 @@ fn fill_table<T: ParamTable>(
                 let message = if T::specs().iter().any(|s| s.key == key) {
                     format!("expected {expected}, found {}", other.type_name())
                 } else {
-                    format!(
-                        "unknown key in [{}]; allowed keys: {}",
-                        T::TABLE,
-                        key_list::<T>()
-                    )
+                    format!("unknown key in [{}]; allowed keys: {}", T::TABLE, key_list::<T>())
                 };
                 errors.push(ScenarioError::at(loc, Some(dotted), message));
                 continue;
@@ -225,14 +181,9 @@ fn fill_table<T: ParamTable>(
         };
         if let Err(e) = target.set(key, raw) {
             let (loc, message) = match e {
-                crate::params::spec::FieldError::UnknownKey { .. } => (
-                    value.key_loc.clone(),
-                    format!(
-                        "unknown key in [{}]; allowed keys: {}",
-                        T::TABLE,
-                        key_list::<T>()
-                    ),
-                ),
+                crate::params::spec::FieldError::UnknownKey { .. } => {
+                    (value.key_loc.clone(), format!("unknown key in [{}]; allowed keys: {}", T::TABLE, key_list::<T>()))
+                }
                 other => (value.value_loc.clone(), other.to_string()),
             };
             errors.push(ScenarioError::at(loc, Some(dotted), message));

@@ -88,18 +88,14 @@ pub struct Entry {
 
 /// Read and parse one file into a located table.
 pub fn parse_file(path: &Path) -> Result<BTreeMap<String, Entry>, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        ScenarioError::plain(format!("cannot read scenario file {}: {e}", path.display()))
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ScenarioError::plain(format!("cannot read scenario file {}: {e}", path.display())))?;
     parse_text(path, text)
 }
 
 /// Parse TOML text (named `path` in errors) into a located table.
 pub fn parse_text(path: &Path, text: String) -> Result<BTreeMap<String, Entry>, ScenarioError> {
-    let file = Arc::new(SourceFile {
-        path: path.to_path_buf(),
-        text,
-    });
+    let file = Arc::new(SourceFile { path: path.to_path_buf(), text });
     let parsed = DeTable::parse(&file.text);
     let table = match parsed {
         Ok(t) => t,
@@ -107,10 +103,7 @@ pub fn parse_text(path: &Path, text: String) -> Result<BTreeMap<String, Entry>, 
             let offset = e.span().map_or(0, |s| s.start);
             let message = e.message().trim().to_string();
             return Err(ScenarioError::at(
-                Loc {
-                    file: file.clone(),
-                    offset,
-                },
+                Loc { file: file.clone(), offset },
                 None,
                 format!("TOML syntax error: {message}"),
             ));
@@ -120,60 +113,33 @@ pub fn parse_text(path: &Path, text: String) -> Result<BTreeMap<String, Entry>, 
     convert_table(&file, &root)
 }
 
-fn convert_table(
-    file: &Arc<SourceFile>,
-    table: &DeTable<'_>,
-) -> Result<BTreeMap<String, Entry>, ScenarioError> {
+fn convert_table(file: &Arc<SourceFile>, table: &DeTable<'_>) -> Result<BTreeMap<String, Entry>, ScenarioError> {
     let mut out = BTreeMap::new();
     for (k, v) in table.iter() {
-        let key_loc = Loc {
-            file: file.clone(),
-            offset: k.span().start,
-        };
-        let value_loc = Loc {
-            file: file.clone(),
-            offset: v.span().start,
-        };
+        let key_loc = Loc { file: file.clone(), offset: k.span().start };
+        let value_loc = Loc { file: file.clone(), offset: v.span().start };
         let node = convert_value(file, v.get_ref(), &value_loc)?;
-        out.insert(
-            k.get_ref().to_string(),
-            Entry {
-                key_loc,
-                value_loc,
-                node,
-            },
-        );
+        out.insert(k.get_ref().to_string(), Entry { key_loc, value_loc, node });
     }
     Ok(out)
 }
 
-fn convert_value(
-    file: &Arc<SourceFile>,
-    value: &DeValue<'_>,
-    loc: &Loc,
-) -> Result<Node, ScenarioError> {
+fn convert_value(file: &Arc<SourceFile>, value: &DeValue<'_>, loc: &Loc) -> Result<Node, ScenarioError> {
     Ok(match value {
         DeValue::String(s) => Node::Scalar(RawValue::Str(s.to_string())),
         DeValue::Integer(i) => {
             let digits: String = i.as_str().chars().filter(|c| *c != '_').collect();
             let digits = digits.trim_start_matches('+');
-            let digits = ["0x", "0o", "0b"].iter().fold(digits.to_string(), |d, p| {
-                d.trim_start_matches(p).to_string()
-            });
-            let parsed = i64::from_str_radix(&digits, i.radix()).map_err(|_| {
-                ScenarioError::at(
-                    loc.clone(),
-                    None,
-                    format!("integer {i} does not fit in 64 bits"),
-                )
-            })?;
+            let digits = ["0x", "0o", "0b"].iter().fold(digits.to_string(), |d, p| d.trim_start_matches(p).to_string());
+            let parsed = i64::from_str_radix(&digits, i.radix())
+                .map_err(|_| ScenarioError::at(loc.clone(), None, format!("integer {i} does not fit in 64 bits")))?;
             Node::Scalar(RawValue::Int(parsed))
         }
         DeValue::Float(f) => {
             let text: String = f.as_str().chars().filter(|c| *c != '_').collect();
-            let parsed = text.parse::<f64>().map_err(|_| {
-                ScenarioError::at(loc.clone(), None, format!("cannot read float {text}"))
-            })?;
+            let parsed = text
+                .parse::<f64>()
+                .map_err(|_| ScenarioError::at(loc.clone(), None, format!("cannot read float {text}")))?;
             Node::Scalar(RawValue::Float(parsed))
         }
         DeValue::Boolean(b) => Node::Scalar(RawValue::Bool(*b)),
@@ -181,16 +147,9 @@ fn convert_value(
         DeValue::Array(a) => {
             let mut items = Vec::with_capacity(a.len());
             for item in a.iter() {
-                let item_loc = Loc {
-                    file: file.clone(),
-                    offset: item.span().start,
-                };
+                let item_loc = Loc { file: file.clone(), offset: item.span().start };
                 let node = convert_value(file, item.get_ref(), &item_loc)?;
-                items.push(Entry {
-                    key_loc: item_loc.clone(),
-                    value_loc: item_loc,
-                    node,
-                });
+                items.push(Entry { key_loc: item_loc.clone(), value_loc: item_loc, node });
             }
             Node::Array(items)
         }
@@ -203,22 +162,9 @@ fn convert_value(
 pub fn merge(parent: &mut BTreeMap<String, Entry>, child: BTreeMap<String, Entry>) {
     for (key, entry) in child {
         match (parent.get_mut(&key), entry.node) {
-            (
-                Some(Entry {
-                    node: Node::Table(p),
-                    ..
-                }),
-                Node::Table(c),
-            ) => merge(p, c),
+            (Some(Entry { node: Node::Table(p), .. }), Node::Table(c)) => merge(p, c),
             (_, node) => {
-                parent.insert(
-                    key,
-                    Entry {
-                        key_loc: entry.key_loc,
-                        value_loc: entry.value_loc,
-                        node,
-                    },
-                );
+                parent.insert(key, Entry { key_loc: entry.key_loc, value_loc: entry.value_loc, node });
             }
         }
     }
@@ -226,9 +172,7 @@ pub fn merge(parent: &mut BTreeMap<String, Entry>, child: BTreeMap<String, Entry
 
 /// Load `path` and its `extends` chain, returning the merged tree and every file read
 /// (root first, then its ancestors).
-pub fn load_chain(
-    path: &Path,
-) -> Result<(BTreeMap<String, Entry>, Vec<Arc<SourceFile>>), ScenarioError> {
+pub fn load_chain(path: &Path) -> Result<(BTreeMap<String, Entry>, Vec<Arc<SourceFile>>), ScenarioError> {
     let mut stack: Vec<PathBuf> = Vec::new();
     let mut files = Vec::new();
     let tree = load_recursive(path, None, &mut stack, &mut files)?;
@@ -259,15 +203,9 @@ fn load_recursive(
         let cycle: Vec<String> = stack[pos..]
             .iter()
             .chain(std::iter::once(&canonical))
-            .map(|p| {
-                p.file_name()
-                    .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into())
-            })
+            .map(|p| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into()))
             .collect();
-        let msg = format!(
-            "`extends` cycle: {}; a scenario cannot extend itself",
-            cycle.join(" -> ")
-        );
+        let msg = format!("`extends` cycle: {}; a scenario cannot extend itself", cycle.join(" -> "));
         return Err(match included_from {
             Some(loc) => ScenarioError::at(loc.clone(), Some("extends".into()), msg),
             None => ScenarioError::plain(msg),
@@ -292,17 +230,11 @@ fn load_recursive(
                     return Err(ScenarioError::at(
                         entry.value_loc,
                         Some("extends".into()),
-                        format!(
-                            "expected a string (a path to another scenario file), found {}",
-                            other.type_name()
-                        ),
+                        format!("expected a string (a path to another scenario file), found {}", other.type_name()),
                     ));
                 }
             };
-            let base = path
-                .parent()
-                .unwrap_or_else(|| Path::new("."))
-                .join(&target);
+            let base = path.parent().unwrap_or_else(|| Path::new(".")).join(&target);
             let mut parent = load_recursive(&base, Some(&entry.value_loc), stack, files)?;
             merge(&mut parent, tree);
             parent

@@ -45,14 +45,8 @@ pub enum Need {
 
 impl Need {
     /// All needs, in bit order.
-    pub const ALL: [Need; 6] = [
-        Need::MentalHealth,
-        Need::Isolation,
-        Need::Financial,
-        Need::Housing,
-        Need::Relationships,
-        Need::Somatic,
-    ];
+    pub const ALL: [Need; 6] =
+        [Need::MentalHealth, Need::Isolation, Need::Financial, Need::Housing, Need::Relationships, Need::Somatic];
     /// Relative frequency among presenting patients (003 Table 3, rounded).
     pub const WEIGHTS: [f64; 6] = [0.28, 0.24, 0.16, 0.10, 0.10, 0.12];
     /// This need as a bit.
@@ -83,21 +77,23 @@ pub enum Stage {
 /// Patient flag bits ([`Patient::flags`]).
 pub mod flag {
     /// A financial or housing need no VCSE organisation can fix (003, 004).
-    pub const STRUCTURAL: u8 = 1;
+    pub const STRUCTURAL: u16 = 1;
     /// A medical need not yet known to the GP (001 Part 2).
-    pub const HIDDEN_MEDICAL: u8 = 2;
+    pub const HIDDEN_MEDICAL: u16 = 2;
     /// Needs belong with statutory services: an inappropriate referral (002).
-    pub const STATUTORY: u8 = 4;
+    pub const STATUTORY: u16 = 4;
     /// Connected to a VCSE organisation this episode.
-    pub const CONNECTED: u8 = 8;
+    pub const CONNECTED: u16 = 8;
     /// A session was due but the LW had no hours left; served first next week.
-    pub const OVERDUE: u8 = 16;
+    pub const OVERDUE: u16 = 16;
     /// This episode is a re-referral.
-    pub const REREFERRAL: u8 = 32;
+    pub const REREFERRAL: u16 = 32;
     /// Ever held this episode.
-    pub const WAS_HELD: u8 = 64;
+    pub const WAS_HELD: u16 = 64;
     /// Referred after the warm-up: counts in per-patient outcomes.
-    pub const REPORTED: u8 = 128;
+    pub const REPORTED: u16 = 128;
+    /// The patient's link worker changed this episode (R16 turnover).
+    pub const CONTINUITY_BREAK: u16 = 256;
 }
 
 /// A person with non-medical needs who was referred and accepted (MODEL.md §2).
@@ -109,7 +105,7 @@ pub struct Patient {
     /// Bit set of [`Need`].
     pub needs: u8,
     /// Bit set of [`flag`] constants.
-    pub flags: u8,
+    pub flags: u16,
     /// Sessions (contacts) this episode.
     pub sessions: u16,
     /// Closing sessions left while tapering.
@@ -157,7 +153,7 @@ pub struct Patient {
 impl Patient {
     /// Whether a flag is set.
     #[inline]
-    pub fn has(&self, f: u8) -> bool {
+    pub fn has(&self, f: u16) -> bool {
         self.flags & f != 0
     }
 
@@ -176,12 +172,33 @@ impl Patient {
     }
 }
 
-/// A social prescribing link worker post (MODEL.md §2). Burnout, satisfaction and
-/// contract fields are read by the rules of R13–R17.
+/// A social prescribing link worker post and the person in it (MODEL.md §2).
 #[derive(Debug, Clone)]
 pub struct LinkWorker {
-    /// The post is filled (false while vacant).
+    /// The post is filled (false while vacant or cut).
     pub in_post: bool,
+    /// The post's funding was not renewed; it will not be filled again (R17).
+    pub cut: bool,
+    /// While vacant: the week a recruit starts (R16).
+    pub vacant_until: u32,
+    /// Week the post's funding contract ends (R17).
+    pub contract_end_week: u32,
+    /// 0–1 stress from not knowing whether the post will be renewed (R17).
+    pub funding_uncertainty: f32,
+    /// 0–1 job satisfaction (R14).
+    pub satisfaction: f32,
+    /// Skill gained from training and supervision (R19), on top of experience.
+    pub learned: f32,
+    /// Caseload-target pressure this week (R12): target ÷ achievable − 1, at least 0.
+    pub pressure: f32,
+    /// Sum of the complexity of held patients (R13 emotional load).
+    pub held_complexity: f32,
+    /// Held patients whose needs are structural (R14).
+    pub held_structural: u32,
+    /// Patients connected this week (R14).
+    pub connections_week: u16,
+    /// "No suitable service" events this week (R13).
+    pub disillusion_week: u16,
     /// Contracted hours per week.
     pub hours: f32,
     /// Weeks in post.
@@ -204,6 +221,8 @@ pub struct LinkWorker {
     pub committed_hours: f32,
     /// Session hours available this week (R6).
     pub session_hours: f32,
+    /// Hours of caseload the LW will commit to this week (session hours raised by target pressure, R12).
+    pub assign_hours: f32,
     /// Session hours left this week.
     pub hours_left: f32,
 }
@@ -237,6 +256,10 @@ pub struct VcseOrg {
     pub buy_in: f32,
     /// Open (false once closed).
     pub open: bool,
+    /// Places used by people not referred through social prescribing (R18).
+    pub background: u32,
+    /// Week the current grant ends (R18).
+    pub grant_end_week: u32,
     /// Places freed per future week, indexed by week modulo [`PLACEMENT_RING`].
     pub ends: [u16; PLACEMENT_RING],
 }

@@ -10,14 +10,8 @@ fn identical_output_for_1_2_and_4_threads() {
     let runs: Vec<_> = [1, 2, 4].iter().map(|&t| run_with_threads(&s, t)).collect();
     let weekly: Vec<Vec<u8>> = runs.iter().map(|r| weekly_csv(&s, r)).collect();
     let summary: Vec<Vec<u8>> = runs.iter().map(|r| summary_csv(&r.summary)).collect();
-    assert!(
-        weekly.windows(2).all(|w| w[0] == w[1]),
-        "weekly.csv differs between thread counts"
-    );
-    assert!(
-        summary.windows(2).all(|w| w[0] == w[1]),
-        "summary.csv differs between thread counts"
-    );
+    assert!(weekly.windows(2).all(|w| w[0] == w[1]), "weekly.csv differs between thread counts");
+    assert!(summary.windows(2).all(|w| w[0] == w[1]), "summary.csv differs between thread counts");
 }
 
 #[test]
@@ -39,10 +33,7 @@ fn common_random_numbers_same_presentations_under_a_different_policy() {
     alt.policy.supervision_interval_weeks = 0;
     let (a, b) = (run_with_threads(&s, 2), run_with_threads(&alt, 2));
     let presented = |r: &spsim::run::RunResult| -> Vec<f64> {
-        r.replications
-            .iter()
-            .flat_map(|rep| rep.weekly.iter().map(|w| w.presented))
-            .collect()
+        r.replications.iter().flat_map(|rep| rep.weekly.iter().map(|w| w.presented)).collect()
     };
     assert_eq!(presented(&a), presented(&b));
     assert_ne!(weekly_csv(&s, &a), weekly_csv(&alt, &b));

@@ -15,10 +15,5 @@ fn tiny_summary_matches_golden_file() {
         std::fs::write(&path, &got).unwrap();
     }
     let want = std::fs::read(&path).expect("golden file exists (SPSIM_BLESS=1 to create)");
-    assert!(
-        got == want,
-        "summary differs from {}:\n--- got ---\n{}",
-        path.display(),
-        String::from_utf8_lossy(&got)
-    );
+    assert!(got == want, "summary differs from {}:\n--- got ---\n{}", path.display(), String::from_utf8_lossy(&got));
 }

@@ -22,14 +22,12 @@ fn conserved(seed: u64, holding: bool, tapering: bool, rereferral: bool, max_ses
         for w in weekly.iter().skip(a).step_by(archetypes) {
             let stock = w.waiting + w.engaged + w.held + w.tapering;
             let inflow = w.accepted + w.rereferred;
-            let outflow = w.dropped_waiting + w.dna_lost + w.disengaged + w.discharged;
-            assert_eq!(
-                stock,
-                stock_prev + inflow - outflow,
-                "patients not conserved"
-            );
+            let outflow = w.dropped_waiting + w.dna_lost + w.disengaged + w.drifted + w.discharged;
+            assert_eq!(stock, stock_prev + inflow - outflow, "patients not conserved");
             assert!(w.referrals <= w.presented && w.accepted <= w.referrals);
-            assert!(w.vcse_users <= w.vcse_capacity && w.lw_in_post <= w.lw_posts);
+            // Places in use beyond capacity are exactly the VCSE waiting list (R18).
+            assert!(w.vcse_users - w.vcse_waiting <= w.vcse_capacity);
+            assert!(w.lw_in_post + w.lw_vacant == w.lw_posts);
             stock_prev = stock;
         }
     }

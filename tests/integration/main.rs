@@ -17,10 +17,7 @@ pub fn repo(rel: &str) -> PathBuf {
 
 /// Run the `spsim` binary with arguments.
 pub fn spsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spsim"))
-        .args(args)
-        .output()
-        .expect("spsim runs")
+    Command::new(env!("CARGO_BIN_EXE_spsim")).args(args).output().expect("spsim runs")
 }
 
 /// Load a scenario file or panic with its errors.
@@ -30,18 +27,11 @@ pub fn load(path: &Path) -> spsim::scenario::Scenario {
 
 /// Run a scenario on a pool of `threads` threads.
 pub fn run_with_threads(s: &spsim::scenario::Scenario, threads: usize) -> spsim::run::RunResult {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .unwrap();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
     pool.install(|| spsim::run::run_scenario(s, &|_| {}))
 }
 
 /// A metric's mean from a run, or panic.
 pub fn metric(r: &spsim::run::RunResult, name: &str) -> f64 {
-    r.summary
-        .iter()
-        .find(|m| m.name == name)
-        .unwrap_or_else(|| panic!("no metric {name}"))
-        .mean
+    r.summary.iter().find(|m| m.name == name).unwrap_or_else(|| panic!("no metric {name}")).mean
 }

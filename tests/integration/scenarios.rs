@@ -28,16 +28,11 @@ fn baseline_runs_and_lands_in_plausible_ranges() {
     assert!(metric(&r, "referrals_per_lw_year") > 50.0);
     assert!(metric(&r, "connected_rate") > 0.0);
     // Uncontrolled before/after falls (regression to the mean) more than the controlled effect.
-    assert!(
-        metric(&r, "gp_nonmedical_change_uncontrolled")
-            < metric(&r, "gp_nonmedical_effect_controlled")
-    );
-    // Metrics of rules not built yet are absent, not faked.
-    assert!(
-        r.summary
-            .iter()
-            .all(|m| m.name != "lw_burnout_mean" && m.name != "lw_turnover_annual")
-    );
+    assert!(metric(&r, "gp_nonmedical_change_uncontrolled") < metric(&r, "gp_nonmedical_effect_controlled"));
+    // Workforce metrics (R13–R16) are present and bounded.
+    let burnout = metric(&r, "lw_burnout_mean");
+    assert!((0.0..1.0).contains(&burnout), "burnout {burnout}");
+    assert!(metric(&r, "lw_turnover_annual") >= 0.0);
 }
 
 #[test]
@@ -56,20 +51,9 @@ fn high_deprivation_has_more_structural_holding_and_less_connection_than_baselin
 fn england_runs_end_to_end_on_a_short_horizon() {
     let mut s = load(&repo("scenarios/england.toml"));
     assert_eq!(s.region_count(), 1250);
-    let population: u64 = s
-        .regions
-        .iter()
-        .map(|r| r.count as u64 * r.population as u64)
-        .sum();
-    assert!(
-        (60_000_000..66_000_000).contains(&population),
-        "population {population}"
-    );
-    let lws: u64 = s
-        .regions
-        .iter()
-        .map(|r| r.count as u64 * r.lw_posts as u64)
-        .sum();
+    let population: u64 = s.regions.iter().map(|r| r.count as u64 * r.population as u64).sum();
+    assert!((60_000_000..66_000_000).contains(&population), "population {population}");
+    let lws: u64 = s.regions.iter().map(|r| r.count as u64 * r.lw_posts as u64).sum();
     assert!((2_700..3_300).contains(&lws), "link workers {lws}");
     s.run.years = 0.25;
     s.run.warmup_weeks = 4;
