@@ -49,4 +49,16 @@ pub enum Command {
     },
     /// Print the scenario reference (every key, default, unit, range and meaning) as Markdown.
     Reference,
+    /// Check the default coefficients against the public calibration targets (MODEL.md §8).
+    ///
+    /// Runs scenarios/baseline.toml, supervision_none.toml and supervision_good.toml (from the
+    /// current folder) and prints the table; exits with 1 if a target is missed.
+    Calibrate {
+        /// Also write the table to this Markdown file (e.g. results/calibration.md).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Replications per scenario.
+        #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u32).range(2..=100000))]
+        replications: u32,
+    },
 }

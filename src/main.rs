@@ -34,6 +34,7 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Calibrate { out, replications } => calibrate(out, replications),
         Command::Reference => {
             print!("{}", report::reference::scenario_reference());
             ExitCode::SUCCESS
@@ -87,6 +88,34 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+fn calibrate(out: Option<std::path::PathBuf>, replications: u32) -> ExitCode {
+    use spsim::report::calibration::{self, On};
+    let mut failed_load = None;
+    let checked = calibration::check(|on: On| match scenario::load(std::path::Path::new(on.file())) {
+        Ok(mut s) => {
+            s.run.replications = replications;
+            run::run_scenario(&s, &|_| {}).summary
+        }
+        Err(e) => {
+            failed_load = Some(e.to_string());
+            Vec::new()
+        }
+    });
+    if let Some(e) = failed_load {
+        eprintln!("{e}\n(run `spsim calibrate` from the repository root)");
+        return ExitCode::from(2);
+    }
+    let table = calibration::markdown(&checked, replications);
+    print!("{table}");
+    if let Some(path) = out
+        && let Err(e) = report::write_file_atomically(&path, table.as_bytes())
+    {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return ExitCode::from(1);
+    }
+    if checked.iter().all(|c| c.passes()) { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 
 fn print_summary(s: &scenario::Scenario, result: &run::RunResult, out: &std::path::Path, wall: f64) {

@@ -5,6 +5,7 @@
 use rayon::prelude::*;
 
 use crate::metrics::WeekCounts;
+use crate::metrics::ledger::Ledger;
 use crate::metrics::summary::{self, MetricStats, RunSummary};
 use crate::rules::step::step_region;
 use crate::rules::{Ctx, Tables};
@@ -25,6 +26,8 @@ pub struct Replication {
     pub summary: RunSummary,
     /// Patient-weeks simulated (patients on the pathway summed over weeks), for throughput.
     pub patient_weeks: u64,
+    /// Mechanism ledger over the reported weeks, by deprivation (low, medium, high).
+    pub ledger: [Ledger; 3],
 }
 
 /// Result of a whole run.
@@ -38,8 +41,15 @@ pub struct RunResult {
 
 /// Run one replication. `progress` is called once per simulated week.
 pub fn run_replication(s: &Scenario, replication: u32, progress: &(dyn Fn(u64) + Sync)) -> Replication {
-    let mut regions =
-        build_regions(&s.regions, &s.behaviour, &s.funding, s.policy.lw_hours_per_week, s.run.seed, replication);
+    let mut regions = build_regions(
+        &s.regions,
+        &s.behaviour,
+        &s.funding,
+        s.policy.lw_hours_per_week,
+        s.run.seed,
+        replication,
+        s.run.warmup_weeks,
+    );
     let archetypes = s.regions.len();
     let report_from = s.run.warmup_weeks;
     let total = s.total_weeks();
@@ -73,7 +83,11 @@ pub fn run_replication(s: &Scenario, replication: u32, progress: &(dyn Fn(u64) +
     }
     let views: Vec<_> = regions.iter().map(|r| (r.deprivation, r.population, &r.totals)).collect();
     let summary = summary::summarise(&views, s.run.counterfactual);
-    Replication { index: replication, weekly, summary, patient_weeks }
+    let mut ledger = [Ledger::default(), Ledger::default(), Ledger::default()];
+    for r in &regions {
+        ledger[(r.deprivation.level() + 1.0) as usize].add(&r.totals.ledger);
+    }
+    Replication { index: replication, weekly, summary, patient_weeks, ledger }
 }
 
 /// Run every replication of a scenario (in parallel, collected in order).

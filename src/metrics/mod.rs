@@ -4,6 +4,7 @@
 //! Core types: [`WeekCounts`] (one row of `weekly.csv`), [`RegionTotals`]
 //! (post-warm-up accumulators), [`summary::RunSummary`] (one replication's metrics).
 
+pub mod ledger;
 pub mod summary;
 
 /// Declares [`WeekCounts`]: every column of `weekly.csv` after the key columns.
@@ -201,6 +202,8 @@ pub struct RegionTotals {
     pub fu_up: f64,
     /// Patients whose consultations went down.
     pub fu_down: f64,
+    /// The mechanism ledger (MODEL.md §6).
+    pub ledger: ledger::Ledger,
 }
 
 impl Default for RegionTotals {
@@ -226,6 +229,7 @@ impl Default for RegionTotals {
             fu_after_cf: 0.0,
             fu_up: 0.0,
             fu_down: 0.0,
+            ledger: ledger::Ledger::default(),
         }
     }
 }
@@ -257,6 +261,7 @@ impl RegionTotals {
         self.fu_after_cf += o.fu_after_cf;
         self.fu_up += o.fu_up;
         self.fu_down += o.fu_down;
+        self.ledger.add(&o.ledger);
     }
 }
 

@@ -431,6 +431,8 @@ param_table! {
         burnout_held_complexity: f64 = 0.03, "per unit", "R13", [0.0, 10.0];
         /// Stress per unit of overload (committed hours above session hours, relative).
         burnout_overload: f64 = 1.5, "per unit", "R13", [0.0, 20.0];
+        /// Stress per unit of caseload-target pressure: being expected to carry more than is sustainable (R12; 001 Table 12).
+        burnout_target_pressure: f64 = 0.5, "per unit", "R12, R13", [0.0, 20.0];
         /// Stress of isolation: times (1 - peer support) × (1 - embeddedness) (002; 004 "bolted on").
         burnout_isolation: f64 = 0.4, "per unit", "R13", [0.0, 20.0];
         /// Stress of funding uncertainty (000 1.3).
@@ -504,7 +506,7 @@ param_table! {
 
         // ---------------- R18 VCSE funding and capacity ----------------
         /// Mean share of an organisation's places used by people not referred through social prescribing.
-        vcse_background_occupancy: f64 = 0.72, "share", "R18", [0.0, 1.0];
+        vcse_background_occupancy: f64 = 0.68, "share", "R18", [0.0, 1.0];
         /// Factor on buy-in for a full organisation taking a referral onto its waiting list (demand above capacity, 002).
         vcse_full_accept: f64 = 0.5, "share", "R7, R18", [0.0, 1.0];
         /// Weekly fall in VCSE buy-in while full (overstretched; 002).

@@ -5,6 +5,7 @@
 //! [`write_run`] writes them into a temporary folder beside the target and renames it
 //! into place, so a results folder is never half-written.
 
+pub mod calibration;
 pub mod reference;
 
 use std::io;
@@ -60,6 +61,42 @@ pub fn weekly_csv(s: &Scenario, result: &RunResult) -> Vec<u8> {
     w.into_inner().expect("flush to memory")
 }
 
+/// `mechanisms.csv`: `rule,mechanism,context,count` — every mechanism that fired in the
+/// reported weeks, summed over replications, by deprivation, patient complexity band
+/// (`-` for mechanisms not about one patient) and supervision level.
+pub fn mechanisms_csv(s: &Scenario, result: &RunResult) -> Vec<u8> {
+    use crate::metrics::ledger::{BANDS, Ledger, Mechanism, supervision_level};
+    use crate::params::Deprivation;
+    let mut total = [Ledger::default(), Ledger::default(), Ledger::default()];
+    for rep in &result.replications {
+        for (t, l) in total.iter_mut().zip(&rep.ledger) {
+            t.add(l);
+        }
+    }
+    let interval = s.policy.supervision_interval_weeks;
+    let effective = if interval == 0 {
+        0.0
+    } else {
+        s.policy.supervision_quality * (s.behaviour.supervision_reference_weeks / interval as f64).min(1.0)
+    };
+    let supervision = supervision_level(effective);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["rule", "mechanism", "context", "count"]).expect("write to memory");
+    for m in Mechanism::ALL {
+        for (d, dep) in [Deprivation::Low, Deprivation::Medium, Deprivation::High].iter().enumerate() {
+            for (band, name) in BANDS.iter().enumerate() {
+                let count = total[d].counts[*m as usize * BANDS.len() + band];
+                if count == 0 {
+                    continue;
+                }
+                let context = format!("deprivation={};complexity={name};supervision={supervision}", dep.as_str());
+                w.write_record([m.rule(), m.name(), &context, &count.to_string()]).expect("write to memory");
+            }
+        }
+    }
+    w.into_inner().expect("flush to memory")
+}
+
 /// `manifest.json`: engine version, scenario file and hash, resolved scenario, seed,
 /// replications, threads, wall time.
 pub fn manifest_json(s: &Scenario, result: &RunResult, info: &RunInfo) -> Vec<u8> {
@@ -79,7 +116,7 @@ pub fn manifest_json(s: &Scenario, result: &RunResult, info: &RunInfo) -> Vec<u8
         "threads": info.threads,
         "wall_seconds": info.wall_seconds,
         "patient_weeks": patient_weeks,
-        "files": ["summary.csv", "weekly.csv", "manifest.json"],
+        "files": ["summary.csv", "weekly.csv", "mechanisms.csv", "manifest.json"],
         "resolved_scenario": s.resolved_toml(),
     });
     let mut out = serde_json::to_vec_pretty(&value).expect("JSON of plain values");
@@ -93,6 +130,7 @@ pub fn write_run(dir: &Path, s: &Scenario, result: &RunResult, info: &RunInfo) -
     let files: Vec<(&str, Vec<u8>)> = vec![
         ("summary.csv", summary_csv(&result.summary)),
         ("weekly.csv", weekly_csv(s, result)),
+        ("mechanisms.csv", mechanisms_csv(s, result)),
         ("manifest.json", manifest_json(s, result, info)),
     ];
     write_folder_atomically(dir, &files)

@@ -19,6 +19,7 @@ use super::connection::{self, Judgement, ServiceSearch};
 use super::endings::{self, Exit};
 use super::presentation::{self, FOLLOW_UP_WEEKS};
 use super::{Ctx, chance, poisson_quantile, referral, sessions, vcse, waiting, workforce};
+use crate::metrics::ledger::Mechanism;
 use crate::metrics::{CONTACT_BINS, RegionTotals, WAIT_BINS, WeekCounts};
 use crate::world::{GpPractice, LinkWorker, LwId, PLACEMENT_RING, Patient, Region, Stage, VcseOrg, flag};
 
@@ -55,22 +56,30 @@ pub fn step_region(region: &mut Region, ctx: &Ctx) {
     for _ in 0..n_new {
         let pres = presentation::draw_presentation(rng_arrivals, *deprivation, ctx.b);
         counts.presented += 1.0;
+        lp(ctx, totals, Mechanism::Presented, pres.complexity as f32);
         if posts == 0 || !chance(rng, referral::p_refer(ctx, gp, &pres, waiting_per_lw, uncertainty)) {
             continue;
         }
         counts.referrals += 1.0;
+        lp(ctx, totals, Mechanism::Referred, pres.complexity as f32);
+        if pres.statutory {
+            lp(ctx, totals, Mechanism::InappropriateReferral, pres.complexity as f32);
+        }
         let mut p = presentation::complete_patient(&pres, *deprivation, ctx.b, week);
         if ctx.reported() {
             p.flags |= flag::REPORTED;
         }
         if chance(rng, referral::p_decline(ctx, &p, duty_skill)) {
             counts.triage_declined += 1.0;
+            lp(ctx, totals, Mechanism::TriageDeclined, p.complexity);
             leave(ctx, &mut p, Exit::NotEnrolled, None, rng, totals);
         } else if !chance(rng, referral::p_accept(ctx, gp, &p)) {
             counts.patient_declined += 1.0;
+            lp(ctx, totals, Mechanism::PatientDeclined, p.complexity);
             leave(ctx, &mut p, Exit::NotEnrolled, None, rng, totals);
         } else {
             counts.accepted += 1.0;
+            lp(ctx, totals, Mechanism::Accepted, p.complexity);
             patients.push(p);
         }
     }
@@ -79,6 +88,7 @@ pub fn step_region(region: &mut Region, ctx: &Ctx) {
     for p in patients.iter_mut() {
         if p.stage == Stage::Relapsing && p.next_week <= week {
             counts.rereferred += 1.0;
+            lp(ctx, totals, Mechanism::Rereferred, p.complexity);
             p.stage = Stage::Waiting;
             p.week_waiting = week;
             p.readiness *= ctx.b.rereferral_readiness_kept as f32;
@@ -104,6 +114,7 @@ pub fn step_region(region: &mut Region, ctx: &Ctx) {
         let waited = week - p.week_waiting;
         if waited > 0 && chance(rng, waiting::p_drop_waiting(ctx, waited)) {
             counts.dropped_waiting += 1.0;
+            lp(ctx, totals, Mechanism::LostMomentum, p.complexity);
             leave(ctx, p, Exit::DroppedWaiting, None, rng, totals);
             continue;
         }
@@ -143,17 +154,21 @@ pub fn step_region(region: &mut Region, ctx: &Ctx) {
             Stage::Held => {
                 let limit = ctx.policy.holding_max_weeks;
                 if limit > 0 && week - p.held_since >= limit {
+                    lp(ctx, totals, Mechanism::HoldingLimit, p.complexity);
                     discharge(ctx, p, &lws[p.lw.0 as usize], gp, false, rng, counts, totals);
                     continue;
                 }
                 if p.has(flag::STRUCTURAL) && chance(rng, ctx.b.structural_resolve_per_week) {
                     p.flags &= !flag::STRUCTURAL;
                     counts.structural_resolved += 1.0;
+                    lp(ctx, totals, Mechanism::StructuralResolved, p.complexity);
                 }
             }
             _ => {}
         }
-        sessions::life_shock(rng, ctx, p);
+        if sessions::life_shock(rng, ctx, p) {
+            lp(ctx, totals, Mechanism::LifeShock, p.complexity);
+        }
         sessions::natural_recovery(ctx, p);
         if !p.has(flag::REREFERRAL)
             && let Some(k) = endings::in_follow_up(p, week)
@@ -171,8 +186,13 @@ pub fn step_region(region: &mut Region, ctx: &Ctx) {
     for org in orgs.iter_mut() {
         org.users = org.users.saturating_sub(org.ends[slot] as u32);
         org.ends[slot] = 0;
-        if vcse::update_org(rng, ctx, org) == vcse::GrantEvent::Closed {
+        let event = vcse::update_org(rng, ctx, org);
+        if event == vcse::GrantEvent::Renewed {
+            ls(ctx, totals, Mechanism::GrantRenewed);
+        }
+        if event == vcse::GrantEvent::Closed {
             counts.vcse_closures += 1.0;
+            ls(ctx, totals, Mechanism::OrgClosed);
         }
     }
     for _ in 0..vcse::new_orgs_this_week(rng, ctx) {
@@ -182,9 +202,10 @@ pub fn step_region(region: &mut Region, ctx: &Ctx) {
             lw.knowledge.push(0.0);
         }
         counts.vcse_new += 1.0;
+        ls(ctx, totals, Mechanism::OrgOpened);
     }
     referral::decay_buy_in(ctx, gp);
-    workforce_week(ctx, lws, orgs, gp, *practices, patients, rng, counts);
+    workforce_week(ctx, lws, orgs, gp, *practices, patients, rng, counts, totals);
 
     // 8. Leavers removed; stocks observed.
     patients.retain(|p| p.stage != Stage::Done);
@@ -192,6 +213,22 @@ pub fn step_region(region: &mut Region, ctx: &Ctx) {
     if ctx.reported() {
         totals.sum.add(counts);
         totals.weeks += 1.0;
+    }
+}
+
+/// Count a patient mechanism in the ledger (reported weeks only).
+#[inline]
+fn lp(ctx: &Ctx, totals: &mut RegionTotals, m: Mechanism, complexity: f32) {
+    if ctx.reported() {
+        totals.ledger.patient(m, complexity);
+    }
+}
+
+/// Count a system mechanism in the ledger (reported weeks only).
+#[inline]
+fn ls(ctx: &Ctx, totals: &mut RegionTotals, m: Mechanism) {
+    if ctx.reported() {
+        totals.ledger.system(m);
     }
 }
 
@@ -206,8 +243,11 @@ fn workforce_week(
     patients: &mut [Patient],
     rng: &mut ChaCha8Rng,
     counts: &mut WeekCounts,
+    totals: &mut RegionTotals,
 ) {
     let supervision = ctx.supervision();
+    let interval = ctx.policy.supervision_interval_weeks;
+    let supervision_week = interval > 0 && ctx.week % interval == 0;
     let work = workforce::WorkContext { supervision, gp_buy_in: gp.buy_in as f64 };
     // Departures this week: (post, cut). Rare, so the list stays empty almost always.
     let mut departures: Vec<(usize, bool)> = Vec::new();
@@ -218,26 +258,53 @@ fn workforce_week(
         match workforce::update_funding(rng, ctx, lw) {
             workforce::FundingEvent::Cut => {
                 counts.posts_cut += 1.0;
+                ls(ctx, totals, Mechanism::PostCut);
                 departures.push((i, true));
                 continue;
             }
-            workforce::FundingEvent::Renewed => counts.posts_renewed += 1.0,
+            workforce::FundingEvent::Renewed => {
+                counts.posts_renewed += 1.0;
+                ls(ctx, totals, Mechanism::ContractRenewed);
+            }
             workforce::FundingEvent::None => {}
         }
         if !lw.in_post {
             if ctx.week >= lw.vacant_until {
                 recruit(ctx, lw, orgs.len(), practices, rng);
                 counts.recruited += 1.0;
+                ls(ctx, totals, Mechanism::Recruited);
             }
             continue;
         }
         let community_hours = lw.hours as f64 * workforce::community_share(ctx, lw.pressure as f64);
         if workforce::community_work(rng, ctx, lw, orgs, community_hours) {
             counts.orgs_discovered += 1.0;
+            ls(ctx, totals, Mechanism::OrgDiscovered);
         }
         lw.experience_weeks += 1;
-        workforce::update_burnout(ctx, lw, work);
+        if supervision_week {
+            ls(ctx, totals, Mechanism::SupervisionSession);
+        }
+        let stress = workforce::update_burnout(ctx, lw, work);
+        ls(
+            ctx,
+            totals,
+            match stress {
+                workforce::Stress::Held => Mechanism::StressHeld,
+                workforce::Stress::Overload => Mechanism::StressOverload,
+                workforce::Stress::Target => Mechanism::StressTarget,
+                workforce::Stress::Isolation => Mechanism::StressIsolation,
+                workforce::Stress::Funding => Mechanism::StressFunding,
+                workforce::Stress::Disillusion => Mechanism::StressDisillusion,
+            },
+        );
+        let satisfaction_before = lw.satisfaction;
         workforce::update_satisfaction(ctx, lw, work);
+        if lw.satisfaction > satisfaction_before {
+            ls(ctx, totals, Mechanism::SatisfactionRose);
+        } else if lw.satisfaction < satisfaction_before {
+            ls(ctx, totals, Mechanism::SatisfactionFell);
+        }
         workforce::update_embeddedness(ctx, lw, gp.buy_in as f64, practices);
         workforce::learn(ctx, lw, supervision, skill_for_experience(ctx, lw.experience_weeks));
         let (hazard, reason) = workforce::leave_hazard(ctx, lw, supervision);
@@ -246,30 +313,61 @@ fn workforce_week(
         }
         lw.connections_week = 0;
         lw.disillusion_week = 0;
+        for (fired, m) in [
+            (lw.pressure > 0.0, Mechanism::UnderTargetPressure),
+            (lw.burnout as f64 > ctx.b.burnout_high_threshold, Mechanism::HighBurnout),
+            (lw.satisfaction < 0.4, Mechanism::LowSatisfaction),
+            (lw.embeddedness < 0.33, Mechanism::BoltedOn),
+            (lw.embeddedness >= 0.66, Mechanism::Belonging),
+        ] {
+            if fired {
+                ls(ctx, totals, m);
+            }
+        }
         if chance(rng, hazard) {
             counts.leavers += 1.0;
             match reason {
-                workforce::LeaveReason::Burnout => counts.leavers_burnout += 1.0,
-                workforce::LeaveReason::Dissatisfaction => counts.leavers_dissatisfaction += 1.0,
-                workforce::LeaveReason::Funding => counts.leavers_funding += 1.0,
+                workforce::LeaveReason::Burnout => {
+                    counts.leavers_burnout += 1.0;
+                    ls(ctx, totals, Mechanism::LeftBurnout);
+                }
+                workforce::LeaveReason::Dissatisfaction => {
+                    counts.leavers_dissatisfaction += 1.0;
+                    ls(ctx, totals, Mechanism::LeftDissatisfaction);
+                }
+                workforce::LeaveReason::Funding => {
+                    counts.leavers_funding += 1.0;
+                    ls(ctx, totals, Mechanism::LeftFunding);
+                }
             }
             departures.push((i, false));
         }
     }
     for (i, cut) in departures {
-        depart(ctx, lws, i, cut, patients, counts);
+        depart(ctx, lws, i, cut, patients, counts, totals);
     }
 }
 
 /// A link worker leaves (or their post is cut): the post falls vacant for the recruitment
 /// delay (or for good), their knowledge map is lost, and their patients move to a
 /// colleague with room or back to the waiting list, with trust reset (R16; 001, 002).
-fn depart(ctx: &Ctx, lws: &mut [LinkWorker], i: usize, cut: bool, patients: &mut [Patient], counts: &mut WeekCounts) {
+fn depart(
+    ctx: &Ctx,
+    lws: &mut [LinkWorker],
+    i: usize,
+    cut: bool,
+    patients: &mut [Patient],
+    counts: &mut WeekCounts,
+    totals: &mut RegionTotals,
+) {
     let was_in_post = lws[i].in_post;
     {
         let lw = &mut lws[i];
         if was_in_post {
             counts.leaver_tenure_weeks += lw.experience_weeks as f64;
+            if lw.knowledge.iter().any(|k| *k > 0.0) {
+                ls(ctx, totals, Mechanism::KnowledgeLost);
+            }
         }
         lw.in_post = false;
         lw.cut = cut;
@@ -293,9 +391,11 @@ fn depart(ctx: &Ctx, lws: &mut [LinkWorker], i: usize, cut: bool, patients: &mut
                 o.committed_hours += need as f32;
                 o.caseload += 1;
                 p.lw = other;
+                lp(ctx, totals, Mechanism::MovedToColleague, p.complexity);
             }
             None => {
                 counts.returned_to_waiting += 1.0;
+                lp(ctx, totals, Mechanism::ReturnedToWaiting, p.complexity);
                 p.stage = Stage::Waiting;
                 p.lw = LwId::NONE;
                 p.week_waiting = ctx.week;
@@ -381,8 +481,10 @@ fn session(
         let waited = week - p.week_waiting;
         if chance(rng, waiting::p_dna(ctx, p, waited)) {
             counts.dna += 1.0;
+            lp(ctx, totals, Mechanism::MissedFirst, p.complexity);
             if chance(rng, b.dna_lost_prob) {
                 counts.dna_lost += 1.0;
+                lp(ctx, totals, Mechanism::LostAfterMissed, p.complexity);
                 leave(ctx, p, Exit::DnaLost, None, rng, totals);
             } else {
                 p.next_week = week + 1;
@@ -390,6 +492,7 @@ fn session(
             return;
         }
         counts.first_sessions += 1.0;
+        lp(ctx, totals, Mechanism::FirstSession, p.complexity);
         counts.wait_weeks_sum += waited as f64;
         if ctx.reported() {
             totals.wait_hist[(waited as usize).min(WAIT_BINS - 1)] += 1;
@@ -402,21 +505,25 @@ fn session(
     counts.sessions += 1.0;
     if sessions::medical_need_surfaces(rng, ctx, p) {
         counts.medical_escalations += 1.0;
+        lp(ctx, totals, Mechanism::MedicalEscalated, p.complexity);
     }
 
     match p.stage {
         Stage::Engaged => {
             if chance(rng, sessions::p_drift(ctx, p)) {
                 counts.drifted += 1.0;
+                lp(ctx, totals, Mechanism::Drifted, p.complexity);
                 leave(ctx, p, Exit::Disengaged, None, rng, totals);
                 return;
             }
             if p.sessions as u32 >= workforce::session_limit(ctx, lw.pressure as f64) {
+                lp(ctx, totals, Mechanism::SessionLimit, p.complexity);
                 // A planned ending: tapered when the policy tapers.
                 discharge(ctx, p, lw, gp, ctx.policy.tapering, rng, counts, totals);
                 return;
             }
             if endings::goals_met(ctx, p) {
+                lp(ctx, totals, Mechanism::GoalsMet, p.complexity);
                 begin_ending(ctx, p, lw, gp, rng, counts, totals);
                 return;
             }
@@ -429,8 +536,10 @@ fn session(
                         p.held_since = week;
                         p.flags |= flag::WAS_HELD;
                         counts.held_started += 1.0;
+                        lp(ctx, totals, Mechanism::HoldingStarted, p.complexity);
                     } else {
                         // Not ready and holding not allowed: discharged, abruptly.
+                        lp(ctx, totals, Mechanism::NotHeldDischarged, p.complexity);
                         discharge(ctx, p, lw, gp, false, rng, counts, totals);
                         return;
                     }
@@ -444,11 +553,13 @@ fn session(
         }
         Stage::Held => {
             if endings::goals_met(ctx, p) {
+                lp(ctx, totals, Mechanism::GoalsMet, p.complexity);
                 begin_ending(ctx, p, lw, gp, rng, counts, totals);
                 return;
             }
             let estimate = connection::estimate_readiness(rng, ctx, p, lw.skill as f64);
             if connection::release_from_holding(ctx, p, estimate) {
+                lp(ctx, totals, Mechanism::HoldingReleased, p.complexity);
                 p.stage = Stage::Engaged;
             }
         }
@@ -482,10 +593,13 @@ fn propose(
     totals: &mut RegionTotals,
 ) -> bool {
     let b = ctx.b;
+    lp(ctx, totals, Mechanism::Proposed, p.complexity);
     if (p.readiness as f64) < b.readiness_needed {
         counts.pushed_too_early += 1.0;
+        lp(ctx, totals, Mechanism::PushedTooEarly, p.complexity);
         if chance(rng, connection::p_disengage_when_pushed(ctx, p)) {
             counts.disengaged += 1.0;
+            lp(ctx, totals, Mechanism::PushedDisengaged, p.complexity);
             leave(ctx, p, Exit::Disengaged, None, rng, totals);
             return true;
         }
@@ -495,6 +609,7 @@ fn propose(
     match found {
         ServiceSearch::NoneSuitable => {
             counts.no_suitable_service += 1.0;
+            lp(ctx, totals, Mechanism::NoSuitableService, p.complexity);
             lw.disillusion_week = lw.disillusion_week.saturating_add(1);
             let d = b.no_service_disillusion as f32;
             p.hope = (p.hope - d).max(0.0);
@@ -507,6 +622,7 @@ fn propose(
             let accept = org.buy_in as f64 * if full { b.vcse_full_accept } else { 1.0 };
             if !chance(rng, accept) {
                 counts.vcse_full_blocked += 1.0;
+                lp(ctx, totals, Mechanism::OrgDeclined, p.complexity);
                 return false;
             }
             let quality = lw.knowledge[id.0 as usize] as f64;
@@ -518,8 +634,10 @@ fn propose(
             org.users += 1;
             org.ends[(ctx.week as usize + weeks) % PLACEMENT_RING] += 1;
             counts.connected += 1.0;
+            lp(ctx, totals, Mechanism::Connected, p.complexity);
             if full {
                 counts.vcse_waitlisted += 1.0;
+                lp(ctx, totals, Mechanism::ConnectedWaitlist, p.complexity);
             }
             lw.connections_week = lw.connections_week.saturating_add(1);
             p.flags |= flag::CONNECTED;
@@ -527,6 +645,7 @@ fn propose(
             p.self_efficacy = (p.self_efficacy + b.connect_self_efficacy_gain as f32).min(1.0);
             p.wellbeing = (p.wellbeing + b.connect_wellbeing_gain as f32).min(1.0);
             referral::feedback_report(ctx, gp, lw.embeddedness as f64);
+            lp(ctx, totals, Mechanism::FeedbackReport, p.complexity);
             begin_ending(ctx, p, lw, gp, rng, counts, totals)
         }
     }
@@ -568,9 +687,14 @@ fn discharge(
     counts.discharged += 1.0;
     if tapered {
         counts.discharged_tapered += 1.0;
+        lp(ctx, totals, Mechanism::DischargedTapered, p.complexity);
+    } else {
+        lp(ctx, totals, Mechanism::DischargedAbrupt, p.complexity);
     }
     referral::feedback_report(ctx, gp, lw.embeddedness as f64);
+    lp(ctx, totals, Mechanism::FeedbackReport, p.complexity);
     let relapse_week = if chance(rng, endings::p_relapse(ctx, p, tapered)) {
+        lp(ctx, totals, Mechanism::Relapsed, p.complexity);
         Some(ctx.week + rng.random_range(4..=FOLLOW_UP_WEEKS))
     } else {
         None

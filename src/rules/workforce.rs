@@ -92,23 +92,47 @@ pub struct WorkContext {
     pub gp_buy_in: f64,
 }
 
-/// R13: weekly burnout change: stress (held complexity, overload, isolation, funding
-/// uncertainty, disillusionment) against recovery (baseline, supervision, peer support).
-pub fn update_burnout(ctx: &Ctx, lw: &mut LinkWorker, w: WorkContext) {
+/// The main source of a link worker's stress in a week (R13), for the ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stress {
+    /// Complexity of held patients.
+    Held,
+    /// Committed hours beyond session hours.
+    Overload,
+    /// Caseload-target pressure.
+    Target,
+    /// Isolation (no peers, bolted on).
+    Isolation,
+    /// Funding uncertainty.
+    Funding,
+    /// No suitable service for patients.
+    Disillusion,
+}
+
+/// R13: weekly burnout change: stress (held complexity, overload, target pressure,
+/// isolation, funding uncertainty, disillusionment) against recovery (baseline,
+/// supervision, peer support). Returns the main source of stress.
+pub fn update_burnout(ctx: &Ctx, lw: &mut LinkWorker, w: WorkContext) -> Stress {
     let b = ctx.b;
     let overload =
         if lw.session_hours > 0.0 { (lw.committed_hours as f64 / lw.session_hours as f64 - 1.0).max(0.0) } else { 0.0 };
-    let stress = b.burnout_held_complexity * lw.held_complexity as f64
-        + b.burnout_overload * overload
-        + b.burnout_isolation * (1.0 - ctx.policy.peer_support) * (1.0 - lw.embeddedness as f64)
-        + b.burnout_funding * lw.funding_uncertainty as f64
-        + b.burnout_disillusion * lw.disillusion_week as f64;
+    let parts = [
+        (Stress::Held, b.burnout_held_complexity * lw.held_complexity as f64),
+        (Stress::Overload, b.burnout_overload * overload),
+        (Stress::Target, b.burnout_target_pressure * lw.pressure as f64),
+        (Stress::Isolation, b.burnout_isolation * (1.0 - ctx.policy.peer_support) * (1.0 - lw.embeddedness as f64)),
+        (Stress::Funding, b.burnout_funding * lw.funding_uncertainty as f64),
+        (Stress::Disillusion, b.burnout_disillusion * lw.disillusion_week as f64),
+    ];
+    let stress: f64 = parts.iter().map(|p| p.1).sum();
+    let main = parts.iter().fold(parts[0], |m, p| if p.1 > m.1 { *p } else { m }).0;
     let recovery = b.burnout_recovery_base
         + b.burnout_recovery_supervision * w.supervision
         + b.burnout_recovery_peer * ctx.policy.peer_support;
     let x = lw.burnout as f64;
     let next = x + b.burnout_rate * (stress * (1.0 - x) - recovery * x);
     lw.burnout = next.clamp(0.0, 1.0) as f32;
+    main
 }
 
 /// R14: satisfaction moves toward a level set by discretion with support, connections
@@ -290,11 +314,16 @@ mod tests {
         let calm = settle(Policy::default(), |_| {}, 0.5);
         let heavy = settle(Policy::default(), |l| l.held_complexity = 10.0, 0.5);
         let over = settle(Policy::default(), |l| l.committed_hours = 30.0, 0.5);
+        let pressed = settle(Policy::default(), |l| l.pressure = 0.5, 0.5);
         let alone = settle(Policy { peer_support: 0.0, ..Policy::default() }, |l| l.embeddedness = 0.0, 0.5);
         let unsupervised = settle(Policy::default(), |_| {}, 0.0);
-        for (name, x) in
-            [("held", &heavy), ("overload", &over), ("isolation", &alone), ("no supervision", &unsupervised)]
-        {
+        for (name, x) in [
+            ("held", &heavy),
+            ("overload", &over),
+            ("target pressure", &pressed),
+            ("isolation", &alone),
+            ("no supervision", &unsupervised),
+        ] {
             assert!(x.burnout > calm.burnout, "{name}: {} vs {}", x.burnout, calm.burnout);
         }
         assert!((0.0..=1.0).contains(&heavy.burnout));

@@ -1,7 +1,9 @@
 //! Initialization: regions built from the `[[region]]` archetypes for one replication.
 //! Link workers start with a spread of experience (an established service); VCSE
 //! organisations with a category, capacity and willingness to take referrals; each
-//! link worker knows a share of the local organisations (000 2.3).
+//! link worker knows a share of the local organisations (000 2.3). Link worker contracts
+//! and VCSE grants run from the end of the warm-up, each ending at a uniformly drawn
+//! point within its first period, so funding decisions fall in the reported years.
 
 use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
@@ -19,12 +21,23 @@ pub fn build_regions(
     lw_hours: f64,
     seed: u64,
     replication: u32,
+    first_reported_week: u32,
 ) -> Vec<Region> {
     let mut regions = Vec::with_capacity(specs.iter().map(|s| s.count as usize).sum());
     let mut index = 0u32;
     for (a, spec) in specs.iter().enumerate() {
         for _ in 0..spec.count {
-            regions.push(build_region(spec, a as u16, index, b, funding, lw_hours, seed, replication));
+            regions.push(build_region(
+                spec,
+                a as u16,
+                index,
+                b,
+                funding,
+                lw_hours,
+                seed,
+                replication,
+                first_reported_week,
+            ));
             index += 1;
         }
     }
@@ -41,12 +54,13 @@ fn build_region(
     lw_hours: f64,
     seed: u64,
     replication: u32,
+    first_reported_week: u32,
 ) -> Region {
     let mut rng = stream(seed, replication, index, Stream::Init);
     let grant_weeks = (funding.vcse_grant_years * 52.0).round().max(1.0) as u32;
     let orgs: Vec<VcseOrg> = (0..spec.vcse_orgs)
         .map(|_| {
-            let first_end = rng.random_range(1..=grant_weeks);
+            let first_end = first_reported_week + rng.random_range(1..=grant_weeks);
             new_org(&mut rng, b, first_end)
         })
         .collect();
@@ -64,7 +78,7 @@ fn build_region(
             // An established service: experience has already embedded the post somewhat.
             let seasoned = 1.0 - (-(experience as f64) / b.skill_experience_weeks).exp();
             lw.embeddedness = (lw.embeddedness as f64 + 0.5 * seasoned * (1.0 - lw.embeddedness as f64)) as f32;
-            lw.contract_end_week = rng.random_range(1..=contract_weeks);
+            lw.contract_end_week = first_reported_week + rng.random_range(1..=contract_weeks);
             lw
         })
         .collect();

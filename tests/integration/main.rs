@@ -1,10 +1,12 @@
 //! Integration tests, one binary with topic modules.
 
 mod bad_input;
+mod calibration;
 mod cli;
 mod determinism;
 mod golden;
 mod invariants;
+mod policies;
 mod scenarios;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,241 @@
+//! The mechanism ledger (MODEL.md §6): every firing of a rule's mechanism, counted with
+//! its context, so an analyst can check that a policy works *through* the mechanism
+//! they think. Each region keeps a fixed array of counters (mechanism × patient
+//! complexity band); deprivation and the supervision level are added as context when
+//! the ledger is written.
+
+/// Declares [`Mechanism`] with its rule and name.
+macro_rules! mechanisms {
+    ($($(#[doc = $doc:literal])+ $variant:ident = ($rule:literal, $name:literal),)*) => {
+        /// A mechanism that can fire.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[repr(u8)]
+        pub enum Mechanism {
+            $($(#[doc = $doc])+ $variant,)*
+        }
+        impl Mechanism {
+            /// Every mechanism, in output order.
+            pub const ALL: &'static [Mechanism] = &[$(Mechanism::$variant),*];
+            /// The rule it belongs to (MODEL.md §4).
+            pub fn rule(self) -> &'static str {
+                match self { $(Mechanism::$variant => $rule),* }
+            }
+            /// Its name in `mechanisms.csv`.
+            pub fn name(self) -> &'static str {
+                match self { $(Mechanism::$variant => $name),* }
+            }
+        }
+    };
+}
+
+mechanisms! {
+    /// A patient presented to a GP with non-medical needs.
+    Presented = ("R1", "presented at a crisis"),
+    /// The GP referred the patient.
+    Referred = ("R2", "referred by GP"),
+    /// The GP referred a patient whose needs belong with statutory services.
+    InappropriateReferral = ("R2", "inappropriate referral under statutory pressure"),
+    /// A feedback report reached the GPs.
+    FeedbackReport = ("R2", "feedback report to GP"),
+    /// The link worker declined an inappropriate referral.
+    TriageDeclined = ("R3", "declined inappropriate referral"),
+    /// The patient accepted the referral.
+    Accepted = ("R4", "accepted referral"),
+    /// The patient declined the referral.
+    PatientDeclined = ("R4", "patient declined referral"),
+    /// The patient lost momentum while waiting.
+    LostMomentum = ("R5", "lost momentum while waiting"),
+    /// The first appointment was missed.
+    MissedFirst = ("R5", "missed first appointment"),
+    /// The patient was lost after missing the first appointment.
+    LostAfterMissed = ("R5", "lost after missed first appointment"),
+    /// First session with a link worker.
+    FirstSession = ("R6", "first session"),
+    /// The patient stopped coming before trust formed.
+    Drifted = ("R6", "stopped coming before trust formed"),
+    /// A life shock set readiness back.
+    LifeShock = ("R6", "life shock set readiness back"),
+    /// The link worker proposed VCSE support.
+    Proposed = ("R7", "proposed VCSE support"),
+    /// Proposed to a patient not actually ready.
+    PushedTooEarly = ("R7", "pushed too early"),
+    /// Pushed too early, and the patient disengaged.
+    PushedDisengaged = ("R7", "pushed too early -> disengaged"),
+    /// No suitable known open service for the patient's needs.
+    NoSuitableService = ("R7", "no suitable service"),
+    /// The organisation declined the referral (full or unwilling).
+    OrgDeclined = ("R7", "organisation declined referral"),
+    /// Connected to a VCSE organisation.
+    Connected = ("R7", "connected to VCSE"),
+    /// Connected onto a full organisation's waiting list.
+    ConnectedWaitlist = ("R7", "connected onto VCSE waiting list"),
+    /// Holding started.
+    HoldingStarted = ("R8", "holding started"),
+    /// Released from holding back to active work.
+    HoldingReleased = ("R8", "released from holding"),
+    /// A structural need was resolved by another agency.
+    StructuralResolved = ("R8", "structural need resolved elsewhere"),
+    /// Holding limit reached: discharged.
+    HoldingLimit = ("R8", "holding limit reached -> discharged"),
+    /// Not ready and holding not allowed: discharged.
+    NotHeldDischarged = ("R8", "not ready, holding not allowed -> discharged"),
+    /// A hidden medical need surfaced and was escalated to the GP.
+    MedicalEscalated = ("R9", "medical need escalated"),
+    /// Goals met.
+    GoalsMet = ("R10", "goals met"),
+    /// Session limit reached.
+    SessionLimit = ("R10", "session limit reached"),
+    /// Discharged with a tapered ending.
+    DischargedTapered = ("R10", "discharged with tapered ending"),
+    /// Discharged abruptly.
+    DischargedAbrupt = ("R10", "discharged abruptly"),
+    /// Relapsed after discharge.
+    Relapsed = ("R10", "relapsed after discharge"),
+    /// Relapsed and re-referred.
+    Rereferred = ("R10", "re-referred after relapse"),
+    /// Community work discovered an organisation.
+    OrgDiscovered = ("R11", "community work discovered organisation"),
+    /// A link worker week under caseload-target pressure.
+    UnderTargetPressure = ("R12", "link worker week under target pressure"),
+    /// A link worker week whose main stress was the complexity of held patients.
+    StressHeld = ("R13", "main stress: held complex patients"),
+    /// ... was overload.
+    StressOverload = ("R13", "main stress: overload"),
+    /// ... was caseload-target pressure.
+    StressTarget = ("R13", "main stress: target pressure"),
+    /// ... was isolation.
+    StressIsolation = ("R13", "main stress: isolation"),
+    /// ... was funding uncertainty.
+    StressFunding = ("R13", "main stress: funding uncertainty"),
+    /// ... was disillusionment (no suitable service).
+    StressDisillusion = ("R13", "main stress: no suitable service"),
+    /// A link worker week with burnout above the threshold.
+    HighBurnout = ("R13", "link worker week with high burnout"),
+    /// A link worker week in which satisfaction rose.
+    SatisfactionRose = ("R14", "satisfaction rose"),
+    /// A link worker week in which satisfaction fell.
+    SatisfactionFell = ("R14", "satisfaction fell"),
+    /// A link worker week with satisfaction below 0.4.
+    LowSatisfaction = ("R14", "link worker week with low satisfaction"),
+    /// A link worker week bolted on (embeddedness < 0.33).
+    BoltedOn = ("R15", "link worker week bolted on"),
+    /// A link worker week belonging (embeddedness ≥ 0.66).
+    Belonging = ("R15", "link worker week belonging"),
+    /// Left, mainly for burnout.
+    LeftBurnout = ("R16", "left (burnout)"),
+    /// Left, mainly for dissatisfaction.
+    LeftDissatisfaction = ("R16", "left (dissatisfaction)"),
+    /// Left, mainly for funding uncertainty.
+    LeftFunding = ("R16", "left (funding)"),
+    /// A leaver's knowledge map was lost.
+    KnowledgeLost = ("R16", "knowledge lost"),
+    /// A leaver's patient moved to a colleague (trust reset).
+    MovedToColleague = ("R16", "patient moved to colleague"),
+    /// A leaver's patient returned to the waiting list.
+    ReturnedToWaiting = ("R16", "patient returned to waiting list"),
+    /// A new link worker started in a vacant post.
+    Recruited = ("R16", "recruited into vacant post"),
+    /// A link worker contract was renewed.
+    ContractRenewed = ("R17", "contract renewed"),
+    /// A link worker post was cut.
+    PostCut = ("R17", "post cut"),
+    /// A VCSE grant was renewed.
+    GrantRenewed = ("R18", "VCSE grant renewed"),
+    /// A VCSE organisation closed.
+    OrgClosed = ("R18", "VCSE organisation closed"),
+    /// A new VCSE organisation opened.
+    OrgOpened = ("R18", "VCSE organisation opened"),
+    /// A supervision session took place.
+    SupervisionSession = ("R19", "supervision session"),
+}
+
+/// Complexity bands of the ledger context; `None` for mechanisms not about a patient.
+pub const BANDS: [&str; 4] = ["-", "low", "medium", "high"];
+
+/// Band index of a patient's complexity (low < 0.33 ≤ medium < 0.66 ≤ high).
+#[inline]
+pub fn band(complexity: f32) -> usize {
+    if complexity < 0.33 {
+        1
+    } else if complexity < 0.66 {
+        2
+    } else {
+        3
+    }
+}
+
+/// Counters of one region (or a sum of regions).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ledger {
+    /// `counts[mechanism * 4 + band]`.
+    pub counts: Vec<u64>,
+}
+
+impl Default for Ledger {
+    fn default() -> Self {
+        Ledger { counts: vec![0; Mechanism::ALL.len() * BANDS.len()] }
+    }
+}
+
+impl Ledger {
+    /// Count a patient mechanism with the patient's complexity.
+    #[inline]
+    pub fn patient(&mut self, m: Mechanism, complexity: f32) {
+        self.counts[m as usize * BANDS.len() + band(complexity)] += 1;
+    }
+
+    /// Count a mechanism that is not about one patient.
+    #[inline]
+    pub fn system(&mut self, m: Mechanism) {
+        self.counts[m as usize * BANDS.len()] += 1;
+    }
+
+    /// Add another ledger.
+    pub fn add(&mut self, o: &Ledger) {
+        for (a, b) in self.counts.iter_mut().zip(&o.counts) {
+            *a += b;
+        }
+    }
+
+    /// Total count of a mechanism over all bands.
+    pub fn total(&self, m: Mechanism) -> u64 {
+        let i = m as usize * BANDS.len();
+        self.counts[i..i + BANDS.len()].iter().sum()
+    }
+}
+
+/// Supervision level of the context: none, low (< 0.5 effective), good.
+pub fn supervision_level(effective: f64) -> &'static str {
+    if effective <= 0.0 {
+        "none"
+    } else if effective < 0.5 {
+        "low"
+    } else {
+        "good"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_go_to_their_band_and_add_up() {
+        let mut a = Ledger::default();
+        a.patient(Mechanism::Connected, 0.1);
+        a.patient(Mechanism::Connected, 0.9);
+        a.system(Mechanism::PostCut);
+        let mut b = Ledger::default();
+        b.add(&a);
+        b.add(&a);
+        assert_eq!(b.total(Mechanism::Connected), 4);
+        assert_eq!(b.counts[Mechanism::Connected as usize * 4 + 3], 2);
+        assert_eq!(b.total(Mechanism::PostCut), 2);
+        assert_eq!(b.total(Mechanism::Presented), 0);
+        assert_eq!(supervision_level(0.0), "none");
+        assert_eq!(supervision_level(0.7), "good");
+        for m in Mechanism::ALL {
+            assert!(m.rule().starts_with('R'));
+        }
+    }
+}
