@@ -4,7 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --locked
-for s in baseline high_deprivation england; do
-  ./target/release/spsim run "scenarios/$s.toml" --out "results/$s" --quiet
+for f in scenarios/*.toml; do
+  s="$(basename "$f" .toml)"
+  ./target/release/spsim run "$f" --out "results/$s" --quiet
   echo "results/$s written"
 done
+./target/release/spsim calibrate --out results/calibration.md > /dev/null
+echo "results/calibration.md written"
