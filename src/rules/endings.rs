@@ -82,7 +82,7 @@ pub fn close_follow_up(ctx: &Ctx, p: &Patient, exit_week: u32, abrupt: bool, rel
 #[inline]
 pub fn in_follow_up(p: &Patient, week: u32) -> Option<u32> {
     let k = week.checked_sub(p.week_referred)?;
-    (k >= 1 && k <= FOLLOW_UP_WEEKS).then_some(k)
+    (1..=FOLLOW_UP_WEEKS).contains(&k).then_some(k)
 }
 
 #[cfg(test)]

@@ -117,7 +117,7 @@ pub fn normal_quantile(p: f64) -> f64 {
         -3.969683028665376e1,
         2.209460984245205e2,
         -2.759285104469687e2,
-        1.383577518672690e2,
+        1.383_577_518_672_69e2,
         -3.066479806614716e1,
         2.506628277459239,
     ];
@@ -165,6 +165,7 @@ pub fn geometric_sum(q: f64, k1: u32, k2: u32) -> f64 {
 pub(crate) mod fixtures {
     use super::*;
     use crate::params::{Deprivation, Employment};
+    use crate::world::init::{Recruit, new_link_worker};
     use crate::world::rng::{Stream, stream};
     use crate::world::{LinkWorker, Patient};
 
@@ -194,35 +195,19 @@ pub(crate) mod fixtures {
         presentation::draw_patient(&mut rng, Deprivation::Medium, &Behaviour::default(), 0)
     }
 
-    /// A link worker in post with the given committed and available session hours.
+    /// A link worker in post (the real recruit constructor, 0.5 skill and embeddedness,
+    /// no burnout) with the given committed and available session hours.
     pub fn link_worker(committed_hours: f32, session_hours: f32) -> LinkWorker {
-        LinkWorker {
-            in_post: true,
-            cut: false,
-            vacant_until: 0,
-            contract_end_week: u32::MAX,
-            funding_uncertainty: 0.0,
-            satisfaction: 0.6,
-            learned: 0.0,
-            pressure: 0.0,
-            held_complexity: 0.0,
-            held_structural: 0,
-            connections_week: 0,
-            disillusion_week: 0,
-            hours: 37.5,
-            experience_weeks: 0,
-            skill: 0.5,
-            embeddedness: 0.5,
-            burnout: 0.0,
-            employer: Employment::Pcn,
-            knowledge: vec![],
-            caseload: 0,
-            held: 0,
-            committed_hours,
-            session_hours,
-            assign_hours: session_hours,
-            hours_left: 0.0,
-        }
+        let b = Behaviour::default();
+        let recruit = Recruit { employment: Employment::Pcn, practices: 1, hours: 37.5, experience: 0 };
+        let mut lw = new_link_worker(&mut stream(0, 0, 0, Stream::Init), &b, recruit, 0, 0.0);
+        lw.skill = 0.5;
+        lw.embeddedness = 0.5;
+        lw.burnout = 0.0;
+        lw.committed_hours = committed_hours;
+        lw.session_hours = session_hours;
+        lw.assign_hours = session_hours;
+        lw
     }
 }
 

@@ -247,7 +247,7 @@ fn workforce_week(
 ) {
     let supervision = ctx.supervision();
     let interval = ctx.policy.supervision_interval_weeks;
-    let supervision_week = interval > 0 && ctx.week % interval == 0;
+    let supervision_week = interval > 0 && ctx.week.is_multiple_of(interval);
     let work = workforce::WorkContext { supervision, gp_buy_in: gp.buy_in as f64 };
     // Departures this week: (post, cut). Rare, so the list stays empty almost always.
     let mut departures: Vec<(usize, bool)> = Vec::new();

@@ -170,9 +170,12 @@ pub fn merge(parent: &mut BTreeMap<String, Entry>, child: BTreeMap<String, Entry
     }
 }
 
+/// A located table: key → entry.
+pub type Table = BTreeMap<String, Entry>;
+
 /// Load `path` and its `extends` chain, returning the merged tree and every file read
 /// (root first, then its ancestors).
-pub fn load_chain(path: &Path) -> Result<(BTreeMap<String, Entry>, Vec<Arc<SourceFile>>), ScenarioError> {
+pub fn load_chain(path: &Path) -> Result<(Table, Vec<Arc<SourceFile>>), ScenarioError> {
     let mut stack: Vec<PathBuf> = Vec::new();
     let mut files = Vec::new();
     let tree = load_recursive(path, None, &mut stack, &mut files)?;
