@@ -143,17 +143,6 @@ param_table! {
     }
 }
 
-impl RegionSpec {
-    /// Presentation multiplier by deprivation (R1).
-    pub fn presentation_multiplier(&self, b: &Behaviour) -> f64 {
-        match self.deprivation {
-            Deprivation::Low => b.presentation_multiplier_low,
-            Deprivation::Medium => 1.0,
-            Deprivation::High => b.presentation_multiplier_high,
-        }
-    }
-}
-
 param_table! {
     /// `[behaviour]`: every coefficient of the rules (MODEL.md §4). Logistic
     /// coefficients act on the log-odds scale; a positive value raises the probability.

@@ -201,17 +201,6 @@ pub enum LeaveReason {
     Funding,
 }
 
-impl LeaveReason {
-    /// Name used in outputs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LeaveReason::Burnout => "burnout",
-            LeaveReason::Dissatisfaction => "dissatisfaction",
-            LeaveReason::Funding => "funding",
-        }
-    }
-}
-
 /// R16: weekly hazard of leaving, rising with burnout, low satisfaction, funding
 /// uncertainty and lack of supervision; with the dominant reason.
 pub fn leave_hazard(ctx: &Ctx, lw: &LinkWorker, supervision: f64) -> (f64, LeaveReason) {
