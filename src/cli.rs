@@ -42,6 +42,29 @@ pub enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Compare scenarios with a baseline: paired differences under common random numbers.
+    ///
+    /// Every scenario runs with the baseline's seed and replications, so replication r of
+    /// each sees the same patients. Writes compare.csv (per alternative and metric: means,
+    /// mean paired difference, 95% CI, sd, n) and prints the main differences.
+    /// Example: spsim compare scenarios/baseline.toml scenarios/supervision_good.toml --out runs/cmp
+    Compare {
+        /// Baseline scenario, then one or more alternatives.
+        #[arg(required = true, num_args = 2..)]
+        files: Vec<PathBuf>,
+        /// Output folder (replaced atomically).
+        #[arg(long)]
+        out: PathBuf,
+        /// Replications (overrides the baseline's [run] replications).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(2..=100000))]
+        replications: Option<u32>,
+        /// Worker threads [default: all cores].
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+        threads: Option<u16>,
+        /// No progress bar and no table.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Check a scenario file without running it; print every problem with file:line:column.
     Validate {
         /// Scenario file (TOML).

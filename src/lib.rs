@@ -11,6 +11,7 @@
 //! → `report` (files).
 #![deny(missing_docs)]
 
+pub mod compare;
 pub mod metrics;
 pub mod params;
 pub mod report;

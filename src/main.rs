@@ -35,6 +35,9 @@ fn main() -> ExitCode {
             }
         },
         Command::Calibrate { out, replications } => calibrate(out, replications),
+        Command::Compare { files, out, replications, threads, quiet } => {
+            compare(files, out, replications, threads, quiet)
+        }
         Command::Reference => {
             print!("{}", report::reference::scenario_reference());
             ExitCode::SUCCESS
@@ -88,6 +91,84 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+fn compare(
+    files: Vec<std::path::PathBuf>,
+    out: std::path::PathBuf,
+    replications: Option<u32>,
+    threads: Option<u16>,
+    quiet: bool,
+) -> ExitCode {
+    let mut scenarios = Vec::new();
+    let mut errors = Vec::new();
+    for f in &files {
+        match scenario::load(f) {
+            Ok(s) => scenarios.push(s),
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    if !errors.is_empty() {
+        eprintln!("{}", errors.join("\n"));
+        return ExitCode::from(2);
+    }
+    // Common random numbers: every scenario takes the baseline's seed and replications.
+    let seed = scenarios[0].run.seed;
+    let reps = replications.unwrap_or(scenarios[0].run.replications).max(2);
+    for s in &mut scenarios {
+        s.run.seed = seed;
+        s.run.replications = reps;
+    }
+    let threads =
+        threads.map(usize::from).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: cannot start {threads} worker threads: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let total: u64 = scenarios.iter().map(|s| reps as u64 * s.total_weeks() as u64).sum();
+    let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new(total) };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} compare [{bar:40}] {pos}/{len} replication-weeks, {per_sec}, ETA {eta}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    let results: Vec<run::RunResult> =
+        pool.install(|| scenarios.iter().map(|s| run::run_scenario(s, &|n| bar.inc(n))).collect());
+    bar.finish_and_clear();
+    let mut rows = Vec::new();
+    for (s, r) in scenarios.iter().zip(&results).skip(1) {
+        rows.extend(spsim::compare::paired(&s.run.name, &results[0], r));
+    }
+    if let Err(e) = report::write_folder_atomically(&out, &[("compare.csv", report::compare_csv(&rows))]) {
+        eprintln!("error: cannot write results to {}: {e}", out.display());
+        return ExitCode::from(1);
+    }
+    if !quiet {
+        println!(
+            "paired differences from {} ({} replications, seed {seed}, common random numbers)",
+            scenarios[0].run.name, reps
+        );
+        println!("{:<24} {:<36} {:>11} {:>11} {:>11} {:>23}", "scenario", "metric", "base", "alt", "diff", "95% CI");
+        for r in &rows {
+            let f = |x: f64| if x.is_finite() { format!("{x:.4}") } else { "-".into() };
+            println!(
+                "{:<24} {:<36} {:>11} {:>11} {:>11} {:>23}",
+                r.scenario,
+                r.metric,
+                f(r.base_mean),
+                f(r.alt_mean),
+                f(r.diff_mean),
+                format!("[{}, {}]", f(r.ci_low), f(r.ci_high))
+            );
+        }
+        println!("written to {}", out.join("compare.csv").display());
+    }
+    ExitCode::SUCCESS
 }
 
 fn calibrate(out: Option<std::path::PathBuf>, replications: u32) -> ExitCode {

@@ -97,6 +97,28 @@ pub fn mechanisms_csv(s: &Scenario, result: &RunResult) -> Vec<u8> {
     w.into_inner().expect("flush to memory")
 }
 
+/// `compare.csv`: paired differences from the baseline, one row per alternative × metric.
+pub fn compare_csv(rows: &[crate::compare::PairedDiff]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["scenario", "metric", "base_mean", "alt_mean", "diff_mean", "ci_low", "ci_high", "sd", "n"])
+        .expect("write to memory");
+    for r in rows {
+        w.write_record([
+            r.scenario.clone(),
+            r.metric.to_string(),
+            num(r.base_mean),
+            num(r.alt_mean),
+            num(r.diff_mean),
+            num(r.ci_low),
+            num(r.ci_high),
+            num(r.sd),
+            r.n.to_string(),
+        ])
+        .expect("write to memory");
+    }
+    w.into_inner().expect("flush to memory")
+}
+
 /// `manifest.json`: engine version, scenario file and hash, resolved scenario, seed,
 /// replications, threads, wall time.
 pub fn manifest_json(s: &Scenario, result: &RunResult, info: &RunInfo) -> Vec<u8> {

@@ -3,6 +3,7 @@
 mod bad_input;
 mod calibration;
 mod cli;
+mod compare;
 mod determinism;
 mod golden;
 mod invariants;
