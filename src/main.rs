@@ -57,25 +57,11 @@ fn main() -> ExitCode {
                 s.run.seed = seed;
             }
             let out = out.unwrap_or_else(|| std::path::Path::new("results").join(&s.run.name));
-            let threads =
-                threads.map(usize::from).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-            let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+            let (threads, pool) = match worker_pool(threads) {
                 Ok(p) => p,
-                Err(e) => {
-                    eprintln!("error: cannot start {threads} worker threads: {e}");
-                    return ExitCode::from(1);
-                }
+                Err(code) => return code,
             };
-            let total = s.run.replications as u64 * s.total_weeks() as u64;
-            let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new(total) };
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{spinner} {msg} [{bar:40}] {pos}/{len} replication-weeks, {per_sec}, ETA {eta}",
-                )
-                .expect("valid template")
-                .progress_chars("=> "),
-            );
-            bar.set_message(s.run.name.clone());
+            let bar = progress_bar(s.run.replications as u64 * s.total_weeks() as u64, quiet, &s.run.name);
             let started = Instant::now();
             let result = pool.install(|| run::run_scenario(&s, &|n| bar.inc(n)));
             let wall = started.elapsed().as_secs_f64();
@@ -91,6 +77,32 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+/// A rayon pool of `threads` workers (default: all cores), or the exit code after
+/// reporting why it could not start.
+fn worker_pool(threads: Option<u16>) -> Result<(usize, rayon::ThreadPool), ExitCode> {
+    let threads =
+        threads.map(usize::from).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(p) => Ok((threads, p)),
+        Err(e) => {
+            eprintln!("error: cannot start {threads} worker threads: {e}");
+            Err(ExitCode::from(1))
+        }
+    }
+}
+
+/// A progress bar on stderr counting replication-weeks (hidden with `--quiet`).
+fn progress_bar(total: u64, quiet: bool, label: &str) -> ProgressBar {
+    let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new(total) };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{bar:40}] {pos}/{len} replication-weeks, {per_sec}, ETA {eta}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(label.to_string());
+    bar
 }
 
 fn compare(
@@ -119,24 +131,12 @@ fn compare(
         s.run.seed = seed;
         s.run.replications = reps;
     }
-    let threads =
-        threads.map(usize::from).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+    let (_, pool) = match worker_pool(threads) {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: cannot start {threads} worker threads: {e}");
-            return ExitCode::from(1);
-        }
+        Err(code) => return code,
     };
     let total: u64 = scenarios.iter().map(|s| reps as u64 * s.total_weeks() as u64).sum();
-    let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new(total) };
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} compare [{bar:40}] {pos}/{len} replication-weeks, {per_sec}, ETA {eta}",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
-    );
+    let bar = progress_bar(total, quiet, "compare");
     let results: Vec<run::RunResult> =
         pool.install(|| scenarios.iter().map(|s| run::run_scenario(s, &|n| bar.inc(n))).collect());
     bar.finish_and_clear();
