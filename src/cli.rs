@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 /// spsim — agent-based simulation of social prescribing in primary care.
 ///
@@ -65,6 +65,83 @@ pub enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Run a parameter sweep ([sweep] table) and write runs.csv, points.csv, manifest.json.
+    ///
+    /// Runs are streamed to disk as they finish, in run order, so memory stays flat and a
+    /// stopped sweep (even by SIGKILL) resumes where it stopped when the same command is
+    /// run again; the final files are byte-identical to those of an uninterrupted sweep.
+    /// With a shard (--shard I/N, or SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT, or
+    /// JOB_COMPLETION_INDEX with --shards N) only that shard's runs are made; join the
+    /// shards with `spsim merge`.
+    /// Example: spsim sweep scenarios/sweeps/workforce_lhs.toml --out runs/lhs
+    Sweep {
+        /// Scenario file with a [sweep] table.
+        file: PathBuf,
+        /// Output folder (created; the same folder resumes a stopped sweep).
+        #[arg(long)]
+        out: PathBuf,
+        /// Replications per point (overrides [run] replications).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100000))]
+        replications: Option<u32>,
+        /// Run the rows of this design file instead of the [sweep] design (e.g. a SALib
+        /// sample matrix: one row per point, one column per [sweep.parameters] key, in order).
+        #[arg(long)]
+        design: Option<PathBuf>,
+        /// Run only shard I of N (0-based), e.g. --shard 2/4.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+        /// Shard count N when the shard index comes from JOB_COMPLETION_INDEX (Kubernetes).
+        #[arg(long, value_name = "N")]
+        shards: Option<u64>,
+        /// Worker threads [default: all cores]. Results do not depend on it.
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+        threads: Option<u16>,
+        /// No progress bar and no summary.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Join the finished shards of a sweep into runs.csv, points.csv and manifest.json.
+    ///
+    /// The result is byte-identical to an unsharded sweep. Example:
+    /// spsim merge runs/lhs --out runs/lhs
+    Merge {
+        /// The --out folder the shards wrote into.
+        dir: PathBuf,
+        /// Output folder (replaced atomically; may be DIR itself).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Sensitivity indices of a finished sweep: Sobol' (sobol design) or Morris (morris design).
+    ///
+    /// Uses each point's mean over replications. Writes sobol.csv (metric, parameter, S1,
+    /// S1_conf, ST, ST_conf) or morris.csv (metric, parameter, mu, mu_star, sigma,
+    /// mu_star_conf) into DIR and prints a table; *_conf is the half-width of the
+    /// bootstrap confidence interval. Example: spsim analyze sobol runs/sobol --metric lw_turnover_annual
+    Analyze {
+        /// Method.
+        #[arg(value_enum)]
+        method: Method,
+        /// A finished sweep folder.
+        dir: PathBuf,
+        /// Metrics to analyse (repeatable) [default: every metric].
+        #[arg(long)]
+        metric: Vec<String>,
+        /// Bootstrap resamples for the confidence intervals.
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(2..=1000000))]
+        resamples: u32,
+        /// Confidence level of the intervals.
+        #[arg(long, default_value_t = 0.95)]
+        confidence: f64,
+        /// Seed of the bootstrap.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Morris grid levels [default: the sweep's levels, or 4 for a design file].
+        #[arg(long)]
+        levels: Option<u32>,
+        /// Write the CSV only; print nothing.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Check a scenario file without running it; print every problem with file:line:column.
     Validate {
         /// Scenario file (TOML).
@@ -84,4 +161,13 @@ pub enum Command {
         #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u32).range(2..=100000))]
         replications: u32,
     },
+}
+
+/// Sensitivity-analysis methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Method {
+    /// First-order and total Sobol' indices (needs a sobol design).
+    Sobol,
+    /// Morris elementary effects: mu, mu*, sigma (needs a morris design).
+    Morris,
 }

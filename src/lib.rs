@@ -11,6 +11,7 @@
 //! → `report` (files).
 #![deny(missing_docs)]
 
+pub mod analyze;
 pub mod compare;
 pub mod metrics;
 pub mod params;
@@ -18,4 +19,5 @@ pub mod report;
 pub mod rules;
 pub mod run;
 pub mod scenario;
+pub mod sweep;
 pub mod world;

@@ -2,14 +2,15 @@
 //! (0 success, 1 failure while running or writing, 2 bad input).
 
 mod cli;
+mod commands;
 
 use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use cli::{Cli, Command};
+use commands::{progress_bar, worker_pool};
 use spsim::report::{self, RunInfo};
 use spsim::{run, scenario};
 
@@ -27,6 +28,16 @@ fn main() -> ExitCode {
                     s.total_weeks(),
                     s.run.warmup_weeks
                 );
+                if let Some(sw) = &s.sweep {
+                    println!(
+                        "sweep: {} design, {} parameter(s), {} point(s) × {} replication(s) = {} runs",
+                        sw.design.as_str(),
+                        sw.parameters.len(),
+                        sw.design_rows(),
+                        s.run.replications,
+                        sw.design_rows() * s.run.replications as u64
+                    );
+                }
                 ExitCode::SUCCESS
             }
             Err(e) => {
@@ -37,6 +48,23 @@ fn main() -> ExitCode {
         Command::Calibrate { out, replications } => calibrate(out, replications),
         Command::Compare { files, out, replications, threads, quiet } => {
             compare(files, out, replications, threads, quiet)
+        }
+        Command::Sweep { file, out, replications, design, shard, shards, threads, quiet } => {
+            commands::sweep::sweep(commands::sweep::SweepArgs {
+                file,
+                out,
+                replications,
+                design,
+                shard,
+                shards,
+                threads,
+                quiet,
+            })
+        }
+        Command::Merge { dir, out } => commands::sweep::merge(&dir, &out),
+        Command::Analyze { method, dir, metric, resamples, confidence, seed, levels, quiet } => {
+            let boot = spsim::analyze::Bootstrap { resamples: resamples as usize, level: confidence, seed };
+            commands::analyze::analyze(method, &dir, &metric, boot, levels, quiet)
         }
         Command::Reference => {
             print!("{}", report::reference::scenario_reference());
@@ -53,6 +81,11 @@ fn main() -> ExitCode {
             if let Some(r) = replications {
                 s.run.replications = r;
             }
+            if s.sweep.is_some() && !quiet {
+                eprintln!(
+                    "note: `run` ignores the [sweep] table and runs the base scenario; use `spsim sweep` to sweep"
+                );
+            }
             if let Some(seed) = seed {
                 s.run.seed = seed;
             }
@@ -61,7 +94,12 @@ fn main() -> ExitCode {
                 Ok(p) => p,
                 Err(code) => return code,
             };
-            let bar = progress_bar(s.run.replications as u64 * s.total_weeks() as u64, quiet, &s.run.name);
+            let bar = progress_bar(
+                s.run.replications as u64 * s.total_weeks() as u64,
+                quiet,
+                &s.run.name,
+                "replication-weeks",
+            );
             let started = Instant::now();
             let result = pool.install(|| run::run_scenario(&s, &|n| bar.inc(n)));
             let wall = started.elapsed().as_secs_f64();
@@ -77,32 +115,6 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
     }
-}
-
-/// A rayon pool of `threads` workers (default: all cores), or the exit code after
-/// reporting why it could not start.
-fn worker_pool(threads: Option<u16>) -> Result<(usize, rayon::ThreadPool), ExitCode> {
-    let threads =
-        threads.map(usize::from).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-        Ok(p) => Ok((threads, p)),
-        Err(e) => {
-            eprintln!("error: cannot start {threads} worker threads: {e}");
-            Err(ExitCode::from(1))
-        }
-    }
-}
-
-/// A progress bar on stderr counting replication-weeks (hidden with `--quiet`).
-fn progress_bar(total: u64, quiet: bool, label: &str) -> ProgressBar {
-    let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new(total) };
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} [{bar:40}] {pos}/{len} replication-weeks, {per_sec}, ETA {eta}")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
-    bar.set_message(label.to_string());
-    bar
 }
 
 fn compare(
@@ -136,7 +148,7 @@ fn compare(
         Err(code) => return code,
     };
     let total: u64 = scenarios.iter().map(|s| reps as u64 * s.total_weeks() as u64).sum();
-    let bar = progress_bar(total, quiet, "compare");
+    let bar = progress_bar(total, quiet, "compare", "replication-weeks");
     let results: Vec<run::RunResult> =
         pool.install(|| scenarios.iter().map(|s| run::run_scenario(s, &|n| bar.inc(n))).collect());
     bar.finish_and_clear();

@@ -128,21 +128,27 @@ pub fn combine(runs: &[RunSummary]) -> Vec<MetricStats> {
     let mut out = Vec::new();
     for (i, (name, _)) in first.metrics.iter().enumerate() {
         let values: Vec<f64> = runs.iter().filter_map(|r| r.metrics.get(i).and_then(|m| m.1)).collect();
-        if values.is_empty() {
-            continue;
-        }
-        let n = values.len();
-        let mean = values.iter().sum::<f64>() / n as f64;
-        let (sd, half) = if n >= 2 {
-            let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-            let sd = var.sqrt();
-            (sd, t_975(n - 1) * sd / (n as f64).sqrt())
-        } else {
-            (f64::NAN, f64::NAN)
-        };
-        out.push(MetricStats { name, mean, ci_low: mean - half, ci_high: mean + half, sd, n });
+        out.extend(stats_of(name, &values));
     }
     out
+}
+
+/// Mean, standard deviation and 95% t interval of one metric's values; `None` when
+/// there are none.
+pub fn stats_of(name: &'static str, values: &[f64]) -> Option<MetricStats> {
+    if values.is_empty() {
+        return None;
+    }
+    let n = values.len();
+    let mean = values.iter().sum::<f64>() / n as f64;
+    let (sd, half) = if n >= 2 {
+        let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        let sd = var.sqrt();
+        (sd, t_975(n - 1) * sd / (n as f64).sqrt())
+    } else {
+        (f64::NAN, f64::NAN)
+    };
+    Some(MetricStats { name, mean, ci_low: mean - half, ci_high: mean + half, sd, n })
 }
 
 /// 97.5% quantile of Student's t with `df` degrees of freedom.

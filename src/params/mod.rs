@@ -7,6 +7,7 @@
 //! from, so the documentation cannot drift from the code.
 
 pub mod spec;
+pub mod sweep;
 
 use spec::{choice_enum, param_table};
 

@@ -7,6 +7,7 @@
 
 pub mod calibration;
 pub mod reference;
+pub mod sweep;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -25,7 +26,7 @@ pub struct RunInfo {
     pub wall_seconds: f64,
 }
 
-fn num(x: f64) -> String {
+pub(crate) fn num(x: f64) -> String {
     if x.is_finite() { format!("{x}") } else { String::new() }
 }
 
@@ -184,7 +185,7 @@ pub fn write_folder_atomically(dir: &Path, files: &[(&str, Vec<u8>)]) -> io::Res
 }
 
 /// Replace `dir` by `tmp`: an existing `dir` is moved aside first and removed after.
-fn replace_dir(tmp: &Path, dir: &Path) -> io::Result<()> {
+pub(crate) fn replace_dir(tmp: &Path, dir: &Path) -> io::Result<()> {
     if dir.exists() {
         let old = dir.with_file_name(format!(
             ".{}.old-{}",

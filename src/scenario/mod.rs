@@ -5,8 +5,10 @@
 //! ([`crate::params`]). Every problem becomes a [`ScenarioError`] naming file, line,
 //! column, key and what is allowed; all problems are reported together.
 
+pub mod design_file;
 pub mod error;
 pub mod source;
+mod sweep;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,11 +18,16 @@ use sha2::{Digest, Sha256};
 pub use error::{ScenarioError, ScenarioErrors};
 use source::{Entry, Node};
 
-use crate::params::spec::{ParamTable, RawValue};
+use crate::params::spec::{ParamSpec, ParamTable, RawValue};
+use crate::params::sweep::SweepSpec;
 use crate::params::{Behaviour, Funding, Policy, RegionSpec, RunParams};
 
 /// The top-level tables a scenario may contain.
-pub const TOP_LEVEL_KEYS: &[&str] = &["extends", "run", "policy", "funding", "region", "behaviour"];
+pub const TOP_LEVEL_KEYS: &[&str] = &["extends", "run", "policy", "funding", "region", "behaviour", "sweep"];
+
+/// Keys of `[run]` that a sweep may not vary: they name the run, set its random streams,
+/// count its replications or change which metrics exist.
+pub const UNSWEEPABLE_RUN_KEYS: &[&str] = &["name", "seed", "replications", "counterfactual"];
 
 /// A validated scenario, ready to run.
 #[derive(Debug, Clone)]
@@ -39,6 +46,8 @@ pub struct Scenario {
     pub regions: Vec<RegionSpec>,
     /// SHA-256 of the scenario file and every file it extends, in load order.
     pub source_hash: String,
+    /// `[sweep]`, when the file describes a parameter sweep.
+    pub sweep: Option<SweepSpec>,
 }
 
 /// Load, merge and validate a scenario file.
@@ -78,6 +87,7 @@ fn validate(path: &Path, tree: BTreeMap<String, Entry>, source_hash: String) -> 
     let mut behaviour = Behaviour::default();
     let mut regions = Vec::new();
     let mut region_entry: Option<Entry> = None;
+    let mut sweep_entry: Option<Entry> = None;
 
     for (key, entry) in tree {
         match key.as_str() {
@@ -86,6 +96,7 @@ fn validate(path: &Path, tree: BTreeMap<String, Entry>, source_hash: String) -> 
             "funding" => fill_table(&mut funding, &entry, "funding", &mut errors),
             "behaviour" => fill_table(&mut behaviour, &entry, "behaviour", &mut errors),
             "region" => region_entry = Some(entry),
+            "sweep" => sweep_entry = Some(entry),
             _ => errors.push(ScenarioError::at(
                 entry.key_loc,
                 Some(key.clone()),
@@ -139,7 +150,15 @@ fn validate(path: &Path, tree: BTreeMap<String, Entry>, source_hash: String) -> 
     if !errors.is_empty() {
         return Err(ScenarioErrors(errors));
     }
-    Ok(Scenario { path: path.to_path_buf(), run, policy, funding, behaviour, regions, source_hash })
+    let mut scenario =
+        Scenario { path: path.to_path_buf(), run, policy, funding, behaviour, regions, source_hash, sweep: None };
+    if let Some(entry) = sweep_entry {
+        scenario.sweep = sweep::parse(&entry, &scenario, &mut errors);
+        if !errors.is_empty() {
+            return Err(ScenarioErrors(errors));
+        }
+    }
+    Ok(scenario)
 }
 
 fn key_list<T: ParamTable>() -> String {
@@ -226,6 +245,70 @@ fn cross_checks(
 }
 
 impl Scenario {
+    /// Check the rules that involve more than one key (after changing keys with
+    /// [`Scenario::set_dotted`]); every broken rule is one message.
+    pub fn check(&self) -> Result<(), Vec<String>> {
+        let mut errors = Vec::new();
+        cross_checks(&self.path, &self.policy, &self.behaviour, &self.regions, &mut errors);
+        if errors.is_empty() { Ok(()) } else { Err(errors.into_iter().map(|e| e.message).collect()) }
+    }
+
+    /// Set one parameter by its dotted key: `run.years`, `policy.<key>`, `funding.<key>`,
+    /// `behaviour.<key>`, `region.<key>` (every region) or `region[N].<key>` (the N-th
+    /// `[[region]]`, from 1). Type and range are checked as in a scenario file.
+    pub fn set_dotted(&mut self, key: &str, value: &RawValue) -> Result<(), String> {
+        self.sweepable_spec(key)?;
+        let (table, field) = key.split_once('.').expect("checked by sweepable_spec");
+        let set = |r: Result<(), crate::params::spec::FieldError>| r.map_err(|e| e.to_string());
+        match table {
+            "run" => set(self.run.set(field, value)),
+            "policy" => set(self.policy.set(field, value)),
+            "funding" => set(self.funding.set(field, value)),
+            "behaviour" => set(self.behaviour.set(field, value)),
+            "region" => self.regions.iter_mut().try_for_each(|r| set(r.set(field, value))),
+            _ => {
+                let n = region_index(table, self.regions.len())?;
+                set(self.regions[n].set(field, value))
+            }
+        }
+    }
+
+    /// The reference entry of a key that a sweep may vary, or why it cannot be varied.
+    pub fn sweepable_spec(&self, key: &str) -> Result<ParamSpec, String> {
+        let Some((table, field)) = key.split_once('.') else {
+            return Err(format!(
+                "`{key}` is not a dotted key; write `table.key` with table one of run, policy, funding, \
+                 behaviour, region (every region) or region[N] (the N-th [[region]])"
+            ));
+        };
+        let specs = match table {
+            "run" => RunParams::specs(),
+            "policy" => Policy::specs(),
+            "funding" => Funding::specs(),
+            "behaviour" => Behaviour::specs(),
+            "region" => RegionSpec::specs(),
+            t if t.starts_with("region[") => {
+                region_index(t, self.regions.len())?;
+                RegionSpec::specs()
+            }
+            other => {
+                return Err(format!(
+                    "unknown table `{other}`; allowed: run, policy, funding, behaviour, region, region[N]"
+                ));
+            }
+        };
+        let name = if table.starts_with("region") { "region" } else { table };
+        if (table == "run" && UNSWEEPABLE_RUN_KEYS.contains(&field)) || (name == "region" && field == "name") {
+            return Err(format!(
+                "`{key}` cannot be swept (it names the run, sets its random streams, counts replications or \
+                 changes the metrics); the keys of [run] that can be swept are years and warmup_weeks"
+            ));
+        }
+        let allowed = || specs.iter().map(|s| s.key).collect::<Vec<_>>().join(", ");
+        let message = format!("unknown key in [{name}]; allowed keys: {}", allowed());
+        specs.into_iter().find(|s| s.key == field).ok_or(message)
+    }
+
     /// The fully resolved scenario (every key, defaults included) as TOML text.
     pub fn resolved_toml(&self) -> String {
         let mut out = String::new();
@@ -253,6 +336,19 @@ impl Scenario {
     pub fn reported_weeks(&self) -> u32 {
         (self.run.years * 52.0).round().max(1.0) as u32
     }
+}
+
+/// The 0-based index of `region[N]` (N from 1).
+fn region_index(table: &str, regions: usize) -> Result<usize, String> {
+    let n = table
+        .strip_prefix("region[")
+        .and_then(|t| t.strip_suffix(']'))
+        .and_then(|n| n.parse::<usize>().ok())
+        .filter(|&n| n >= 1 && n <= regions)
+        .ok_or_else(|| {
+            format!("`{table}` is not a region of this scenario; write region[N] with N from 1 to {regions}")
+        })?;
+    Ok(n - 1)
 }
 
 fn write_table(out: &mut String, header: &str, entries: &[(&'static str, RawValue)]) {

@@ -1,0 +1,125 @@
+//! `spsim analyze sobol|morris DIR`.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use spsim::analyze::{self, Bootstrap};
+use spsim::report::{self, sweep as out};
+
+use crate::cli::Method;
+
+fn fmt(x: f64) -> String {
+    if x.is_finite() { format!("{x:.4}") } else { "-".into() }
+}
+
+/// `spsim analyze`.
+pub fn analyze(
+    method: Method,
+    dir: &Path,
+    metrics: &[String],
+    boot: Bootstrap,
+    levels: Option<u32>,
+    quiet: bool,
+) -> ExitCode {
+    if !(boot.level > 0.0 && boot.level < 1.0) {
+        eprintln!("error: --confidence {} must be between 0 and 1 (e.g. 0.95)", boot.level);
+        return ExitCode::from(2);
+    }
+    let (manifest, table) = match out::read_manifest(dir).and_then(|m| Ok((m, out::read_points(dir)?))) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("error: {e}\n(analyze needs a finished sweep folder: run `spsim sweep` or `spsim merge` first)");
+            return ExitCode::from(2);
+        }
+    };
+    let design = manifest["design"].as_str().unwrap_or("");
+    let (wanted, file) = match method {
+        Method::Sobol => ("sobol", "sobol.csv"),
+        Method::Morris => ("morris", "morris.csv"),
+    };
+    if design != wanted && design != "file" {
+        eprintln!(
+            "error: {} holds a {design} sweep; `analyze {wanted}` needs design = \"{wanted}\" (or a {wanted} design file)",
+            dir.display()
+        );
+        return ExitCode::from(2);
+    }
+    for m in metrics {
+        if !table.metrics.contains(m) {
+            eprintln!("error: unknown metric `{m}`; the sweep has: {}", table.metrics.join(", "));
+            return ExitCode::from(2);
+        }
+    }
+    let levels = levels.or(manifest["morris_levels"].as_u64().map(|l| l as u32)).unwrap_or(4);
+    if method == Method::Morris && (levels < 2 || levels % 2 == 1) {
+        eprintln!("error: --levels {levels}: Morris levels must be even and at least 2");
+        return ExitCode::from(2);
+    }
+    let x: Option<Vec<Vec<f64>>> = table.x.iter().map(|r| r.iter().copied().collect()).collect();
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let header: &[&str] = match method {
+        Method::Sobol => &["metric", "parameter", "S1", "S1_conf", "ST", "ST_conf"],
+        Method::Morris => &["metric", "parameter", "mu", "mu_star", "sigma", "mu_star_conf"],
+    };
+    w.write_record(header).expect("write to memory");
+    let mut printed = Vec::new();
+    let mut skipped = Vec::new();
+    for (k, metric) in table.metrics.iter().enumerate() {
+        if !metrics.is_empty() && !metrics.contains(metric) {
+            continue;
+        }
+        let y: Vec<f64> = table.y.iter().map(|r| r[k].unwrap_or(f64::NAN)).collect();
+        let rows: Result<Vec<[f64; 4]>, String> = match method {
+            Method::Sobol => analyze::sobol(&y, table.parameters.len(), boot)
+                .map(|v| v.iter().map(|s| [s.s1, s.s1_conf, s.st, s.st_conf]).collect()),
+            Method::Morris => match &x {
+                Some(x) => analyze::morris(x, &y, levels, boot)
+                    .map(|v| v.iter().map(|m| [m.mu, m.mu_star, m.sigma, m.mu_star_conf]).collect()),
+                None => Err("the swept parameters are not all numbers".into()),
+            },
+        };
+        match rows {
+            Ok(rows) => {
+                for (p, r) in table.parameters.iter().zip(&rows) {
+                    w.write_record([
+                        metric.clone(),
+                        p.clone(),
+                        r[0].to_string(),
+                        r[1].to_string(),
+                        r[2].to_string(),
+                        r[3].to_string(),
+                    ])
+                    .expect("write to memory");
+                    printed.push((metric.clone(), p.clone(), *r));
+                }
+            }
+            Err(e) => skipped.push(format!("{metric}: {e}")),
+        }
+    }
+    let path = dir.join(file);
+    if let Err(e) = report::write_file_atomically(&path, &w.into_inner().expect("flush to memory")) {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return ExitCode::from(1);
+    }
+    if !quiet {
+        let h: Vec<&str> = header[2..].to_vec();
+        println!("{:<36} {:<40} {:>9} {:>9} {:>9} {:>9}", "metric", "parameter", h[0], h[1], h[2], h[3]);
+        for (m, p, r) in &printed {
+            println!("{m:<36} {p:<40} {:>9} {:>9} {:>9} {:>9}", fmt(r[0]), fmt(r[1]), fmt(r[2]), fmt(r[3]));
+        }
+        for s in &skipped {
+            println!("skipped {s}");
+        }
+        println!(
+            "{} bootstrap resamples, {:.0}% intervals (*_conf = half-width); written to {}",
+            boot.resamples,
+            boot.level * 100.0,
+            path.display()
+        );
+    }
+    if printed.is_empty() {
+        eprintln!("error: no metric could be analysed ({})", skipped.join("; "));
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,233 @@
+//! `spsim sweep` and `spsim merge`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use spsim::report::sweep::{self as out, Shard, ShardWriter, SweepIoError};
+use spsim::scenario::{self, design_file};
+use spsim::sweep::Sweep;
+
+use super::{progress_bar, worker_pool};
+
+/// Arguments of `spsim sweep`.
+pub struct SweepArgs {
+    pub file: PathBuf,
+    pub out: PathBuf,
+    pub replications: Option<u32>,
+    pub design: Option<PathBuf>,
+    pub shard: Option<String>,
+    pub shards: Option<u64>,
+    pub threads: Option<u16>,
+    pub quiet: bool,
+}
+
+/// Runs per block: enough per thread that the wait for a block's slowest run is small,
+/// few enough that a kill loses little work.
+const RUNS_PER_THREAD_PER_BLOCK: u64 = 16;
+
+fn exit_for(e: &SweepIoError) -> ExitCode {
+    match e {
+        SweepIoError::Conflict(_) => ExitCode::from(2),
+        SweepIoError::Io(_) => ExitCode::from(1),
+    }
+}
+
+/// Which shard to run: `--shard I/N`, else Slurm's array variables, else Kubernetes'
+/// completion index with `--shards N`, else the whole sweep. Returns the shard and where
+/// it came from.
+fn resolve_shard(flag: Option<&str>, shards: Option<u64>) -> Result<(Shard, &'static str), String> {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let num = |k: &str, v: &str| v.trim().parse::<u64>().map_err(|_| format!("{k}={v:?} is not a whole number"));
+    let (shard, from) = if let Some(s) = flag {
+        let (i, n) = s.split_once('/').ok_or_else(|| format!("--shard {s:?}: write I/N, e.g. 0/4"))?;
+        (Shard { index: num("--shard index", i)?, count: num("--shard count", n)? }, "--shard")
+    } else if let Some(id) = var("SLURM_ARRAY_TASK_ID") {
+        let count =
+            var("SLURM_ARRAY_TASK_COUNT").ok_or("SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not")?;
+        let min = var("SLURM_ARRAY_TASK_MIN").map_or(Ok(0), |m| num("SLURM_ARRAY_TASK_MIN", &m))?;
+        let id = num("SLURM_ARRAY_TASK_ID", &id)?;
+        let index = id.checked_sub(min).ok_or("SLURM_ARRAY_TASK_ID is below SLURM_ARRAY_TASK_MIN")?;
+        (Shard { index, count: num("SLURM_ARRAY_TASK_COUNT", &count)? }, "SLURM_ARRAY_TASK_ID")
+    } else if let Some(idx) = var("JOB_COMPLETION_INDEX") {
+        let count = shards.ok_or("JOB_COMPLETION_INDEX is set: give the shard count with --shards N")?;
+        (Shard { index: num("JOB_COMPLETION_INDEX", &idx)?, count }, "JOB_COMPLETION_INDEX")
+    } else {
+        return Ok((Shard::ALL, "none"));
+    };
+    if shard.count == 0 || shard.index >= shard.count {
+        return Err(format!("shard {}/{} (from {from}): the index must be below the count", shard.index, shard.count));
+    }
+    Ok((shard, from))
+}
+
+/// `spsim sweep`.
+pub fn sweep(a: SweepArgs) -> ExitCode {
+    let mut base = match scenario::load(&a.file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let Some(spec) = base.sweep.clone() else {
+        eprintln!(
+            "error: {} has no [sweep] table; add one (design and [sweep.parameters]) or use `spsim run`",
+            a.file.display()
+        );
+        return ExitCode::from(2);
+    };
+    if let Some(r) = a.replications {
+        base.run.replications = r;
+    }
+    let sweep = match &a.design {
+        None => Sweep::native(base, spec),
+        Some(path) => {
+            let built = design_file::read(path)
+                .map_err(|e| e.to_string())
+                .and_then(|(rows, sha)| Sweep::from_rows(base, spec, rows, path.display().to_string(), sha));
+            match built {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("{}", if e.starts_with("error") { e } else { format!("error: {e}") });
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    };
+    let (shard, from) = match resolve_shard(a.shard.as_deref(), a.shards) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if shard == Shard::ALL && out::is_finished(&a.out, &sweep) {
+        if !a.quiet {
+            println!("{}: this sweep is already complete ({} runs)", a.out.display(), sweep.runs());
+        }
+        return ExitCode::SUCCESS;
+    }
+    let mut writer = match ShardWriter::open(&a.out, &sweep, shard) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit_for(&e);
+        }
+    };
+    let (threads, pool) = match worker_pool(a.threads) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let range = shard.runs(sweep.runs());
+    let resumed = writer.next_run() - range.start;
+    let label = if shard == Shard::ALL {
+        sweep.base.run.name.clone()
+    } else {
+        format!("{} shard {}/{}", sweep.base.run.name, shard.index, shard.count)
+    };
+    if !a.quiet {
+        eprintln!(
+            "{label}: {} points × {} replications = {} runs{}{}",
+            sweep.points.len(),
+            sweep.replications(),
+            sweep.runs(),
+            if shard == Shard::ALL {
+                String::new()
+            } else {
+                format!("; this shard: runs {}..{} (from {from})", range.start, range.end)
+            },
+            if resumed > 0 { format!("; resuming after {resumed} finished runs") } else { String::new() },
+        );
+    }
+    let bar = progress_bar(range.end - range.start, a.quiet, &label, "runs");
+    bar.set_position(resumed);
+    let block = (threads as u64 * RUNS_PER_THREAD_PER_BLOCK).max(16);
+    let started = Instant::now();
+    let mut failed = 0u64;
+    while writer.next_run() < writer.end() {
+        let next = writer.next_run();
+        let runs = next..(next + block).min(writer.end());
+        let outcomes = pool.install(|| sweep.run_block(runs, &|| bar.inc(1)));
+        for o in &outcomes {
+            if let Err(e) = &o.result {
+                failed += 1;
+                bar.suspend(|| {
+                    eprintln!("run {} (point {}, replication {}) failed: {e}", o.run, o.point, o.replication)
+                });
+            }
+        }
+        if let Err(e) = writer.append(&sweep, &outcomes) {
+            bar.abandon();
+            eprintln!("error: {e}");
+            return exit_for(&e);
+        }
+    }
+    bar.finish_and_clear();
+    if let Err(e) = writer.finish() {
+        eprintln!("error: {e}");
+        return exit_for(&e);
+    }
+    let wall = started.elapsed().as_secs_f64();
+    let made = range.end - range.start - resumed;
+    if shard != Shard::ALL {
+        if !a.quiet {
+            println!(
+                "shard {}/{}: {made} runs in {wall:.2} s ({:.1} runs/s){}; when every shard is done: spsim merge {} --out {}",
+                shard.index,
+                shard.count,
+                made as f64 / wall.max(1e-9),
+                if failed > 0 { format!(", {failed} failed") } else { String::new() },
+                a.out.display(),
+                a.out.display()
+            );
+        }
+        return if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS };
+    }
+    match out::merge(&a.out, &a.out) {
+        Ok(report) => {
+            if !a.quiet {
+                println!(
+                    "{}: {} runs ({} made now in {wall:.2} s, {:.1} runs/s on {threads} thread(s)), {} points{}; \
+                     written to {}",
+                    sweep.base.run.name,
+                    report.runs,
+                    made,
+                    made as f64 / wall.max(1e-9),
+                    report.points,
+                    if report.failed > 0 {
+                        format!(", {} FAILED (see runs.csv status)", report.failed)
+                    } else {
+                        String::new()
+                    },
+                    a.out.display()
+                );
+            }
+            if report.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit_for(&e)
+        }
+    }
+}
+
+/// `spsim merge`.
+pub fn merge(dir: &Path, target: &Path) -> ExitCode {
+    match out::merge(dir, target) {
+        Ok(r) => {
+            println!(
+                "merged {} runs ({} points{}) into {}",
+                r.runs,
+                r.points,
+                if r.failed > 0 { format!(", {} failed", r.failed) } else { String::new() },
+                target.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit_for(&e)
+        }
+    }
+}
