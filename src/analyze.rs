@@ -76,7 +76,7 @@ fn z_of(level: f64) -> f64 {
 /// not have that shape, holds a non-finite value, or does not vary.
 pub fn sobol(y: &[f64], d: usize, boot: Bootstrap) -> Result<Vec<SobolIndex>, String> {
     let rows = d + 2;
-    if d == 0 || y.is_empty() || y.len() % rows != 0 {
+    if d == 0 || y.is_empty() || !y.len().is_multiple_of(rows) {
         return Err(format!("{} outputs is not a multiple of parameters + 2 = {rows} (a Saltelli design)", y.len()));
     }
     if y.iter().any(|v| !v.is_finite()) {
@@ -121,7 +121,7 @@ pub fn sobol(y: &[f64], d: usize, boot: Bootstrap) -> Result<Vec<SobolIndex>, St
 pub fn morris(x: &[Vec<f64>], y: &[f64], levels: u32, boot: Bootstrap) -> Result<Vec<MorrisIndex>, String> {
     let d = x.first().map_or(0, |r| r.len());
     let rows = d + 1;
-    if d == 0 || x.len() != y.len() || x.len() % rows != 0 {
+    if d == 0 || x.len() != y.len() || !x.len().is_multiple_of(rows) {
         return Err(format!("{} rows is not a whole number of trajectories of parameters + 1 = {rows}", x.len()));
     }
     if y.iter().any(|v| !v.is_finite()) {
@@ -134,14 +134,14 @@ pub fn morris(x: &[Vec<f64>], y: &[f64], levels: u32, boot: Bootstrap) -> Result
     let delta = crate::sweep::design::morris_delta(levels);
     // ee[j][t]: elementary effect of parameter j in trajectory t.
     let mut ee = vec![vec![0.0; r]; d];
-    for t in 0..r {
-        for s in 0..d {
-            let (i0, i1) = (t * rows + s, t * rows + s + 1);
-            for j in 0..d {
+    for (j, effects) in ee.iter_mut().enumerate() {
+        for (t, e) in effects.iter_mut().enumerate() {
+            for s in 0..d {
+                let (i0, i1) = (t * rows + s, t * rows + s + 1);
                 if x[i1][j] > x[i0][j] {
-                    ee[j][t] += (y[i1] - y[i0]) / delta;
+                    *e += (y[i1] - y[i0]) / delta;
                 } else if x[i1][j] < x[i0][j] {
-                    ee[j][t] += (y[i0] - y[i1]) / delta;
+                    *e += (y[i0] - y[i1]) / delta;
                 }
             }
         }

@@ -564,7 +564,6 @@ fn derive_points(dir: &Path, description: &serde_json::Value) -> Result<(u64, u6
         flush(&p, &values, &mut group)?;
         n_points += 1;
     }
-    drop(flush);
     points.flush().map_err(|e| SweepIoError::Io(e.to_string()))?;
     for w in [y, x].into_iter().flatten() {
         w.into_inner().map_err(|e| SweepIoError::Io(e.to_string()))?;

@@ -93,7 +93,7 @@ pub fn morris_delta(levels: u32) -> f64 {
 /// random grid level and moves once, by +Δ or −Δ (whichever stays in [0, 1]), in a
 /// random order. `levels` must be even and at least 2.
 pub fn morris(trajectories: usize, dims: usize, levels: u32, seed: u64) -> Vec<f64> {
-    assert!(levels >= 2 && levels % 2 == 0, "Morris levels must be even");
+    assert!(levels >= 2 && levels.is_multiple_of(2), "Morris levels must be even");
     let mut rng = design_rng(seed, MORRIS_STREAM);
     let step = 1.0 / (levels as f64 - 1.0);
     let delta = morris_delta(levels);

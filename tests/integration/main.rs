@@ -9,6 +9,7 @@ mod golden;
 mod invariants;
 mod policies;
 mod scenarios;
+mod sweeps;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
