@@ -68,5 +68,42 @@ pub fn scenario_reference() -> String {
         "[behaviour]",
         "Every coefficient of the rules. Logistic coefficients act on the log-odds scale.",
     );
+    sweep_section(&mut out);
     out
+}
+
+/// `[sweep]`: its keys are fixed in `scenario/sweep.rs`; the designs and the keys that
+/// cannot be swept come from the code.
+fn sweep_section(out: &mut String) {
+    use crate::params::sweep::Design;
+    use crate::scenario::UNSWEEPABLE_RUN_KEYS;
+    let designs = Design::CHOICES.iter().map(|c| format!("`\"{c}\"`")).collect::<Vec<_>>().join(" \\| ");
+    out.push_str(&format!(
+        "## `[sweep]`\n\n\
+         Makes the file a parameter sweep for `spsim sweep` (`spsim run` ignores it). Each point of \
+         the design is the scenario above with the swept keys changed; each point runs `[run] \
+         replications` times, and replication r uses the same random streams at every point \
+         (common random numbers).\n\n\
+         | key | default | allowed | meaning |\n|---|---|---|---|\n\
+         | `design` | (required) | {designs} | `grid`: every combination, last key fastest; `lhs`: Latin \
+         hypercube; `sobol`: Saltelli's scheme for first-order and total Sobol' indices \
+         (`points` × (parameters + 2) points); `morris`: one-at-a-time trajectories \
+         (`points` × (parameters + 1) points). |\n\
+         | `points` | (required except for grid) | 1 or more | Points (lhs), base samples (sobol; a power of 2 \
+         is best) or trajectories (morris). Not allowed for grid. |\n\
+         | `seed` | `1` | any whole number ≥ 0 | Seed of the lhs and morris designs (the runs use `[run] seed`). |\n\
+         | `levels` | `4` | even, 2 to 1000 | Grid levels of a morris design. |\n\
+         | `parameters` | (required) | table | `[sweep.parameters]`: one entry per swept key (below). |\n\n\
+         `[sweep.parameters]` keys are dotted scenario keys, quoted: `\"policy.supervision_quality\"`, \
+         `\"funding.vcse_grant_years\"`, `\"behaviour.<key>\"`, `\"region.<key>\"` (every region) or \
+         `\"region[N].<key>\"` (the N-th `[[region]]`, from 1). The keys of `[run]` that cannot be \
+         swept are {}. Values:\n\n\
+         - a list, `[150, 225, 300]`: those values (any design; lhs, sobol and morris pick list \
+         elements by splitting [0, 1) into equal parts);\n\
+         - `{{ first = 150, step = 50, last = 400 }}`: the list first, first + step, … up to last;\n\
+         - `{{ lower = 0.1, upper = 0.9 }}`: a continuous range (lhs, sobol, morris only); whole-number \
+         keys are rounded to the nearest whole number (halves up).\n\n\
+         Every value (both ends of a range) must be valid for its key, as in the tables above.\n",
+        UNSWEEPABLE_RUN_KEYS.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+    ));
 }
