@@ -17,6 +17,7 @@ if ! "$py" -c "import SALib, numpy" 2>/dev/null; then
   py="$venv/bin/python"
 fi
 cargo build --release --locked -q
+bin="${CARGO_TARGET_DIR:-target}/release/spsim"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-"$py" tests/salib/check.py target/release/spsim scenarios/sweeps/workforce_sobol.toml "$work"
+"$py" tests/salib/check.py "$bin" scenarios/sweeps/workforce_sobol.toml "$work"

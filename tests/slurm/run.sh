@@ -20,6 +20,9 @@ if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
   apt-get install -y -q slurm-wlm munge >/dev/null
 fi
 cargo build --release --locked -q
+target="${CARGO_TARGET_DIR:-target}"
+case "$target" in /*) ;; *) target="$root/$target" ;; esac
+bin="$target/release/spsim"
 
 work="$(mktemp -d /tmp/spsim-slurm.XXXXXX)"
 chmod 755 "$work"
@@ -101,7 +104,7 @@ echo "single-node Slurm cluster up: node ${host}, ${cpus} CPUs"
 
 # The sharded sweep through the shipped submit script, from a job folder.
 out="$work/sharded"
-(cd "$work/jobs" && SPSIM="$root/target/release/spsim" bash "$root/examples/slurm/sweep.sbatch" \
+(cd "$work/jobs" && SPSIM="$bin" bash "$root/examples/slurm/sweep.sbatch" \
   "$root/$scenario" "$out" 4) | tee "$work/submit.txt"
 merge_job="$(sed -n 's/.*merge job \([0-9]*\)$/\1/p' "$work/submit.txt" | head -n1)"
 [ -n "$merge_job" ] || fail "could not read the merge job id"
@@ -114,7 +117,7 @@ merge_state="$(scontrol show job "$merge_job" | sed -n 's/.*JobState=\([A-Z_]*\)
 [ "$merge_state" = "COMPLETED" ] || fail "merge job $merge_job ended in state ${merge_state:-unknown}"
 
 # The same sweep, unsharded, outside Slurm.
-"$root/target/release/spsim" sweep "$root/$scenario" --out "$work/single" --quiet
+"$bin" sweep "$root/$scenario" --out "$work/single" --quiet
 for f in runs.csv points.csv manifest.json X.txt Y.txt problem.txt; do
   cmp "$work/single/$f" "$out/$f" || fail "$f differs between the Slurm-sharded and the unsharded sweep"
 done
