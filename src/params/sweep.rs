@@ -4,6 +4,10 @@
 
 use super::spec::{RawValue, choice_enum};
 
+/// Most dimensions of the Sobol' sequence the engine carries; a Saltelli design uses
+/// two per swept parameter.
+pub const SOBOL_MAX_DIMS: usize = 64;
+
 choice_enum! {
     /// How the points of a sweep are chosen.
     Design {

@@ -6,8 +6,7 @@ use super::Scenario;
 use super::error::ScenarioError;
 use super::source::{Entry, Loc, Node, Table};
 use crate::params::spec::{ParamValue, RawValue};
-use crate::params::sweep::{Design, Domain, SweepParam, SweepSpec};
-use crate::sweep::sobol_seq::MAX_DIMS;
+use crate::params::sweep::{Design, Domain, SOBOL_MAX_DIMS as MAX_DIMS, SweepParam, SweepSpec};
 
 const KEYS: &str = "design, points, seed, levels, parameters";
 const VALUE_FORMS: &str = "a list of values, { first, step, last } or { lower, upper }";

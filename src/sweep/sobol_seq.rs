@@ -3,7 +3,7 @@
 //! with `scramble=False`, which SALib's Saltelli sampler draws from. Up to 64 dimensions.
 
 /// Most dimensions supported.
-pub const MAX_DIMS: usize = 64;
+pub use crate::params::sweep::SOBOL_MAX_DIMS as MAX_DIMS;
 const BITS: usize = 32;
 
 /// Primitive polynomials (leading and trailing bits included) of dimensions 2..=64.

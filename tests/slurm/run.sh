@@ -61,7 +61,7 @@ cpus="$(nproc)"
 mkdir -p "$work/state" "$work/spool" "$work/jobs"
 cat > "$work/slurm.conf" <<CONF
 ClusterName=spsimtest
-SlurmctldHost=${host}
+SlurmctldHost=${host}(127.0.0.1)
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
@@ -85,7 +85,7 @@ SlurmdLogFile=${work}/slurmd.log
 SlurmctldPort=16817
 SlurmdPort=16818
 MinJobAge=3600
-NodeName=${host} CPUs=${cpus} State=UNKNOWN
+NodeName=${host} NodeAddr=127.0.0.1 CPUs=${cpus} State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
 export SLURM_CONF="$work/slurm.conf"
