@@ -193,6 +193,7 @@ impl ShardWriter {
     pub fn open(dir: &Path, sweep: &Sweep, shard: Shard) -> Result<ShardWriter, SweepIoError> {
         let shards = dir.join(SHARDS);
         let description = json_bytes(&sweep_description(sweep));
+        ensure_sweep_folder(dir)?;
         if !shards.exists() && dir.join("manifest.json").exists() {
             check_finished(dir, sweep)?;
         }
@@ -264,6 +265,27 @@ impl ShardWriter {
             fs::rename(&self.partial, &self.done_path).map_err(io_err("rename", &self.partial))?;
         }
         Ok(())
+    }
+}
+
+/// Refuse to use a folder that holds anything but a sweep: the final step replaces the
+/// whole folder, which must never delete a user's other files.
+fn ensure_sweep_folder(dir: &Path) -> Result<(), SweepIoError> {
+    let Ok(mut entries) = fs::read_dir(dir) else { return Ok(()) };
+    if entries.next().is_none() || dir.join(SHARDS).join(IDENTITY_FILE).exists() {
+        return Ok(());
+    }
+    let is_sweep = fs::read(dir.join("manifest.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .is_some_and(|v| v["kind"] == "sweep");
+    if is_sweep {
+        Ok(())
+    } else {
+        Err(SweepIoError::Conflict(format!(
+            "{} exists and is not a sweep folder; it would be replaced, so choose a new or empty --out folder",
+            dir.display()
+        )))
     }
 }
 
@@ -346,6 +368,9 @@ pub fn merge(dir: &Path, out: &Path) -> Result<MergeReport, SweepIoError> {
         }
     };
     let count = shard_count(&shards)?;
+    if out != dir {
+        ensure_sweep_folder(out)?;
+    }
     let total = description["runs"].as_u64().unwrap_or(0);
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     fs::create_dir_all(parent).map_err(io_err("create", parent))?;

@@ -269,6 +269,24 @@ fn a_folder_holding_another_sweep_is_refused() {
 }
 
 #[test]
+fn a_folder_that_is_not_a_sweep_is_never_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("mine");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("notes.txt"), "keep me").unwrap();
+    let o = sweep_into(&out, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is not a sweep folder"));
+    assert_eq!(std::fs::read_to_string(out.join("notes.txt")).unwrap(), "keep me");
+    assert!(!out.join("shards").exists());
+    let sharded = dir.path().join("sharded");
+    assert!(sweep_into(&sharded, &["--shard", "0/1"]).status.success());
+    let o = spsim(&["merge", sharded.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(out.join("notes.txt")).unwrap(), "keep me");
+}
+
+#[test]
 fn a_failing_run_is_reported_with_its_point_and_the_others_finish() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("fails.toml");
