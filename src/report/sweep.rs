@@ -275,11 +275,7 @@ fn ensure_sweep_folder(dir: &Path) -> Result<(), SweepIoError> {
     if entries.next().is_none() || dir.join(SHARDS).join(IDENTITY_FILE).exists() {
         return Ok(());
     }
-    let is_sweep = fs::read(dir.join("manifest.json"))
-        .ok()
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-        .is_some_and(|v| v["kind"] == "sweep");
-    if is_sweep {
+    if read_manifest(dir).is_ok_and(|m| m["kind"] == "sweep") {
         Ok(())
     } else {
         Err(SweepIoError::Conflict(format!(
@@ -291,13 +287,7 @@ fn ensure_sweep_folder(dir: &Path) -> Result<(), SweepIoError> {
 
 /// A finished sweep folder (no shards left) may only be "resumed" by the same sweep.
 fn check_finished(dir: &Path, sweep: &Sweep) -> Result<(), SweepIoError> {
-    let path = dir.join("manifest.json");
-    let text = fs::read_to_string(&path).map_err(io_err("read", &path))?;
-    let same = serde_json::from_str::<serde_json::Value>(&text)
-        .ok()
-        .and_then(|v| v.get("sweep_identity").and_then(|i| i.as_str()).map(|i| i == sweep.identity()))
-        .unwrap_or(false);
-    if same {
+    if read_manifest(dir).is_ok_and(|m| m["sweep_identity"].as_str() == Some(sweep.identity().as_str())) {
         Ok(())
     } else {
         Err(SweepIoError::Conflict(format!(
@@ -310,6 +300,11 @@ fn check_finished(dir: &Path, sweep: &Sweep) -> Result<(), SweepIoError> {
 /// Whether `dir` holds the finished output of exactly this sweep.
 pub fn is_finished(dir: &Path, sweep: &Sweep) -> bool {
     !dir.join(SHARDS).exists() && dir.join("manifest.json").exists() && check_finished(dir, sweep).is_ok()
+}
+
+/// The run id at the start of a `runs.csv` line.
+fn run_id(line: &[u8]) -> Option<u64> {
+    line.split(|&b| b == b',').next().and_then(|f| std::str::from_utf8(f).ok()?.parse::<u64>().ok())
 }
 
 /// Length in bytes of the valid part of a partial shard file (the header and whole
@@ -329,7 +324,7 @@ fn valid_prefix(path: &Path, header: &[u8], first_run: u64) -> io::Result<(u64, 
         if n == 0 || line.last() != Some(&b'\n') {
             break;
         }
-        let id = line.split(|&b| b == b',').next().and_then(|f| std::str::from_utf8(f).ok()?.parse::<u64>().ok());
+        let id = run_id(&line);
         if id != Some(first_run + rows) {
             break;
         }
@@ -475,7 +470,7 @@ fn concat_shards(shards: &Path, count: u64, target: &Path, total: u64) -> Result
             if r.read_until(b'\n', &mut line).map_err(io_err("read", &path))? == 0 {
                 break;
             }
-            let id = line.split(|&b| b == b',').next().and_then(|f| std::str::from_utf8(f).ok()?.parse::<u64>().ok());
+            let id = run_id(&line);
             if id != Some(next) {
                 return Err(SweepIoError::Conflict(format!(
                     "{}: expected run {next}, found {:?}; the shard files do not belong together",
