@@ -95,8 +95,16 @@ mechanisms! {
     Rereferred = ("R10", "re-referred after relapse"),
     /// Community work discovered an organisation.
     OrgDiscovered = ("R11", "community work discovered organisation"),
+    /// A patient taken on from the waiting list at the target's pace.
+    IntakeAtPace = ("R12", "taken on at the target's pace"),
+    /// A patient taken on beyond the pace because the waiting list was long.
+    IntakeBeyondPace = ("R12", "taken on beyond the pace (long waiting list)"),
+    /// A patient-week left waiting because every link worker had used up the intake pace.
+    WaitingPaceUsed = ("R12", "left waiting: intake pace used up"),
     /// A link worker week under caseload-target pressure.
     UnderTargetPressure = ("R12", "link worker week under target pressure"),
+    /// A link worker week with a caseload beyond what the hours allow.
+    Overloaded = ("R12", "link worker week overloaded (caseload beyond hours)"),
     /// A link worker week whose main stress was the complexity of held patients.
     StressHeld = ("R13", "main stress: held complex patients"),
     /// ... was overload.
@@ -121,11 +129,11 @@ mechanisms! {
     BoltedOn = ("R15", "link worker week bolted on"),
     /// A link worker week belonging (embeddedness ≥ 0.66).
     Belonging = ("R15", "link worker week belonging"),
-    /// Left, mainly for burnout.
+    /// Left for burnout (reason drawn in proportion to its share of the intention).
     LeftBurnout = ("R16", "left (burnout)"),
-    /// Left, mainly for dissatisfaction.
+    /// Left for dissatisfaction, including lack of supervision.
     LeftDissatisfaction = ("R16", "left (dissatisfaction)"),
-    /// Left, mainly for funding uncertainty.
+    /// Left for perceived job insecurity.
     LeftFunding = ("R16", "left (funding)"),
     /// A leaver's knowledge map was lost.
     KnowledgeLost = ("R16", "knowledge lost"),
@@ -139,6 +147,8 @@ mechanisms! {
     ContractRenewed = ("R17", "contract renewed"),
     /// A link worker post was cut.
     PostCut = ("R17", "post cut"),
+    /// A link worker post was commissioned (a cut post reinstated, or a new post).
+    PostCommissioned = ("R17", "post commissioned"),
     /// A VCSE grant was renewed.
     GrantRenewed = ("R18", "VCSE grant renewed"),
     /// A VCSE organisation closed.

@@ -46,6 +46,10 @@ week_counts! {
     rereferred,
     /// Patients who left the waiting list having lost momentum (R5).
     dropped_waiting,
+    /// Patients taken on from the waiting list by a link worker (R5, R12 intake).
+    intake,
+    /// Of which beyond the target's pace, because the waiting list was long (R12).
+    intake_beyond_pace,
     /// First appointments missed (R5).
     dna,
     /// Patients lost after a missed first appointment (R5).
@@ -118,19 +122,23 @@ week_counts! {
     lw_satisfaction,
     /// Embeddedness summed over link workers in post (R15).
     lw_embeddedness,
-    /// Link workers whose probability of leaving within a year is above `intention_threshold` (R16).
+    /// Intention to leave summed over link workers in post: the expected number who would say yes to "do you intend to leave within a year?" (R16).
     lw_intending,
-    /// Caseload-target pressure summed over link workers in post (R12).
+    /// Caseload-target pressure (target ÷ achievable − 1, at least 0) summed over link workers in post (R12).
     lw_pressure,
+    /// Load (caseload hours ÷ session hours) summed over link workers in post (R12).
+    lw_load,
+    /// Link workers in post whose caseload exceeds what their hours allow (load > 1; R12 overload).
+    lw_overloaded,
     /// Share of open VCSE organisations each link worker knows, summed over link workers in post (R11).
     lw_known_orgs,
     /// Link workers who left (R16).
     leavers,
-    /// Of which mainly for burnout.
+    /// Of which for burnout (reason drawn in proportion to its share of the intention to leave).
     leavers_burnout,
-    /// Of which mainly for dissatisfaction.
+    /// Of which for dissatisfaction, including lack of supervision.
     leavers_dissatisfaction,
-    /// Of which mainly for funding uncertainty.
+    /// Of which for perceived job insecurity (funding).
     leavers_funding,
     /// Weeks in post of the link workers who left or whose post was cut (sum).
     leaver_tenure_weeks,
@@ -138,6 +146,8 @@ week_counts! {
     posts_cut,
     /// Contracts renewed (R17).
     posts_renewed,
+    /// Link worker posts commissioned: cut posts reinstated and new posts (R17).
+    posts_commissioned,
     /// New link workers starting in vacant posts (R16).
     recruited,
     /// Patients whose link worker left: moved to a colleague or back to the list (R16).

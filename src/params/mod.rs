@@ -96,6 +96,17 @@ param_table! {
     }
 }
 
+impl Policy {
+    /// Effective supervision, 0–1 (R19): quality × (1 − exp(−saturation ÷ interval)).
+    /// Diminishing returns: each halving of the interval adds less; 0 without supervision.
+    pub fn effective_supervision(&self, saturation_weeks: f64) -> f64 {
+        match self.supervision_interval_weeks {
+            0 => 0.0,
+            interval => self.supervision_quality * (1.0 - (-saturation_weeks / interval as f64).exp()),
+        }
+    }
+}
+
 param_table! {
     /// `[funding]`: link worker contracts (R16, R17) and VCSE grants (R18).
     pub struct Funding = "funding" {
@@ -111,8 +122,14 @@ param_table! {
         vcse_grant_years: f64 = 2.0, "years", "R18", [0.1, 50.0];
         /// Probability a VCSE grant is renewed (000 1.2).
         vcse_renewal_probability: f64 = 0.75, "probability", "R18", [0.0, 1.0];
-        /// New VCSE organisations appearing per region per year.
-        vcse_new_orgs_per_year: f64 = 1.0, "orgs/region/year", "R18", [0.0, 1000.0];
+        /// New VCSE organisations appearing per region per year, on top of `vcse_new_org_share_per_year`.
+        vcse_new_orgs_per_year: f64 = 0.0, "orgs/region/year", "R18", [0.0, 1000.0];
+        /// New VCSE organisations per year as a share of the organisations a region started with. The default, (1 − 0.75) ÷ 2, balances the closures of default grants (2 years, 75% renewed), so the sector is steady.
+        vcse_new_org_share_per_year: f64 = 0.125, "share of initial orgs/year", "R18", [0.0, 10.0];
+        /// Mean weeks before a cut link worker post is commissioned again (funding found anew, then recruitment); 0 = cut posts never return.
+        lw_recommission_weeks: u32 = 26, "weeks", "R17", [0, 5200];
+        /// New link worker posts commissioned per year, as a share of the posts a region started with (workforce growth, e.g. toward NHS England's 9,000).
+        lw_post_growth_per_year: f64 = 0.0, "share of initial posts/year", "R17", [0.0, 10.0];
     }
 }
 
@@ -135,7 +152,7 @@ param_table! {
         employment: Employment = Employment::Pcn, "-", "R15";
         /// VCSE organisations in the PCN's area.
         vcse_orgs: u32 = 20, "organisations", "R7, R18", [0, 10000];
-        /// Initial GP buy-in to social prescribing (legitimation, 002).
+        /// GP buy-in to social prescribing (legitimation, 002): where it starts and the long-run level that feedback moves it around (R2).
         gp_buy_in: f64 = 0.5, "0–1", "R2", [0.0, 1.0];
         /// A GP champion for social prescribing works in the PCN (002).
         gp_champion: bool = false, "-", "R2";
@@ -196,7 +213,7 @@ param_table! {
 
         // ---------------- R2 GP referral ----------------
         /// Intercept of P(GP refers a presenting patient).
-        refer_intercept: f64 = -2.9, "log-odds", "R2", [-20.0, 20.0];
+        refer_intercept: f64 = -2.05, "log-odds", "R2", [-20.0, 20.0];
         /// Effect of GP buy-in (002 legitimation).
         refer_buy_in: f64 = 2.0, "log-odds per unit", "R2", [-20.0, 20.0];
         /// Effect of GP awareness of the link worker role.
@@ -213,14 +230,12 @@ param_table! {
         refer_statutory_penalty: f64 = -2.5, "log-odds", "R2", [-20.0, 20.0];
         /// Effect of statutory waiting pressure on referring such patients anyway (002 "supporting the supporter").
         refer_statutory_pressure: f64 = 3.0, "log-odds per unit", "R2", [-20.0, 20.0];
-        /// Buy-in gained per feedback report reaching GPs, times (1 - buy-in) (002 feedback loop).
-        buy_in_feedback_gain: f64 = 0.002, "per report", "R2", [0.0, 1.0];
-        /// Awareness gained per feedback report, times (1 - awareness).
-        awareness_feedback_gain: f64 = 0.004, "per report", "R2", [0.0, 1.0];
-        /// Weekly decay of buy-in and awareness toward `buy_in_floor` without feedback.
-        buy_in_decay_per_week: f64 = 0.004, "share/week", "R2", [0.0, 1.0];
-        /// Level buy-in and awareness decay toward.
-        buy_in_floor: f64 = 0.15, "0–1", "R2", [0.0, 1.0];
+        /// Effect on the long-run GP buy-in and awareness (log-odds) per feedback report reaching GPs per link worker post per week, above or below `feedback_reference_per_post` (002 feedback loop).
+        buy_in_feedback_effect: f64 = 0.3, "log-odds per report/post/week", "R2", [0.0, 20.0];
+        /// Feedback reports reaching GPs per post per week at which buy-in and awareness sit at the region's own level (`gp_buy_in`, `awareness_initial`).
+        feedback_reference_per_post: f64 = 5.0, "reports/post/week", "R2", [0.0, 1000.0];
+        /// Weekly adjustment of buy-in and awareness toward the level this week's feedback implies.
+        buy_in_adjust_per_week: f64 = 0.01, "share/week", "R2", [0.0, 1.0];
         /// Initial GP awareness of the link worker role.
         awareness_initial: f64 = 0.5, "0–1", "R2", [0.0, 1.0];
         /// How much of a feedback report reaches GPs at embeddedness 0 (scales up to 1 at full embeddedness; 000 2.1).
@@ -235,12 +250,12 @@ param_table! {
         decline_supervision: f64 = 1.5, "log-odds per unit", "R3", [-20.0, 20.0];
         /// Effect of LW skill.
         decline_skill: f64 = 1.5, "log-odds per unit", "R3", [-20.0, 20.0];
-        /// Supervision interval that counts as full frequency; effective supervision = quality × min(1, this / interval).
-        supervision_reference_weeks: f64 = 4.0, "weeks", "R3, R7, R19", [0.1, 520.0];
+        /// Saturation of supervision frequency: effective supervision = quality × (1 − exp(−this ÷ interval)), so more frequent supervision helps less and less (monthly 0.63, fortnightly 0.86, weekly 0.98 of quality).
+        supervision_saturation_weeks: f64 = 4.0, "weeks", "R3, R7, R13, R14, R16, R19", [0.1, 520.0];
 
         // ---------------- R4 enrolment ----------------
         /// Intercept of P(patient accepts the referral).
-        accept_intercept: f64 = -0.25, "log-odds", "R4", [-20.0, 20.0];
+        accept_intercept: f64 = 0.7, "log-odds", "R4", [-20.0, 20.0];
         /// Effect of complexity (urgency: 003 "urgently seek solutions").
         accept_complexity: f64 = 1.5, "log-odds per unit", "R4", [-20.0, 20.0];
         /// Effect of GP credibility (buy-in; 003 "referred through a GP provides credibility").
@@ -270,7 +285,7 @@ param_table! {
         /// Share of hours spent on administration and notes.
         admin_share: f64 = 0.15, "share of hours", "R6", [0.0, 0.9];
         /// LW hours per contact, including preparation and notes (many contacts are phone calls).
-        session_hours: f64 = 0.5, "hours", "R6", [0.1, 10.0];
+        session_hours: f64 = 0.6, "hours", "R6", [0.1, 10.0];
         /// Weeks between sessions for an engaged patient.
         engaged_interval_weeks: u32 = 1, "weeks", "R6", [1, 52];
         /// Weeks between anchor sessions for a held patient.
@@ -278,7 +293,7 @@ param_table! {
         /// Weeks between closing sessions while tapering.
         taper_interval_weeks: u32 = 2, "weeks", "R10", [1, 52];
         /// Share of session hours lost at burnout 1 (burnout lowers effective hours, R13).
-        burnout_hours_impairment: f64 = 0.5, "share", "R6, R13", [0.0, 1.0];
+        burnout_hours_impairment: f64 = 0.4, "share", "R6, R13", [0.0, 1.0];
         /// Hours of each supervision session.
         supervision_hours: f64 = 1.5, "hours", "R6, R19", [0.0, 40.0];
         /// Initial skill of a new link worker.
@@ -404,27 +419,35 @@ param_table! {
 
         // ---------------- R12 caseload-target pressure ----------------
         /// Sessions per patient the configured session pattern assumes when judging whether a target is achievable.
-        expected_sessions_per_patient: f64 = 9.0, "sessions", "R12", [1.0, 100.0];
-        /// Extra caseload a LW takes on per unit of target pressure, as a share of session hours (001 Table 12 item 4).
-        pressure_overcommit: f64 = 0.6, "share per unit", "R12", [0.0, 10.0];
+        expected_sessions_per_patient: f64 = 7.5, "sessions", "R12", [1.0, 100.0];
+        /// Weeks of unused intake a link worker can catch up later (the target is a pace smoothed over weeks, not a weekly quota).
+        intake_carry_weeks: f64 = 4.0, "weeks", "R5, R12", [0.0, 52.0];
+        /// Extra patients taken on per week beyond the pace, per patient waiting per link worker beyond one week's pace (no link worker leaves a long list untouched; excess demand loads link workers).
+        intake_waiting_response: f64 = 0.1, "per waiting patient/week", "R5, R12", [0.0, 1.0];
+        /// Weekly smoothing of the workload a link worker copes with (share of the gap to this week's load closed each week).
+        overload_smoothing: f64 = 0.25, "share/week", "R12, R13", [0.01, 1.0];
         /// Share of community time given up per unit of target pressure (community time is squeezed first).
-        pressure_community_squeeze: f64 = 1.0, "share per unit", "R11, R12", [0.0, 10.0];
+        pressure_community_squeeze: f64 = 0.5, "share per unit", "R11, R12", [0.0, 10.0];
         /// Share of the session limit cut per unit of target pressure (shorter engagements).
-        pressure_session_cut: f64 = 0.5, "share per unit", "R12", [0.0, 10.0];
+        pressure_session_cut: f64 = 0.4, "share per unit", "R12", [0.0, 10.0];
         /// Share of the holding threshold removed per unit of target pressure (holding less).
-        pressure_hold_squeeze: f64 = 0.6, "share per unit", "R8, R12", [0.0, 10.0];
+        pressure_hold_squeeze: f64 = 0.4, "share per unit", "R8, R12", [0.0, 10.0];
 
         // ---------------- R13 burnout ----------------
         /// Speed of burnout change: burnout += rate × (stress × (1 - burnout) - recovery × burnout) each week.
         burnout_rate: f64 = 0.03, "per week", "R13", [0.0, 1.0];
         /// Stress per unit of complexity held on the caseload (001 Paper 1: "take on too many complex cases").
         burnout_held_complexity: f64 = 0.03, "per unit", "R13", [0.0, 10.0];
-        /// Stress per unit of overload (committed hours above session hours, relative).
-        burnout_overload: f64 = 1.5, "per unit", "R13", [0.0, 20.0];
+        /// Stress per unit of overload: caseload hours above session hours, relative (the excess over a sustainable caseload).
+        burnout_overload: f64 = 1.5, "per unit", "R12, R13", [0.0, 20.0];
         /// Stress per unit of caseload-target pressure: being expected to carry more than is sustainable (R12; 001 Table 12).
         burnout_target_pressure: f64 = 0.5, "per unit", "R12, R13", [0.0, 20.0];
-        /// Stress of isolation: times (1 - peer support) × (1 - embeddedness) (002; 004 "bolted on").
+        /// Stress of isolation: times (1 − peer support) × (1 − relief × embeddedness) ÷ (1 + team relief × colleagues) (002; 004 "bolted on"; 001 Table 4 working alone).
         burnout_isolation: f64 = 0.4, "per unit", "R13", [0.0, 20.0];
+        /// Isolation relieved per colleague in the team (other link workers in post in the PCN, plus the host organisation's team when VCSE-hosted).
+        isolation_team_relief: f64 = 0.5, "per colleague", "R13, R15", [0.0, 20.0];
+        /// Share of isolation relieved at full embeddedness in the practices.
+        isolation_embeddedness_relief: f64 = 0.5, "share", "R13, R15", [0.0, 1.0];
         /// Stress of funding uncertainty (000 1.3).
         burnout_funding: f64 = 0.6, "per unit", "R13, R17", [0.0, 20.0];
         /// Stress per "no suitable service" event (000 1.2 disillusionment).
@@ -473,22 +496,32 @@ param_table! {
         embeddedness_practices_drag: f64 = 0.2, "per practice", "R15", [0.0, 10.0];
         /// Share of the region's VCSE organisations a newly recruited link worker knows (knowledge is lost when a LW leaves; 002, 000 1.3).
         recruit_knowledge_share: f64 = 0.2, "share", "R11, R16", [0.0, 1.0];
+        /// Share of the region's VCSE organisations a VCSE-hosted link worker knows on top of a PCN-employed one, on starting (001 Table 4: hosted link workers know the voluntary sector).
+        vcse_host_knowledge_bonus: f64 = 0.25, "share", "R11, R15", [0.0, 1.0];
+        /// Multiplier of community discovery for a VCSE-hosted link worker (the host's networks, 001 Table 4).
+        vcse_host_discovery_multiplier: f64 = 1.5, "multiplier", "R11, R15", [0.0, 20.0];
+        /// Colleagues a VCSE-hosted link worker has in the host organisation's team (less isolation, 001 Table 4).
+        vcse_host_peers: f64 = 2.0, "colleagues", "R13, R15", [0.0, 100.0];
         /// Embeddedness of a newly recruited link worker (bolted on).
         embeddedness_initial: f64 = 0.1, "0–1", "R15", [0.0, 1.0];
 
         // ---------------- R16 turnover ----------------
-        /// Baseline weekly hazard of leaving.
-        leave_base_per_week: f64 = 0.00038, "per week", "R16", [0.0, 1.0];
-        /// Effect of burnout on the hazard (log scale).
-        leave_burnout: f64 = 2.5, "per unit", "R16", [-20.0, 20.0];
-        /// Effect of dissatisfaction (1 - satisfaction).
-        leave_dissatisfaction: f64 = 2.0, "per unit", "R16", [-20.0, 20.0];
-        /// Effect of funding uncertainty (000 1.3).
-        leave_funding: f64 = 2.0, "per unit", "R16, R17", [-20.0, 20.0];
-        /// Effect of lacking supervision, times (1 - effective supervision) (001: supervision quality a key reason).
-        leave_no_supervision: f64 = 0.8, "per unit", "R16, R19", [-20.0, 20.0];
-        /// Annual leaving probability above which a link worker counts as intending to leave within a year.
-        intention_threshold: f64 = 0.25, "probability", "R16", [0.0, 1.0];
+        /// Intercept of the intention to leave (log-odds that a link worker says yes to "do you intend to leave within a year?").
+        intention_intercept: f64 = -3.8, "log-odds", "R16", [-20.0, 20.0];
+        /// Effect of burnout on intention to leave (000 3.2; 001 Paper 1).
+        intention_burnout: f64 = 3.0, "log-odds per unit", "R16", [-20.0, 20.0];
+        /// Effect of dissatisfaction (1 − satisfaction) (001 Tables 9–10).
+        intention_dissatisfaction: f64 = 2.0, "log-odds per unit", "R16", [-20.0, 20.0];
+        /// Effect of perceived job insecurity (000 1.3).
+        intention_insecurity: f64 = 2.0, "log-odds per unit", "R16, R17", [-20.0, 20.0];
+        /// Effect of lacking supervision, times (1 − effective supervision) (001: quality of supervision a key reason for leaving).
+        intention_no_supervision: f64 = 1.0, "log-odds per unit", "R16, R19", [-20.0, 20.0];
+        /// Share of link workers intending to leave who leave within the year (the weekly hazard is set so that P(leave in a year) = this × intention).
+        leave_follow_through: f64 = 0.5, "share", "R16", [0.0, 1.0];
+        /// Perceived insecurity per unit of real risk of a cut (1 − renewal probability), capped at 1.
+        insecurity_risk_scale: f64 = 4.0, "per unit risk", "R16, R17", [0.0, 100.0];
+        /// Share of full perceived insecurity felt outside the window before contract end (fixed-term posts are never quite secure).
+        insecurity_floor: f64 = 0.2, "share", "R16, R17", [0.0, 1.0];
         /// Trust a patient keeps when their link worker changes ("fractures the connection", 001).
         trust_kept_on_change: f64 = 0.3, "share", "R16", [0.0, 1.0];
         /// Trust-building continuity for a patient whose link worker changed (1 = same LW throughout).
@@ -496,7 +529,7 @@ param_table! {
 
         // ---------------- R18 VCSE funding and capacity ----------------
         /// Mean share of an organisation's places used by people not referred through social prescribing.
-        vcse_background_occupancy: f64 = 0.68, "share", "R18", [0.0, 1.0];
+        vcse_background_occupancy: f64 = 0.70, "share", "R18", [0.0, 1.0];
         /// Factor on buy-in for a full organisation taking a referral onto its waiting list (demand above capacity, 002).
         vcse_full_accept: f64 = 0.5, "share", "R7, R18", [0.0, 1.0];
         /// Weekly fall in VCSE buy-in while full (overstretched; 002).

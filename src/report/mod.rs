@@ -74,12 +74,7 @@ pub fn mechanisms_csv(s: &Scenario, result: &RunResult) -> Vec<u8> {
             t.add(l);
         }
     }
-    let interval = s.policy.supervision_interval_weeks;
-    let effective = if interval == 0 {
-        0.0
-    } else {
-        s.policy.supervision_quality * (s.behaviour.supervision_reference_weeks / interval as f64).min(1.0)
-    };
+    let effective = s.policy.effective_supervision(s.behaviour.supervision_saturation_weeks);
     let supervision = supervision_level(effective);
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["rule", "mechanism", "context", "count"]).expect("write to memory");

@@ -6,9 +6,11 @@
 
 pub mod connection;
 pub mod endings;
+pub mod pathway;
 pub mod presentation;
 pub mod referral;
 pub mod sessions;
+pub mod staffing;
 pub mod step;
 pub mod vcse;
 pub mod waiting;
@@ -16,6 +18,8 @@ pub mod workforce;
 
 pub use crate::world::rng::{chance, gamma2, logit_normal};
 
+use crate::metrics::RegionTotals;
+use crate::metrics::ledger::Mechanism;
 use crate::params::{Behaviour, Funding, Policy};
 
 /// What every rule may read: parameters and the clock.
@@ -62,15 +66,26 @@ impl Ctx<'_> {
         self.week >= self.report_from
     }
 
-    /// Effective supervision, 0–1: quality × frequency, where frequency is 1 at the
-    /// reference interval or more often (R19 feeding R3, R7).
+    /// Effective supervision, 0–1, with diminishing returns to frequency (R19 feeding
+    /// R3, R7, R13, R14, R16).
     pub fn supervision(&self) -> f64 {
-        let interval = self.policy.supervision_interval_weeks;
-        if interval == 0 {
-            0.0
-        } else {
-            self.policy.supervision_quality * (self.b.supervision_reference_weeks / interval as f64).min(1.0)
-        }
+        self.policy.effective_supervision(self.b.supervision_saturation_weeks)
+    }
+}
+
+/// Count a patient mechanism in the ledger (reported weeks only).
+#[inline]
+pub(crate) fn lp(ctx: &Ctx, totals: &mut RegionTotals, m: Mechanism, complexity: f32) {
+    if ctx.reported() {
+        totals.ledger.patient(m, complexity);
+    }
+}
+
+/// Count a system mechanism in the ledger (reported weeks only).
+#[inline]
+pub(crate) fn ls(ctx: &Ctx, totals: &mut RegionTotals, m: Mechanism) {
+    if ctx.reported() {
+        totals.ledger.system(m);
     }
 }
 
@@ -206,7 +221,6 @@ pub(crate) mod fixtures {
         lw.burnout = 0.0;
         lw.committed_hours = committed_hours;
         lw.session_hours = session_hours;
-        lw.assign_hours = session_hours;
         lw
     }
 }

@@ -2,7 +2,7 @@
 //! (micro-discretion) and R4 enrolment (patient buy-in).
 
 use super::presentation::Presentation;
-use super::{Ctx, logistic};
+use super::{Ctx, logistic, logit};
 use crate::world::{GpPractice, Patient, flag};
 
 /// R2: probability that the GP refers a presenting patient.
@@ -57,22 +57,31 @@ pub fn p_accept(ctx: &Ctx, gp: &GpPractice, p: &Patient) -> f64 {
     )
 }
 
-/// R2 feedback loop: a LW feedback report on a referred patient raises buy-in and
-/// awareness; embeddedness multiplies how much of it reaches GPs (002, 000 2.1).
+/// R2 feedback loop: a LW feedback report on a referred patient reaches GPs; embeddedness
+/// multiplies how much of it does (002, 000 2.1).
 pub fn feedback_report(ctx: &Ctx, gp: &mut GpPractice, embeddedness: f64) {
     let b = ctx.b;
-    let reach = b.feedback_reach_bolted_on + (1.0 - b.feedback_reach_bolted_on) * embeddedness;
-    gp.buy_in += (b.buy_in_feedback_gain * reach * (1.0 - gp.buy_in as f64)) as f32;
-    gp.awareness += (b.awareness_feedback_gain * reach * (1.0 - gp.awareness as f64)) as f32;
+    gp.feedback_week += (b.feedback_reach_bolted_on + (1.0 - b.feedback_reach_bolted_on) * embeddedness) as f32;
 }
 
-/// R2: buy-in and awareness decay slowly toward a floor without feedback.
-pub fn decay_buy_in(ctx: &Ctx, gp: &mut GpPractice) {
+/// R2: the level buy-in (or awareness) tends to this week: the region's own level, moved
+/// on the log-odds scale by feedback per post above or below the reference.
+pub fn buy_in_target(ctx: &Ctx, level: f64, feedback_per_post: f64) -> f64 {
     let b = ctx.b;
-    let floor = b.buy_in_floor as f32;
-    let d = b.buy_in_decay_per_week as f32;
-    gp.buy_in -= d * (gp.buy_in - floor);
-    gp.awareness -= d * (gp.awareness - floor);
+    logistic(logit(level) + b.buy_in_feedback_effect * (feedback_per_post - b.feedback_reference_per_post))
+}
+
+/// R2: buy-in and awareness adjust toward the levels this week's feedback implies, so a
+/// region with little feedback drifts below its own level and one with much drifts above
+/// it; `gp_buy_in` is the long-run level, not only a start.
+pub fn update_buy_in(ctx: &Ctx, gp: &mut GpPractice, posts: usize) {
+    let per_post = if posts > 0 { gp.feedback_week as f64 / posts as f64 } else { 0.0 };
+    let adjust = ctx.b.buy_in_adjust_per_week;
+    let buy_in = buy_in_target(ctx, gp.buy_in_level as f64, per_post);
+    let awareness = buy_in_target(ctx, ctx.b.awareness_initial, per_post);
+    gp.buy_in = (gp.buy_in as f64 + adjust * (buy_in - gp.buy_in as f64)) as f32;
+    gp.awareness = (gp.awareness as f64 + adjust * (awareness - gp.awareness as f64)) as f32;
+    gp.feedback_week = 0.0;
 }
 
 #[cfg(test)]
@@ -82,7 +91,7 @@ mod tests {
     use crate::rules::fixtures::{self, with_policy};
 
     fn gp(buy_in: f32) -> GpPractice {
-        GpPractice { buy_in, awareness: 0.5, champion: false, statutory_pressure: 0.5 }
+        GpPractice { buy_in, awareness: 0.5, buy_in_level: buy_in, feedback_week: 0.0, champion: false, statutory_pressure: 0.5 }
     }
 
     fn patient(statutory: bool) -> Patient {
@@ -156,16 +165,29 @@ mod tests {
     }
 
     #[test]
-    fn feedback_raises_buy_in_more_when_embedded_and_decay_lowers_it() {
+    fn feedback_moves_buy_in_around_the_regions_own_level() {
         with_policy(Policy::default(), |ctx| {
-            let mut a = gp(0.4);
-            let mut b = gp(0.4);
+            // Reach grows with embeddedness.
+            let (mut a, mut b) = (gp(0.4), gp(0.4));
             feedback_report(ctx, &mut a, 0.0);
             feedback_report(ctx, &mut b, 1.0);
-            assert!(b.buy_in > a.buy_in && a.buy_in > 0.4);
-            let mut c = gp(0.8);
-            decay_buy_in(ctx, &mut c);
-            assert!(c.buy_in < 0.8 && c.buy_in > ctx.b.buy_in_floor as f32);
+            assert!(b.feedback_week > a.feedback_week && a.feedback_week > 0.0);
+            // At the reference feedback, buy-in settles at the region's level, whatever it started at.
+            let settle = |level: f32, start: f32, per_post: f32| {
+                let mut g = gp(start);
+                g.buy_in_level = level;
+                for _ in 0..3000 {
+                    g.feedback_week = per_post * 2.0;
+                    update_buy_in(ctx, &mut g, 2);
+                }
+                g.buy_in
+            };
+            let reference = ctx.b.feedback_reference_per_post as f32;
+            assert!((settle(0.3, 0.9, reference) - 0.3).abs() < 1e-3);
+            assert!((settle(0.7, 0.1, reference) - 0.7).abs() < 1e-3);
+            // More feedback than the reference lifts it above the level; none lowers it.
+            assert!(settle(0.5, 0.5, reference + 2.0) > 0.6);
+            assert!(settle(0.5, 0.5, 0.0) < 0.4);
         });
     }
 }

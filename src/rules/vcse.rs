@@ -68,17 +68,13 @@ pub fn update_org(rng: &mut ChaCha8Rng, ctx: &Ctx, org: &mut VcseOrg) -> GrantEv
     }
 }
 
-/// New organisations appearing this week in a region (Poisson with the yearly rate).
-pub fn new_orgs_this_week(rng: &mut ChaCha8Rng, ctx: &Ctx) -> u32 {
-    let p = ctx.funding.vcse_new_orgs_per_year / 52.0;
-    // Small weekly rates: at most a few; count Bernoulli thirds for determinism and speed.
-    let mut n = 0;
-    for _ in 0..3 {
-        if rng.random::<f64>() < p / 3.0 {
-            n += 1;
-        }
-    }
-    n
+/// New organisations appearing this week in a region (R18): the scenario's absolute rate
+/// plus a share of the organisations the region started with, so that default openings
+/// balance default closures.
+pub fn new_orgs_this_week(rng: &mut ChaCha8Rng, ctx: &Ctx, base_orgs: u32) -> u32 {
+    let f = ctx.funding;
+    let per_year = f.vcse_new_orgs_per_year + f.vcse_new_org_share_per_year * base_orgs as f64;
+    crate::world::rng::small_count(rng, per_year / 52.0)
 }
 
 #[cfg(test)]
@@ -140,8 +136,12 @@ mod tests {
     #[test]
     fn new_organisations_arrive_at_the_yearly_rate() {
         let mut rng = stream(3, 0, 0, Stream::Service);
-        let n: u32 = at_week(0, 1.0, |ctx| (0..52 * 200).map(|_| new_orgs_this_week(&mut rng, ctx)).sum());
+        // Default funding: 0.125 of the 20 organisations a region started with, 2.5 a year,
+        // balancing the closures of 2-year grants renewed with probability 0.75.
+        let n: u32 = at_week(0, 1.0, |ctx| (0..52 * 200).map(|_| new_orgs_this_week(&mut rng, ctx, 20)).sum());
         let per_year = n as f64 / 200.0;
-        assert!((per_year - 1.0).abs() < 0.2, "{per_year}");
+        assert!((per_year - 2.5).abs() < 0.3, "{per_year}");
+        let closures = 20.0 * (1.0 - Funding::default().vcse_renewal_probability) / Funding::default().vcse_grant_years;
+        assert!((per_year - closures).abs() < 0.3, "openings {per_year} vs closures {closures}");
     }
 }

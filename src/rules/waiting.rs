@@ -26,16 +26,26 @@ pub fn hours_per_week(ctx: &Ctx, stage: Stage) -> f64 {
     b.session_hours / interval as f64
 }
 
-/// The least loaded link worker in post (committed hours relative to session hours)
-/// who can take `need` more hours per week; ties go to the lowest index.
-pub fn pick_link_worker(lws: &[LinkWorker], need: f64) -> Option<LwId> {
+/// R5/R12 intake: the least loaded link worker in post (caseload hours relative to
+/// session hours) with at least one patient of intake credit left this week, whether or not
+/// the hours look spare; ties go to the lowest index.
+pub fn pick_for_intake(lws: &[LinkWorker]) -> Option<LwId> {
+    least_loaded(lws, |lw| lw.intake_credit >= 1.0 - 1e-6)
+}
+
+/// R16 handover: the least loaded colleague in post who can take `need` more hours per
+/// week within their session hours; ties go to the lowest index.
+pub fn pick_colleague_with_room(lws: &[LinkWorker], need: f64) -> Option<LwId> {
+    least_loaded(lws, |lw| lw.committed_hours as f64 + need <= lw.session_hours as f64 + 1e-9)
+}
+
+fn least_loaded(lws: &[LinkWorker], eligible: impl Fn(&LinkWorker) -> bool) -> Option<LwId> {
     let mut best: Option<(f64, usize)> = None;
     for (i, lw) in lws.iter().enumerate() {
-        let cap = lw.assign_hours as f64;
-        if !lw.in_post || cap <= 0.0 || lw.committed_hours as f64 + need > cap + 1e-9 {
+        if !lw.in_post || lw.session_hours <= 0.0 || !eligible(lw) {
             continue;
         }
-        let load = lw.committed_hours as f64 / cap;
+        let load = lw.committed_hours as f64 / lw.session_hours as f64;
         if best.is_none_or(|(l, _)| load < l) {
             best = Some((load, i));
         }
@@ -69,17 +79,30 @@ mod tests {
     }
 
     #[test]
-    fn assignment_prefers_the_least_loaded_with_room() {
+    fn handover_prefers_the_least_loaded_colleague_with_room() {
         let lws = vec![link_worker(10.0, 20.0), link_worker(5.0, 20.0), link_worker(19.9, 20.0)];
-        assert_eq!(pick_link_worker(&lws, 0.5), Some(LwId(1)));
+        assert_eq!(pick_colleague_with_room(&lws, 0.5), Some(LwId(1)));
         // Load is relative to session hours: 5 of 6 is fuller than 10 of 20.
         let uneven = vec![link_worker(10.0, 20.0), link_worker(5.0, 6.0)];
-        assert_eq!(pick_link_worker(&uneven, 0.5), Some(LwId(0)));
+        assert_eq!(pick_colleague_with_room(&uneven, 0.5), Some(LwId(0)));
         let full = vec![link_worker(20.0, 20.0), link_worker(19.8, 20.0)];
-        assert_eq!(pick_link_worker(&full, 0.5), None);
+        assert_eq!(pick_colleague_with_room(&full, 0.5), None);
         let mut vacant = vec![link_worker(0.0, 20.0)];
         vacant[0].in_post = false;
-        assert_eq!(pick_link_worker(&vacant, 0.5), None);
+        assert_eq!(pick_colleague_with_room(&vacant, 0.5), None);
+    }
+
+    #[test]
+    fn intake_follows_credit_not_spare_hours() {
+        // Both over their hours; only the one with intake credit left takes a patient.
+        let mut lws = vec![link_worker(30.0, 20.0), link_worker(40.0, 20.0)];
+        lws[0].intake_credit = 0.5;
+        lws[1].intake_credit = 1.0;
+        assert_eq!(pick_for_intake(&lws), Some(LwId(1)));
+        lws[0].intake_credit = 2.0;
+        assert_eq!(pick_for_intake(&lws), Some(LwId(0)), "least loaded among those with credit");
+        lws.iter_mut().for_each(|l| l.intake_credit = 0.0);
+        assert_eq!(pick_for_intake(&lws), None, "no credit: the patient waits even with spare hours");
     }
 
     #[test]

@@ -91,9 +91,13 @@ fn build_region(
         gp: GpPractice {
             buy_in: spec.gp_buy_in as f32,
             awareness: b.awareness_initial as f32,
+            buy_in_level: spec.gp_buy_in as f32,
+            feedback_week: 0.0,
             champion: spec.gp_champion,
             statutory_pressure: spec.statutory_pressure as f32,
         },
+        base_posts: spec.lw_posts,
+        base_orgs: spec.vcse_orgs,
         lws,
         orgs,
         patients: Vec::new(),
@@ -146,7 +150,8 @@ pub struct Recruit {
 }
 
 /// A link worker starting in post: skill from experience, bolted on, knowing a share of
-/// the region's organisations. Contract dates are the post's and are set by the caller.
+/// the region's organisations (more when hosted by a VCSE organisation, R15). Contract
+/// dates are the post's and are set by the caller.
 pub fn new_link_worker(
     rng: &mut ChaCha8Rng,
     b: &Behaviour,
@@ -155,6 +160,8 @@ pub fn new_link_worker(
     knowledge_share: f64,
 ) -> LinkWorker {
     let seasoned = 1.0 - (-(r.experience as f64) / b.skill_experience_weeks).exp();
+    let hosted = if r.employment == Employment::Vcse { b.vcse_host_knowledge_bonus } else { 0.0 };
+    let knowledge_share = (knowledge_share + hosted).min(1.0);
     let knowledge = (0..n_orgs)
         .map(|_| {
             let known = rng.random::<f64>() < knowledge_share;
@@ -168,9 +175,14 @@ pub fn new_link_worker(
         vacant_until: 0,
         contract_end_week: u32::MAX,
         funding_uncertainty: 0.0,
+        intention: 0.0,
         satisfaction: b.satisfaction_initial as f32,
         learned: 0.0,
         pressure: 0.0,
+        target_pressure: 0.0,
+        load: 0.0,
+        overload: 0.0,
+        intake_credit: 0.0,
         held_complexity: 0.0,
         held_structural: 0,
         connections_week: 0,
@@ -186,7 +198,6 @@ pub fn new_link_worker(
         held: 0,
         committed_hours: 0.0,
         session_hours: 0.0,
-        assign_hours: 0.0,
         hours_left: 0.0,
     }
 }

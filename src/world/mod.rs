@@ -183,14 +183,29 @@ pub struct LinkWorker {
     pub vacant_until: u32,
     /// Week the post's funding contract ends (R17).
     pub contract_end_week: u32,
-    /// 0–1 stress from not knowing whether the post will be renewed (R17).
+    /// 0–1 perceived job insecurity: the real risk of a cut (1 − renewal probability),
+    /// felt more as the contract end nears (R16, R17).
     pub funding_uncertainty: f32,
+    /// 0–1 propensity to say yes to "do you intend to leave within a year?" (R16).
+    pub intention: f32,
     /// 0–1 job satisfaction (R14).
     pub satisfaction: f32,
     /// Skill gained from training and supervision (R19), on top of experience.
     pub learned: f32,
-    /// Caseload-target pressure this week (R12): target ÷ achievable − 1, at least 0.
+    /// Coping pressure this week (R12): the larger of target pressure (target ÷ achievable
+    /// − 1) and smoothed overload; it squeezes community time, sessions and holding.
     pub pressure: f32,
+    /// Target pressure this week (R12): target ÷ achievable with the configured session
+    /// pattern − 1, at least 0 (being expected to carry more than is sustainable).
+    pub target_pressure: f32,
+    /// Caseload hours ÷ session hours this week (R12): above 1 the caseload exceeds what
+    /// the hours allow.
+    pub load: f32,
+    /// Smoothed excess of load over 1 (R12 overload, a stress in R13).
+    pub overload: f32,
+    /// New patients the link worker may still take on from the waiting list (R12 intake
+    /// pace: target ÷ 52 a week, carried over up to `intake_carry_weeks`).
+    pub intake_credit: f32,
     /// Sum of the complexity of held patients (R13 emotional load).
     pub held_complexity: f32,
     /// Held patients whose needs are structural (R14).
@@ -221,8 +236,6 @@ pub struct LinkWorker {
     pub committed_hours: f32,
     /// Session hours available this week (R6).
     pub session_hours: f32,
-    /// Hours of caseload the LW will commit to this week (session hours raised by target pressure, R12).
-    pub assign_hours: f32,
     /// Session hours left this week.
     pub hours_left: f32,
 }
@@ -234,6 +247,10 @@ pub struct GpPractice {
     pub buy_in: f32,
     /// 0–1 awareness of the link worker role.
     pub awareness: f32,
+    /// The region's own long-run buy-in level (`gp_buy_in`), around which feedback moves it.
+    pub buy_in_level: f32,
+    /// Feedback reports reaching GPs this week, weighted by reach (R2).
+    pub feedback_week: f32,
     /// A social prescribing champion works here.
     pub champion: bool,
     /// Statutory-service waiting pressure, 0–1.
@@ -281,6 +298,10 @@ pub struct Region {
     pub gp: GpPractice,
     /// Link worker posts (filled or vacant).
     pub lws: Vec<LinkWorker>,
+    /// Link worker posts the region started with (R17 growth is a share of them).
+    pub base_posts: u32,
+    /// VCSE organisations the region started with (R18 openings are a share of them).
+    pub base_orgs: u32,
     /// VCSE organisations.
     pub orgs: Vec<VcseOrg>,
     /// Patients on the pathway (waiting, on caseload, or due to return).

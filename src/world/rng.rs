@@ -31,6 +31,18 @@ pub fn stream(seed: u64, replication: u32, region: u32, purpose: Stream) -> ChaC
     rng
 }
 
+/// A small count of events with the given mean: no draw at all when the mean is 0, three
+/// Bernoulli thirds below a mean of 1 (cheap, and at most 3), a Poisson draw above.
+pub fn small_count<R: Rng + ?Sized>(rng: &mut R, mean: f64) -> u32 {
+    if mean <= 0.0 {
+        return 0;
+    }
+    if mean < 1.0 {
+        return (0..3).filter(|_| rng.random::<f64>() < mean / 3.0).count() as u32;
+    }
+    rand_distr::Poisson::new(mean).map_or(0.0, |d| rand_distr::Distribution::sample(&d, rng)) as u32
+}
+
 /// Sampling helpers used by initialization and the rules.
 /// Bernoulli draw.
 #[inline]

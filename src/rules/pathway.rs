@@ -1,0 +1,322 @@
+//! The patient pathway at a session (MODEL.md §3): first appointment (R5), a session's
+//! effects (R6) and medical needs (R9), the link worker's judgement — continue, hold or
+//! propose (R7, R8) — and endings: tapering, discharge, relapse and re-referral (R10).
+//! Leaving the pathway records outcomes and closes the GP-use follow-up.
+
+use rand::RngExt;
+use rand::rngs::ChaCha8Rng;
+
+use super::connection::{self, Judgement, ServiceSearch};
+use super::endings::{self, Exit};
+use super::presentation::{self, FOLLOW_UP_WEEKS};
+use super::{Ctx, chance, lp, poisson_quantile, referral, sessions, waiting, workforce};
+use crate::metrics::ledger::Mechanism;
+use crate::metrics::{CONTACT_BINS, RegionTotals, WAIT_BINS, WeekCounts};
+use crate::world::{GpPractice, LinkWorker, LwId, PLACEMENT_RING, Patient, Stage, VcseOrg, flag};
+
+/// One session with a patient on the caseload (R5 first appointment, R6–R10).
+#[allow(clippy::too_many_arguments)]
+pub fn session(
+    ctx: &Ctx,
+    p: &mut Patient,
+    lw: &mut LinkWorker,
+    orgs: &mut [VcseOrg],
+    gp: &mut GpPractice,
+    rng: &mut ChaCha8Rng,
+    counts: &mut WeekCounts,
+    totals: &mut RegionTotals,
+) {
+    let b = ctx.b;
+    let week = ctx.week;
+    if p.sessions == 0 {
+        let waited = week - p.week_waiting;
+        if chance(rng, waiting::p_dna(ctx, p, waited)) {
+            counts.dna += 1.0;
+            lp(ctx, totals, Mechanism::MissedFirst, p.complexity);
+            if chance(rng, b.dna_lost_prob) {
+                counts.dna_lost += 1.0;
+                lp(ctx, totals, Mechanism::LostAfterMissed, p.complexity);
+                // Never taken on: the place returns to the link worker's intake (R12).
+                lw.intake_credit += 1.0;
+                leave(ctx, p, Exit::DnaLost, None, rng, totals);
+            } else {
+                p.next_week = week + 1;
+            }
+            return;
+        }
+        counts.first_sessions += 1.0;
+        lp(ctx, totals, Mechanism::FirstSession, p.complexity);
+        counts.wait_weeks_sum += waited as f64;
+        if ctx.reported() {
+            totals.wait_hist[(waited as usize).min(WAIT_BINS - 1)] += 1;
+        }
+    }
+    let fixable = p.fixable_needs();
+    let options = connection::options_share(&lw.knowledge, orgs, fixable);
+    let continuity = if p.has(flag::CONTINUITY_BREAK) { ctx.b.continuity_after_change } else { 1.0 };
+    sessions::apply_session(ctx, p, lw.skill as f64, continuity, options);
+    counts.sessions += 1.0;
+    if sessions::medical_need_surfaces(rng, ctx, p) {
+        counts.medical_escalations += 1.0;
+        lp(ctx, totals, Mechanism::MedicalEscalated, p.complexity);
+    }
+
+    match p.stage {
+        Stage::Engaged => {
+            if chance(rng, sessions::p_drift(ctx, p)) {
+                counts.drifted += 1.0;
+                lp(ctx, totals, Mechanism::Drifted, p.complexity);
+                leave(ctx, p, Exit::Disengaged, None, rng, totals);
+                return;
+            }
+            if p.sessions as u32 >= workforce::session_limit(ctx, lw.pressure as f64) {
+                lp(ctx, totals, Mechanism::SessionLimit, p.complexity);
+                // A planned ending: tapered when the policy tapers.
+                discharge(ctx, p, lw, gp, ctx.policy.tapering, rng, counts, totals);
+                return;
+            }
+            if endings::goals_met(ctx, p) {
+                lp(ctx, totals, Mechanism::GoalsMet, p.complexity);
+                begin_ending(ctx, p, lw, gp, rng, counts, totals);
+                return;
+            }
+            let estimate = connection::estimate_readiness(rng, ctx, p, lw.skill as f64);
+            match connection::judge(ctx, p, estimate, workforce::hold_threshold(ctx, lw.pressure as f64)) {
+                Judgement::Continue => {}
+                Judgement::Hold => {
+                    if ctx.policy.holding_allowed {
+                        p.stage = Stage::Held;
+                        p.held_since = week;
+                        p.flags |= flag::WAS_HELD;
+                        counts.held_started += 1.0;
+                        lp(ctx, totals, Mechanism::HoldingStarted, p.complexity);
+                    } else {
+                        // Not ready and holding not allowed: discharged, abruptly.
+                        lp(ctx, totals, Mechanism::NotHeldDischarged, p.complexity);
+                        discharge(ctx, p, lw, gp, false, rng, counts, totals);
+                        return;
+                    }
+                }
+                Judgement::Propose => {
+                    if propose(ctx, p, lw, orgs, gp, rng, counts, totals) {
+                        return;
+                    }
+                }
+            }
+        }
+        Stage::Held => {
+            if endings::goals_met(ctx, p) {
+                lp(ctx, totals, Mechanism::GoalsMet, p.complexity);
+                begin_ending(ctx, p, lw, gp, rng, counts, totals);
+                return;
+            }
+            let estimate = connection::estimate_readiness(rng, ctx, p, lw.skill as f64);
+            if connection::release_from_holding(ctx, p, estimate) {
+                lp(ctx, totals, Mechanism::HoldingReleased, p.complexity);
+                p.stage = Stage::Engaged;
+            }
+        }
+        Stage::Tapering => {
+            p.taper_left = p.taper_left.saturating_sub(1);
+            if p.taper_left == 0 {
+                discharge(ctx, p, lw, gp, true, rng, counts, totals);
+                return;
+            }
+        }
+        Stage::Waiting | Stage::Relapsing | Stage::Done => {}
+    }
+    let interval = match p.stage {
+        Stage::Held => b.held_interval_weeks,
+        Stage::Tapering => b.taper_interval_weeks,
+        _ => b.engaged_interval_weeks,
+    };
+    p.next_week = week + interval;
+}
+
+/// R7: propose VCSE support. Returns true when the patient left the pathway.
+#[allow(clippy::too_many_arguments)]
+fn propose(
+    ctx: &Ctx,
+    p: &mut Patient,
+    lw: &mut LinkWorker,
+    orgs: &mut [VcseOrg],
+    gp: &mut GpPractice,
+    rng: &mut ChaCha8Rng,
+    counts: &mut WeekCounts,
+    totals: &mut RegionTotals,
+) -> bool {
+    let b = ctx.b;
+    lp(ctx, totals, Mechanism::Proposed, p.complexity);
+    if (p.readiness as f64) < b.readiness_needed {
+        counts.pushed_too_early += 1.0;
+        lp(ctx, totals, Mechanism::PushedTooEarly, p.complexity);
+        if chance(rng, connection::p_disengage_when_pushed(ctx, p)) {
+            counts.disengaged += 1.0;
+            lp(ctx, totals, Mechanism::PushedDisengaged, p.complexity);
+            leave(ctx, p, Exit::Disengaged, None, rng, totals);
+            return true;
+        }
+        return false;
+    }
+    let found = connection::find_service(&lw.knowledge, orgs, p.fixable_needs());
+    match found {
+        ServiceSearch::NoneSuitable => {
+            counts.no_suitable_service += 1.0;
+            lp(ctx, totals, Mechanism::NoSuitableService, p.complexity);
+            lw.disillusion_week = lw.disillusion_week.saturating_add(1);
+            let d = b.no_service_disillusion as f32;
+            p.hope = (p.hope - d).max(0.0);
+            p.trust = (p.trust - d * 0.5).max(0.0);
+            false
+        }
+        ServiceSearch::Found(id) | ServiceSearch::AllFull(id) => {
+            let full = matches!(found, ServiceSearch::AllFull(_));
+            let org = &mut orgs[id.0 as usize];
+            let accept = org.buy_in as f64 * if full { b.vcse_full_accept } else { 1.0 };
+            if !chance(rng, accept) {
+                counts.vcse_full_blocked += 1.0;
+                lp(ctx, totals, Mechanism::OrgDeclined, p.complexity);
+                return false;
+            }
+            let quality = lw.knowledge[id.0 as usize] as f64;
+            if !chance(rng, connection::p_take_up(ctx, p, quality)) {
+                return false;
+            }
+            let u: f64 = 1.0 - rng.random::<f64>();
+            let weeks = (-u.ln() * b.placement_weeks_mean).round().clamp(1.0, (PLACEMENT_RING - 1) as f64) as usize;
+            org.users += 1;
+            org.ends[(ctx.week as usize + weeks) % PLACEMENT_RING] += 1;
+            counts.connected += 1.0;
+            lp(ctx, totals, Mechanism::Connected, p.complexity);
+            if full {
+                counts.vcse_waitlisted += 1.0;
+                lp(ctx, totals, Mechanism::ConnectedWaitlist, p.complexity);
+            }
+            lw.connections_week = lw.connections_week.saturating_add(1);
+            p.flags |= flag::CONNECTED;
+            p.social_capital = (p.social_capital + b.connect_social_capital_gain as f32).min(1.0);
+            p.self_efficacy = (p.self_efficacy + b.connect_self_efficacy_gain as f32).min(1.0);
+            p.wellbeing = (p.wellbeing + b.connect_wellbeing_gain as f32).min(1.0);
+            referral::feedback_report(ctx, gp, lw.embeddedness as f64);
+            lp(ctx, totals, Mechanism::FeedbackReport, p.complexity);
+            begin_ending(ctx, p, lw, gp, rng, counts, totals)
+        }
+    }
+}
+
+/// Start the ending: tapering when the policy tapers, otherwise discharge now.
+/// Returns true when the patient left the pathway.
+fn begin_ending(
+    ctx: &Ctx,
+    p: &mut Patient,
+    lw: &LinkWorker,
+    gp: &mut GpPractice,
+    rng: &mut ChaCha8Rng,
+    counts: &mut WeekCounts,
+    totals: &mut RegionTotals,
+) -> bool {
+    if ctx.policy.tapering && ctx.policy.taper_sessions > 0 {
+        p.stage = Stage::Tapering;
+        p.taper_left = ctx.policy.taper_sessions.min(255) as u8;
+        false
+    } else {
+        discharge(ctx, p, lw, gp, false, rng, counts, totals);
+        true
+    }
+}
+
+/// R10 discharge: feedback to the GP, relapse, re-referral.
+#[allow(clippy::too_many_arguments)]
+pub fn discharge(
+    ctx: &Ctx,
+    p: &mut Patient,
+    lw: &LinkWorker,
+    gp: &mut GpPractice,
+    tapered: bool,
+    rng: &mut ChaCha8Rng,
+    counts: &mut WeekCounts,
+    totals: &mut RegionTotals,
+) {
+    counts.discharged += 1.0;
+    if tapered {
+        counts.discharged_tapered += 1.0;
+        lp(ctx, totals, Mechanism::DischargedTapered, p.complexity);
+    } else {
+        lp(ctx, totals, Mechanism::DischargedAbrupt, p.complexity);
+    }
+    referral::feedback_report(ctx, gp, lw.embeddedness as f64);
+    lp(ctx, totals, Mechanism::FeedbackReport, p.complexity);
+    let relapse_week = if chance(rng, endings::p_relapse(ctx, p, tapered)) {
+        lp(ctx, totals, Mechanism::Relapsed, p.complexity);
+        Some(ctx.week + rng.random_range(4..=FOLLOW_UP_WEEKS))
+    } else {
+        None
+    };
+    leave(ctx, p, Exit::Discharged { tapered }, relapse_week, rng, totals);
+    if let Some(w) = relapse_week
+        && ctx.policy.rereferral_allowed
+    {
+        p.stage = Stage::Relapsing;
+        p.next_week = w;
+        p.lw = LwId::NONE;
+    }
+}
+
+/// Record a patient leaving the pathway (outcomes, GP follow-up) and mark them done.
+pub fn leave(
+    ctx: &Ctx,
+    p: &mut Patient,
+    exit: Exit,
+    relapse_week: Option<u32>,
+    rng: &mut ChaCha8Rng,
+    totals: &mut RegionTotals,
+) {
+    p.stage = Stage::Done;
+    if !p.has(flag::REPORTED) {
+        return;
+    }
+    let abrupt = matches!(exit, Exit::Discharged { tapered: false });
+    if !p.has(flag::REREFERRAL) {
+        let fu = endings::close_follow_up(ctx, p, ctx.week, abrupt, relapse_week);
+        let before = poisson_quantile(fu.before, rng.random::<f64>()) as f64;
+        let u = rng.random::<f64>();
+        let after = poisson_quantile(fu.after, u) as f64;
+        totals.fu_n += 1.0;
+        totals.fu_before += before;
+        totals.fu_after += after;
+        if ctx.counterfactual {
+            totals.fu_after_cf += poisson_quantile(fu.after_cf, u) as f64;
+        }
+        if after > before {
+            totals.fu_up += 1.0;
+        } else if after < before {
+            totals.fu_down += 1.0;
+        }
+    }
+    if p.sessions > 0 {
+        totals.exits_engaged += 1.0;
+        totals.contacts_hist[(p.sessions as usize).min(CONTACT_BINS - 1)] += 1;
+        if p.sessions >= 3 {
+            totals.exits_3_contacts += 1.0;
+        }
+        if p.has(flag::CONNECTED) {
+            totals.exits_connected += 1.0;
+        }
+        if p.has(flag::WAS_HELD) {
+            totals.exits_held += 1.0;
+        }
+        totals.exits_medical += p.gp_medical as f64;
+        if p.has(flag::CONTINUITY_BREAK) {
+            totals.exits_continuity_break += 1.0;
+        }
+        totals.wellbeing_change += (p.wellbeing - p.start[0]) as f64;
+        if ctx.counterfactual {
+            let weeks = ctx.week.saturating_sub(p.week_waiting);
+            let cf = presentation::wellbeing_counterfactual(p, weeks, ctx.b);
+            totals.wellbeing_change_cf += cf - p.start[0] as f64;
+        }
+        totals.self_efficacy_change += (p.self_efficacy - p.start[1]) as f64;
+        totals.social_capital_change += (p.social_capital - p.start[2]) as f64;
+    }
+}
+

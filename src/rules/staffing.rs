@@ -1,0 +1,323 @@
+//! The workforce phases of the week: loads and intake at the start (R6, R12), and at the
+//! end each post through funding, recruitment, community work, learning, burnout,
+//! satisfaction, embeddedness and intention to leave (R11–R17, R19), then departures and
+//! what they do to patients (R16), then posts commissioned (R17).
+//!
+//! The rules for one link worker live in [`super::workforce`]; this file applies them to
+//! a region's posts in a fixed order and keeps the books (weekly counts, ledger).
+
+use rand::RngExt;
+use rand::rngs::ChaCha8Rng;
+
+use super::{Ctx, chance, ls, lp, sessions, waiting, workforce};
+use crate::metrics::ledger::Mechanism;
+use crate::metrics::{RegionTotals, WeekCounts};
+use crate::world::{GpPractice, LinkWorker, LwId, Patient, Stage, VcseOrg, flag};
+
+/// Phase 1: recompute each LW's caseload, held load and committed hours from the patients
+/// assigned to them (so caseloads always match assignments); this week's target pressure
+/// (R12), session hours after coping squeezes community time (R6, R11), load and
+/// overload (R12), and intake credit (R12). Returns the mean perceived insecurity of the
+/// posts in post (R17, read by GPs in R2).
+pub fn refresh_loads(ctx: &Ctx, lws: &mut [LinkWorker], patients: &[Patient], practices: u32) -> f64 {
+    let (mut uncertainty, mut in_post) = (0.0, 0);
+    for lw in lws.iter_mut() {
+        lw.caseload = 0;
+        lw.held = 0;
+        lw.held_complexity = 0.0;
+        lw.held_structural = 0;
+        lw.committed_hours = 0.0;
+        let nominal = sessions::weekly_session_hours(ctx, lw, practices, ctx.policy.community_time_share);
+        lw.target_pressure = workforce::target_pressure(ctx, nominal) as f32;
+        lw.pressure = lw.target_pressure.max(lw.overload);
+        let share = workforce::community_share(ctx, lw.pressure as f64);
+        lw.session_hours = sessions::weekly_session_hours(ctx, lw, practices, share) as f32;
+        lw.hours_left = lw.session_hours;
+        workforce::refill_intake(ctx, lw);
+        if lw.in_post {
+            uncertainty += lw.funding_uncertainty as f64;
+            in_post += 1;
+        }
+    }
+    for p in patients {
+        if matches!(p.stage, Stage::Engaged | Stage::Held | Stage::Tapering) {
+            let lw = &mut lws[p.lw.0 as usize];
+            lw.caseload += 1;
+            if p.stage == Stage::Held {
+                lw.held += 1;
+                lw.held_complexity += p.complexity;
+                lw.held_structural += p.has(flag::STRUCTURAL) as u32;
+            }
+            lw.committed_hours += waiting::hours_per_week(ctx, p.stage) as f32;
+        }
+    }
+    for lw in lws.iter_mut().filter(|l| l.in_post) {
+        workforce::update_load(ctx, lw);
+    }
+    if in_post > 0 { uncertainty / in_post as f64 } else { 0.0 }
+}
+
+/// Phase 7b: one week of the workforce (R11–R17, R19), then departures and their patients
+/// (R16), then posts commissioned (R17).
+#[allow(clippy::too_many_arguments)]
+pub fn workforce_week(
+    ctx: &Ctx,
+    lws: &mut Vec<LinkWorker>,
+    base_posts: u32,
+    orgs: &[VcseOrg],
+    gp: &GpPractice,
+    practices: u32,
+    patients: &mut [Patient],
+    rng: &mut ChaCha8Rng,
+    counts: &mut WeekCounts,
+    totals: &mut RegionTotals,
+) {
+    let supervision = ctx.supervision();
+    let interval = ctx.policy.supervision_interval_weeks;
+    let supervision_week = interval > 0 && ctx.week.is_multiple_of(interval);
+    let team = lws.iter().filter(|l| l.in_post).count() as f64;
+    let work =
+        workforce::WorkContext { supervision, gp_buy_in: gp.buy_in as f64, colleagues: (team - 1.0).max(0.0) };
+    // Departures this week: (post, cut). Rare, so the list stays empty almost always.
+    let mut departures: Vec<(usize, bool)> = Vec::new();
+    for (i, lw) in lws.iter_mut().enumerate() {
+        if lw.cut {
+            continue;
+        }
+        match workforce::update_funding(rng, ctx, lw) {
+            workforce::FundingEvent::Cut => {
+                counts.posts_cut += 1.0;
+                ls(ctx, totals, Mechanism::PostCut);
+                departures.push((i, true));
+                continue;
+            }
+            workforce::FundingEvent::Renewed => {
+                counts.posts_renewed += 1.0;
+                ls(ctx, totals, Mechanism::ContractRenewed);
+            }
+            workforce::FundingEvent::None => {}
+        }
+        if !lw.in_post {
+            if ctx.week >= lw.vacant_until {
+                recruit(ctx, lw, orgs.len(), practices, rng);
+                counts.recruited += 1.0;
+                ls(ctx, totals, Mechanism::Recruited);
+            }
+            continue;
+        }
+        if let Some(reason) = link_worker_week(ctx, lw, orgs, gp, practices, work, supervision_week, rng, counts, totals)
+        {
+            counts.leavers += 1.0;
+            let (count, m) = match reason {
+                workforce::LeaveReason::Burnout => (&mut counts.leavers_burnout, Mechanism::LeftBurnout),
+                workforce::LeaveReason::Dissatisfaction => {
+                    (&mut counts.leavers_dissatisfaction, Mechanism::LeftDissatisfaction)
+                }
+                workforce::LeaveReason::Funding => (&mut counts.leavers_funding, Mechanism::LeftFunding),
+            };
+            *count += 1.0;
+            ls(ctx, totals, m);
+            departures.push((i, false));
+        }
+    }
+    for (i, cut) in departures {
+        depart(ctx, lws, i, cut, patients, counts, totals);
+    }
+    commission_posts(ctx, lws, base_posts, rng, counts, totals);
+}
+
+/// One week of one link worker in post: community work (R11), learning (R19), burnout
+/// (R13), satisfaction (R14), embeddedness (R15), intention to leave and leaving (R16).
+/// Returns the reason when the link worker leaves this week.
+#[allow(clippy::too_many_arguments)]
+fn link_worker_week(
+    ctx: &Ctx,
+    lw: &mut LinkWorker,
+    orgs: &[VcseOrg],
+    gp: &GpPractice,
+    practices: u32,
+    work: workforce::WorkContext,
+    supervision_week: bool,
+    rng: &mut ChaCha8Rng,
+    counts: &mut WeekCounts,
+    totals: &mut RegionTotals,
+) -> Option<workforce::LeaveReason> {
+    let community_hours = lw.hours as f64 * workforce::community_share(ctx, lw.pressure as f64);
+    if workforce::community_work(rng, ctx, lw, orgs, community_hours) {
+        counts.orgs_discovered += 1.0;
+        ls(ctx, totals, Mechanism::OrgDiscovered);
+    }
+    lw.experience_weeks += 1;
+    if supervision_week {
+        ls(ctx, totals, Mechanism::SupervisionSession);
+    }
+    let stress = workforce::update_burnout(ctx, lw, work);
+    ls(
+        ctx,
+        totals,
+        match stress {
+            workforce::Stress::Held => Mechanism::StressHeld,
+            workforce::Stress::Overload => Mechanism::StressOverload,
+            workforce::Stress::Target => Mechanism::StressTarget,
+            workforce::Stress::Isolation => Mechanism::StressIsolation,
+            workforce::Stress::Funding => Mechanism::StressFunding,
+            workforce::Stress::Disillusion => Mechanism::StressDisillusion,
+        },
+    );
+    let satisfaction_before = lw.satisfaction;
+    workforce::update_satisfaction(ctx, lw, work);
+    if lw.satisfaction > satisfaction_before {
+        ls(ctx, totals, Mechanism::SatisfactionRose);
+    } else if lw.satisfaction < satisfaction_before {
+        ls(ctx, totals, Mechanism::SatisfactionFell);
+    }
+    workforce::update_embeddedness(ctx, lw, gp.buy_in as f64, practices);
+    workforce::learn(ctx, lw, work.supervision, skill_for_experience(ctx, lw.experience_weeks));
+    let (intention, terms) = workforce::intention_to_leave(ctx, lw, work.supervision);
+    lw.intention = intention as f32;
+    counts.lw_intending += intention;
+    lw.connections_week = 0;
+    lw.disillusion_week = 0;
+    for (fired, m) in [
+        (lw.target_pressure > 0.0, Mechanism::UnderTargetPressure),
+        (lw.load > 1.0, Mechanism::Overloaded),
+        (lw.burnout as f64 > ctx.b.burnout_high_threshold, Mechanism::HighBurnout),
+        (lw.satisfaction < 0.4, Mechanism::LowSatisfaction),
+        (lw.embeddedness < 0.33, Mechanism::BoltedOn),
+        (lw.embeddedness >= 0.66, Mechanism::Belonging),
+    ] {
+        if fired {
+            ls(ctx, totals, m);
+        }
+    }
+    if chance(rng, workforce::leave_hazard(ctx, intention)) {
+        return Some(workforce::leave_reason(terms, rng.random::<f64>()));
+    }
+    None
+}
+
+/// A link worker leaves (or their post is cut): the post falls vacant for the recruitment
+/// delay (or until it is commissioned again), their knowledge map is lost, and their
+/// patients move to a colleague with room or back to the waiting list, with trust reset
+/// (R16; 001, 002).
+fn depart(
+    ctx: &Ctx,
+    lws: &mut [LinkWorker],
+    i: usize,
+    cut: bool,
+    patients: &mut [Patient],
+    counts: &mut WeekCounts,
+    totals: &mut RegionTotals,
+) {
+    let was_in_post = lws[i].in_post;
+    {
+        let lw = &mut lws[i];
+        if was_in_post {
+            counts.leaver_tenure_weeks += lw.experience_weeks as f64;
+            if lw.knowledge.iter().any(|k| *k > 0.0) {
+                ls(ctx, totals, Mechanism::KnowledgeLost);
+            }
+        }
+        lw.in_post = false;
+        lw.cut = cut;
+        lw.vacant_until = ctx.week + ctx.funding.recruitment_weeks;
+        lw.knowledge.iter_mut().for_each(|k| *k = 0.0);
+        lw.caseload = 0;
+        lw.committed_hours = 0.0;
+        lw.intake_credit = 0.0;
+    }
+    let id = LwId(i as u16);
+    for p in patients.iter_mut() {
+        if p.lw != id || !matches!(p.stage, Stage::Engaged | Stage::Held | Stage::Tapering) {
+            continue;
+        }
+        counts.continuity_breaks += 1.0;
+        p.flags |= flag::CONTINUITY_BREAK;
+        p.trust *= ctx.b.trust_kept_on_change as f32;
+        let need = waiting::hours_per_week(ctx, p.stage);
+        match waiting::pick_colleague_with_room(lws, need) {
+            Some(other) => {
+                let o = &mut lws[other.0 as usize];
+                o.committed_hours += need as f32;
+                o.caseload += 1;
+                p.lw = other;
+                lp(ctx, totals, Mechanism::MovedToColleague, p.complexity);
+            }
+            None => {
+                counts.returned_to_waiting += 1.0;
+                lp(ctx, totals, Mechanism::ReturnedToWaiting, p.complexity);
+                p.stage = Stage::Waiting;
+                p.lw = LwId::NONE;
+                p.week_waiting = ctx.week;
+            }
+        }
+    }
+}
+
+/// R17: posts commissioned. A cut post is commissioned again after a mean of
+/// `lw_recommission_weeks` (then recruited into); new posts appear at
+/// `lw_post_growth_per_year` × the posts the region started with. Both start vacant,
+/// with a fresh contract from the week a recruit can start.
+fn commission_posts(
+    ctx: &Ctx,
+    lws: &mut Vec<LinkWorker>,
+    base_posts: u32,
+    rng: &mut ChaCha8Rng,
+    counts: &mut WeekCounts,
+    totals: &mut RegionTotals,
+) {
+    let f = ctx.funding;
+    let start = ctx.week + f.recruitment_weeks;
+    let contract_end = start + workforce::contract_weeks(ctx);
+    if f.lw_recommission_weeks > 0 {
+        let p = 1.0 / f.lw_recommission_weeks as f64;
+        for lw in lws.iter_mut().filter(|l| l.cut) {
+            if chance(rng, p) {
+                lw.cut = false;
+                lw.vacant_until = start;
+                lw.contract_end_week = contract_end;
+                counts.posts_commissioned += 1.0;
+                ls(ctx, totals, Mechanism::PostCommissioned);
+            }
+        }
+    }
+    let new = crate::world::rng::small_count(rng, f.lw_post_growth_per_year * base_posts as f64 / 52.0);
+    for _ in 0..new {
+        if lws.is_empty() || lws.len() >= LwId::NONE.0 as usize {
+            break;
+        }
+        let mut lw = lws[0].clone();
+        lw.in_post = false;
+        lw.cut = false;
+        lw.vacant_until = start;
+        lw.contract_end_week = contract_end;
+        lw.caseload = 0;
+        lw.committed_hours = 0.0;
+        lw.intake_credit = 0.0;
+        lw.knowledge.iter_mut().for_each(|k| *k = 0.0);
+        lws.push(lw);
+        counts.posts_commissioned += 1.0;
+        ls(ctx, totals, Mechanism::PostCommissioned);
+    }
+}
+
+/// A new link worker starts in a vacant post: inexperienced, bolted on, knowing few
+/// organisations (R16). The post keeps its contract.
+fn recruit(ctx: &Ctx, lw: &mut LinkWorker, n_orgs: usize, practices: u32, rng: &mut ChaCha8Rng) {
+    let contract_end = lw.contract_end_week;
+    let r = crate::world::init::Recruit { employment: lw.employer, practices, hours: lw.hours as f64, experience: 0 };
+    *lw = crate::world::init::new_link_worker(rng, ctx.b, r, n_orgs, ctx.b.recruit_knowledge_share);
+    lw.contract_end_week = contract_end;
+}
+
+/// Skill of a link worker with `weeks` in post (R6; training and supervision add to it in R19).
+pub fn skill_for_experience(ctx: &Ctx, weeks: u32) -> f64 {
+    let b = ctx.b;
+    (b.skill_initial + b.skill_experience_gain * (1.0 - (-(weeks as f64) / b.skill_experience_weeks).exp())).min(1.0)
+}
+
+/// Mean skill of the link workers in post (who does triage, R3).
+pub fn duty_skill(lws: &[LinkWorker]) -> f64 {
+    let (n, s) = lws.iter().filter(|l| l.in_post).fold((0, 0.0), |(n, s), l| (n + 1, s + l.skill as f64));
+    if n == 0 { 0.0 } else { s / n as f64 }
+}
