@@ -281,7 +281,9 @@ fn commission_posts(
             }
         }
     }
-    let new = crate::world::rng::small_count(rng, f.lw_post_growth_per_year * base_posts as f64 / 52.0);
+    // Growth, like contracts, runs from the first reported week.
+    let growth = if ctx.reported() { f.lw_post_growth_per_year * base_posts as f64 / 52.0 } else { 0.0 };
+    let new = crate::world::rng::small_count(rng, growth);
     for _ in 0..new {
         if lws.is_empty() || lws.len() >= LwId::NONE.0 as usize {
             break;

@@ -210,9 +210,10 @@ fn waiting_list(
     }
 }
 
-/// Phase 5 (R5–R10): sessions, overdue patients first, then the rest in list order, while
-/// each link worker's session hours last; a patient not seen is overdue (sessions spaced
-/// out when the caseload exceeds the hours, R12).
+/// Phase 5 (R5–R10): sessions while each link worker's session hours last: first
+/// appointments of newly assigned patients first (R5: not having to wait keeps momentum),
+/// then overdue patients, then the rest in list order. A patient not seen is overdue, so
+/// sessions are spaced out when the caseload exceeds the hours (R12).
 #[allow(clippy::too_many_arguments)]
 fn sessions_week(
     ctx: &Ctx,
@@ -225,10 +226,15 @@ fn sessions_week(
     totals: &mut RegionTotals,
 ) {
     let hours = ctx.b.session_hours as f32;
-    for pass in 0..2 {
+    for pass in 0..3 {
         for p in patients.iter_mut() {
             let on_caseload = matches!(p.stage, Stage::Engaged | Stage::Held | Stage::Tapering);
-            if !on_caseload || p.next_week > ctx.week || (pass == 0) != p.has(flag::OVERDUE) {
+            if !on_caseload || p.next_week > ctx.week {
+                continue;
+            }
+            let first = p.sessions == 0;
+            let this_pass = if first { 0 } else if p.has(flag::OVERDUE) { 1 } else { 2 };
+            if this_pass != pass {
                 continue;
             }
             let lw = &mut lws[p.lw.0 as usize];

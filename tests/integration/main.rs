@@ -10,6 +10,7 @@ mod invariants;
 mod policies;
 mod scenarios;
 mod sweeps;
+mod workload;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
