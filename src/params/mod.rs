@@ -293,7 +293,7 @@ param_table! {
         /// Weeks between closing sessions while tapering.
         taper_interval_weeks: u32 = 2, "weeks", "R10", [1, 52];
         /// Share of session hours lost at burnout 1 (burnout lowers effective hours, R13).
-        burnout_hours_impairment: f64 = 0.4, "share", "R6, R13", [0.0, 1.0];
+        burnout_hours_impairment: f64 = 0.3, "share", "R6, R13", [0.0, 1.0];
         /// Hours of each supervision session.
         supervision_hours: f64 = 1.5, "hours", "R6, R19", [0.0, 40.0];
         /// Initial skill of a new link worker.
@@ -507,7 +507,7 @@ param_table! {
 
         // ---------------- R16 turnover ----------------
         /// Intercept of the intention to leave (log-odds that a link worker says yes to "do you intend to leave within a year?").
-        intention_intercept: f64 = -3.8, "log-odds", "R16", [-20.0, 20.0];
+        intention_intercept: f64 = -3.95, "log-odds", "R16", [-20.0, 20.0];
         /// Effect of burnout on intention to leave (000 3.2; 001 Paper 1).
         intention_burnout: f64 = 3.0, "log-odds per unit", "R16", [-20.0, 20.0];
         /// Effect of dissatisfaction (1 − satisfaction) (001 Tables 9–10).

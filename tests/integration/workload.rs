@@ -202,7 +202,7 @@ fn first_and_last_year(r: &RunResult, column: impl Fn(&spsim::metrics::WeekCount
 
 #[test]
 fn a_ten_year_baseline_is_steady_and_commissioning_keeps_it_so() {
-    let ten = with(baseline(8), |s| s.run.years = 10.0);
+    let ten = with(baseline(20), |s| s.run.years = 10.0);
     let r = run(&ten);
     let (o1, o10) = first_and_last_year(&r, |w| w.vcse_open);
     let (l1, l10) = first_and_last_year(&r, |w| w.lw_in_post);
