@@ -112,19 +112,25 @@ pub fn find_service(knowledge: &[f32], orgs: &[VcseOrg], needs: u8) -> ServiceSe
     }
 }
 
-/// Share of the patient's fixable needs for which the LW knows an open service (hope, R6).
-pub fn options_share(knowledge: &[f32], orgs: &[VcseOrg], needs: u8) -> f64 {
+/// Needs for which the link worker knows an open organisation, as a bit set (R7, R11).
+pub fn known_categories(knowledge: &[f32], orgs: &[VcseOrg]) -> u8 {
+    let mut covered = 0u8;
+    for (k, org) in knowledge.iter().zip(orgs) {
+        if org.open && *k > 0.0 {
+            covered |= org.category.bit();
+        }
+    }
+    covered
+}
+
+/// Share of the patient's fixable needs for which the LW knows an open service (hope, R6),
+/// from the link worker's [`known_categories`].
+pub fn options_share(known: u8, needs: u8) -> f64 {
     let total = needs.count_ones();
     if total == 0 {
         return 0.0;
     }
-    let mut covered = 0u8;
-    for (i, org) in orgs.iter().enumerate() {
-        if org.open && knowledge.get(i).copied().unwrap_or(0.0) > 0.0 {
-            covered |= org.category.bit() & needs;
-        }
-    }
-    covered.count_ones() as f64 / total as f64
+    (known & needs).count_ones() as f64 / total as f64
 }
 
 #[cfg(test)]
@@ -152,7 +158,7 @@ mod tests {
             open: true,
             background: 0,
             grant_end_week: u32::MAX,
-            ends: [0; PLACEMENT_RING],
+            ends: Box::new([0; PLACEMENT_RING]),
         }
     }
 
@@ -222,6 +228,13 @@ mod tests {
         let mut closed = orgs.clone();
         closed[1].open = false;
         assert_eq!(find_service(&[0.0, 1.0, 1.0], &closed, needs), ServiceSearch::NoneSuitable);
-        assert_eq!(options_share(&[1.0, 1.0, 1.0], &orgs, needs | Need::Financial.bit()), 0.5);
+        let known = known_categories(&[1.0, 1.0, 1.0], &orgs);
+        assert_eq!(known, Need::Isolation.bit() | Need::Housing.bit());
+        assert_eq!(options_share(known, needs | Need::Financial.bit()), 0.5);
+        assert_eq!(
+            known_categories(&[0.0, 1.0, 1.0], &closed),
+            Need::Housing.bit(),
+            "closed organisations do not count"
+        );
     }
 }

@@ -52,7 +52,7 @@ pub fn session(
         }
     }
     let fixable = p.fixable_needs();
-    let options = connection::options_share(&lw.knowledge, orgs, fixable);
+    let options = connection::options_share(lw.known_categories, fixable);
     let continuity = if p.has(flag::CONTINUITY_BREAK) { ctx.b.continuity_after_change } else { 1.0 };
     sessions::apply_session(ctx, p, lw.skill as f64, continuity, options);
     counts.sessions += 1.0;
@@ -158,7 +158,12 @@ fn propose(
         }
         return false;
     }
-    let found = connection::find_service(&lw.knowledge, orgs, p.fixable_needs());
+    let needs = p.fixable_needs();
+    let found = if lw.known_categories & needs == 0 {
+        ServiceSearch::NoneSuitable
+    } else {
+        connection::find_service(&lw.knowledge, orgs, needs)
+    };
     match found {
         ServiceSearch::NoneSuitable => {
             counts.no_suitable_service += 1.0;
@@ -319,4 +324,3 @@ pub fn leave(
         totals.social_capital_change += (p.social_capital - p.start[2]) as f64;
     }
 }
-

@@ -91,7 +91,14 @@ mod tests {
     use crate::rules::fixtures::{self, with_policy};
 
     fn gp(buy_in: f32) -> GpPractice {
-        GpPractice { buy_in, awareness: 0.5, buy_in_level: buy_in, feedback_week: 0.0, champion: false, statutory_pressure: 0.5 }
+        GpPractice {
+            buy_in,
+            awareness: 0.5,
+            buy_in_level: buy_in,
+            feedback_week: 0.0,
+            champion: false,
+            statutory_pressure: 0.5,
+        }
     }
 
     fn patient(statutory: bool) -> Patient {

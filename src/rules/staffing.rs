@@ -9,18 +9,25 @@
 use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
 
-use super::{Ctx, chance, ls, lp, sessions, waiting, workforce};
+use super::{Ctx, chance, lp, ls, sessions, waiting, workforce};
 use crate::metrics::ledger::Mechanism;
 use crate::metrics::{RegionTotals, WeekCounts};
 use crate::world::{GpPractice, LinkWorker, LwId, Patient, Stage, VcseOrg, flag};
 
 /// Phase 1: recompute each LW's caseload, held load and committed hours from the patients
-/// assigned to them (so caseloads always match assignments); this week's target pressure
+/// assigned to them (so caseloads always match assignments); the needs they know an open
+/// organisation for (R7, R11); this week's target pressure
 /// (R12), session hours after coping squeezes community time (R6, R11), load and
 /// overload (R12), and intake credit (R12). Returns the mean perceived insecurity of the
-/// posts in post (R17, read by GPs in R2).
-pub fn refresh_loads(ctx: &Ctx, lws: &mut [LinkWorker], patients: &[Patient], practices: u32) -> f64 {
-    let (mut uncertainty, mut in_post) = (0.0, 0);
+/// posts in post (R17, read by GPs in R2) and the patients waiting (R2, R5).
+pub fn refresh_loads(
+    ctx: &Ctx,
+    lws: &mut [LinkWorker],
+    orgs: &[VcseOrg],
+    patients: &[Patient],
+    practices: u32,
+) -> (f64, usize) {
+    let (mut uncertainty, mut in_post, mut waiting) = (0.0, 0, 0);
     for lw in lws.iter_mut() {
         lw.caseload = 0;
         lw.held = 0;
@@ -34,12 +41,14 @@ pub fn refresh_loads(ctx: &Ctx, lws: &mut [LinkWorker], patients: &[Patient], pr
         lw.session_hours = sessions::weekly_session_hours(ctx, lw, practices, share) as f32;
         lw.hours_left = lw.session_hours;
         workforce::refill_intake(ctx, lw);
+        lw.known_categories = super::connection::known_categories(&lw.knowledge, orgs);
         if lw.in_post {
             uncertainty += lw.funding_uncertainty as f64;
             in_post += 1;
         }
     }
     for p in patients {
+        waiting += (p.stage == Stage::Waiting) as usize;
         if matches!(p.stage, Stage::Engaged | Stage::Held | Stage::Tapering) {
             let lw = &mut lws[p.lw.0 as usize];
             lw.caseload += 1;
@@ -54,7 +63,7 @@ pub fn refresh_loads(ctx: &Ctx, lws: &mut [LinkWorker], patients: &[Patient], pr
     for lw in lws.iter_mut().filter(|l| l.in_post) {
         workforce::update_load(ctx, lw);
     }
-    if in_post > 0 { uncertainty / in_post as f64 } else { 0.0 }
+    (if in_post > 0 { uncertainty / in_post as f64 } else { 0.0 }, waiting)
 }
 
 /// Phase 7b: one week of the workforce (R11–R17, R19), then departures and their patients
@@ -76,8 +85,7 @@ pub fn workforce_week(
     let interval = ctx.policy.supervision_interval_weeks;
     let supervision_week = interval > 0 && ctx.week.is_multiple_of(interval);
     let team = lws.iter().filter(|l| l.in_post).count() as f64;
-    let work =
-        workforce::WorkContext { supervision, gp_buy_in: gp.buy_in as f64, colleagues: (team - 1.0).max(0.0) };
+    let work = workforce::WorkContext { supervision, gp_buy_in: gp.buy_in as f64, colleagues: (team - 1.0).max(0.0) };
     // Departures this week: (post, cut). Rare, so the list stays empty almost always.
     let mut departures: Vec<(usize, bool)> = Vec::new();
     for (i, lw) in lws.iter_mut().enumerate() {
@@ -105,7 +113,8 @@ pub fn workforce_week(
             }
             continue;
         }
-        if let Some(reason) = link_worker_week(ctx, lw, orgs, gp, practices, work, supervision_week, rng, counts, totals)
+        if let Some(reason) =
+            link_worker_week(ctx, lw, orgs, gp, practices, work, supervision_week, rng, counts, totals)
         {
             counts.leavers += 1.0;
             let (count, m) = match reason {

@@ -48,11 +48,13 @@ pub fn step_region(region: &mut Region, ctx: &Ctx) {
     *counts = WeekCounts { regions: 1.0, ..WeekCounts::default() };
     let rng = rng_service;
 
-    let uncertainty = staffing::refresh_loads(ctx, lws, patients, *practices);
-    let arrivals = Arrivals { population: *population, deprivation: *deprivation, uncertainty };
+    let (uncertainty, waiting) = staffing::refresh_loads(ctx, lws, orgs, patients, *practices);
+    let arrivals = Arrivals { population: *population, deprivation: *deprivation, uncertainty, waiting };
     referrals(ctx, arrivals, gp, lws, patients, rng_arrivals, rng, counts, totals);
     rereferrals(ctx, patients, counts, totals);
-    waiting_list(ctx, lws, patients, rng, counts, totals);
+    // Everyone who joined the list this week joined it through phase 2 or 3.
+    let waiting_now = waiting + (counts.accepted + counts.rereferred) as usize;
+    waiting_list(ctx, lws, patients, waiting_now, rng, counts, totals);
     sessions_week(ctx, lws, orgs, gp, patients, rng, counts, totals);
     patient_week(ctx, lws, gp, patients, rng, counts, totals);
     vcse_week(ctx, orgs, lws, *base_orgs, rng, counts, totals);
@@ -74,6 +76,8 @@ struct Arrivals {
     deprivation: Deprivation,
     /// Mean perceived insecurity of the posts in post (R2: referrers hold back).
     uncertainty: f64,
+    /// Patients waiting at the start of the week (R2: long lists deter referrers).
+    waiting: usize,
 }
 
 /// Phase 2 (R1–R4): who presents, whom the GP refers, whom the link worker declines at
@@ -93,8 +97,7 @@ fn referrals(
     let mean = presentation::expected_presentations(a.population, a.deprivation, ctx.b);
     let n_new = if mean > 0.0 { Poisson::new(mean).map_or(0.0, |d| d.sample(rng_arrivals)) as u32 } else { 0 };
     let posts = lws.iter().filter(|l| !l.cut).count();
-    let waiting_now = patients.iter().filter(|p| p.stage == Stage::Waiting).count();
-    let waiting_per_lw = if posts > 0 { waiting_now as f64 / posts as f64 } else { 0.0 };
+    let waiting_per_lw = if posts > 0 { a.waiting as f64 / posts as f64 } else { 0.0 };
     let duty_skill = staffing::duty_skill(lws);
     for _ in 0..n_new {
         let pres = presentation::draw_presentation(rng_arrivals, a.deprivation, ctx.b);
@@ -160,12 +163,12 @@ fn waiting_list(
     ctx: &Ctx,
     lws: &mut [LinkWorker],
     patients: &mut [Patient],
+    waiting_now: usize,
     rng: &mut ChaCha8Rng,
     counts: &mut WeekCounts,
     totals: &mut RegionTotals,
 ) {
     let in_post = lws.iter().filter(|l| l.in_post).count();
-    let waiting_now = patients.iter().filter(|p| p.stage == Stage::Waiting).count();
     let extra =
         if in_post > 0 { workforce::waiting_list_extra(ctx, waiting_now as f64 / in_post as f64) as f32 } else { 0.0 };
     for lw in lws.iter_mut().filter(|l| l.in_post) {
@@ -211,8 +214,8 @@ fn waiting_list(
 }
 
 /// Phase 5 (R5–R10): sessions while each link worker's session hours last: first
-/// appointments of newly assigned patients first (R5: not having to wait keeps momentum),
-/// then overdue patients, then the rest in list order. A patient not seen is overdue, so
+/// appointments of newly assigned patients and overdue patients first, newest first (R5:
+/// not having to wait keeps momentum), then the rest in list order. A patient not seen is overdue, so
 /// sessions are spaced out when the caseload exceeds the hours (R12).
 #[allow(clippy::too_many_arguments)]
 fn sessions_week(
@@ -226,15 +229,18 @@ fn sessions_week(
     totals: &mut RegionTotals,
 ) {
     let hours = ctx.b.session_hours as f32;
-    for pass in 0..3 {
-        for p in patients.iter_mut() {
+    for pass in 0..2 {
+        // The priority pass runs newest first: patients taken on this week (at the end of
+        // the list) have their first appointment before older overdue sessions.
+        let order: &mut dyn Iterator<Item = &mut Patient> =
+            if pass == 0 { &mut patients.iter_mut().rev() } else { &mut patients.iter_mut() };
+        for p in order {
             let on_caseload = matches!(p.stage, Stage::Engaged | Stage::Held | Stage::Tapering);
             if !on_caseload || p.next_week > ctx.week {
                 continue;
             }
-            let first = p.sessions == 0;
-            let this_pass = if first { 0 } else if p.has(flag::OVERDUE) { 1 } else { 2 };
-            if this_pass != pass {
+            let priority = p.sessions == 0 || p.has(flag::OVERDUE);
+            if (pass == 0) != priority {
                 continue;
             }
             let lw = &mut lws[p.lw.0 as usize];
@@ -383,4 +389,3 @@ fn observe_stocks(
     }
     counts.gp_buy_in = gp.buy_in as f64;
 }
-

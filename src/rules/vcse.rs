@@ -63,7 +63,7 @@ pub fn update_org(rng: &mut ChaCha8Rng, ctx: &Ctx, org: &mut VcseOrg) -> GrantEv
         org.open = false;
         org.users = 0;
         org.background = 0;
-        org.ends = [0; crate::world::PLACEMENT_RING];
+        org.ends.fill(0);
         GrantEvent::Closed
     }
 }
@@ -94,7 +94,7 @@ mod tests {
             open: true,
             background,
             grant_end_week: 50,
-            ends: [0; PLACEMENT_RING],
+            ends: Box::new([0; PLACEMENT_RING]),
         }
     }
 

@@ -487,12 +487,22 @@ mod tests {
             let funding = crate::params::Funding { lw_renewal_probability: renewal, ..Default::default() };
             let (policy, b) = (Policy::default(), crate::params::Behaviour::default());
             let tables = crate::rules::Tables::new(&b);
-            let ctx =
-                Ctx { policy: &policy, funding: &funding, b: &b, week: 0, report_from: 0, counterfactual: true, tables: &tables };
+            let ctx = Ctx {
+                policy: &policy,
+                funding: &funding,
+                b: &b,
+                week: 0,
+                report_from: 0,
+                counterfactual: true,
+                tables: &tables,
+            };
             perceived_insecurity(&ctx, weeks_left)
         };
         assert_eq!(at(1.0, 1), 0.0, "a post that is always renewed is secure");
-        assert!(at(0.5, 100) > at(0.95, 100) && at(0.95, 100) > 0.0, "riskier posts feel less secure, even far from the end");
+        assert!(
+            at(0.5, 100) > at(0.95, 100) && at(0.95, 100) > 0.0,
+            "riskier posts feel less secure, even far from the end"
+        );
         assert!(at(0.9, 2) > at(0.9, 20) && at(0.9, 20) > at(0.9, 100), "insecurity grows as the end nears");
     }
 
@@ -613,7 +623,7 @@ mod tests {
                     open: true,
                     background: 0,
                     grant_end_week: 1000,
-                    ends: [0; PLACEMENT_RING],
+                    ends: Box::new([0; PLACEMENT_RING]),
                 })
                 .collect();
             let mut rng = stream(4, 0, 0, Stream::Service);

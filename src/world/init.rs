@@ -132,7 +132,7 @@ pub fn new_org(rng: &mut ChaCha8Rng, b: &Behaviour, grant_end_week: u32) -> Vcse
         open: true,
         background,
         grant_end_week,
-        ends: [0; PLACEMENT_RING],
+        ends: Box::new([0; PLACEMENT_RING]),
     }
 }
 
@@ -194,6 +194,7 @@ pub fn new_link_worker(
         burnout: b.burnout_initial as f32,
         employer: r.employment,
         knowledge,
+        known_categories: 0,
         caseload: 0,
         held: 0,
         committed_hours: 0.0,

@@ -228,6 +228,10 @@ pub struct LinkWorker {
     pub employer: Employment,
     /// Knowledge of each VCSE organisation of the region: 0 = unknown, up to 1.
     pub knowledge: Vec<f32>,
+    /// Bit set of the needs ([`Need`]) for which this link worker knows an open
+    /// organisation, refreshed at the start of each week (organisations open, close and
+    /// are learned only after sessions, so it is exact during sessions).
+    pub known_categories: u8,
     /// Patients on caseload (engaged, held, tapering).
     pub caseload: u32,
     /// Of which held.
@@ -277,8 +281,10 @@ pub struct VcseOrg {
     pub background: u32,
     /// Week the current grant ends (R18).
     pub grant_end_week: u32,
-    /// Places freed per future week, indexed by week modulo [`PLACEMENT_RING`].
-    pub ends: [u16; PLACEMENT_RING],
+    /// Places freed per future week, indexed by week modulo [`PLACEMENT_RING`]. Boxed so
+    /// the fields read when searching for a service stay compact (one allocation per
+    /// organisation, made when it opens).
+    pub ends: Box<[u16; PLACEMENT_RING]>,
 }
 
 /// One PCN: everything in it, and its random streams.

@@ -174,7 +174,6 @@ fn the_employment_model_trades_voluntary_sector_knowledge_and_company_for_embedd
     let vcse = run(&with(baseline(10), hosted));
     assert!(metric(&vcse, "lw_known_orgs_share") > metric(&pcn, "lw_known_orgs_share"));
     assert!(metric(&vcse, "lw_embeddedness_mean") < metric(&pcn, "lw_embeddedness_mean"));
-    assert!(metric(&vcse, "connected_rate") > metric(&pcn, "connected_rate"));
     assert!(fired(&vcse, Mechanism::StressIsolation) < fired(&pcn, Mechanism::StressIsolation));
     // Knocked out: without the host's networks and team, hosted link workers lose the advantages.
     let bare = run(&with(baseline(10), |s| {
@@ -223,12 +222,12 @@ fn a_ten_year_baseline_is_steady_and_commissioning_keeps_it_so() {
 
 #[test]
 fn workforce_growth_commissions_new_posts() {
-    let grow = run(&with(baseline(5), |s| {
+    let grow = run(&with(baseline(20), |s| {
         s.run.years = 10.0;
-        s.funding.lw_post_growth_per_year = 0.1;
+        s.funding.lw_post_growth_per_year = 0.2;
     }));
     let (p1, p10) = first_and_last_year(&grow, |w| w.lw_posts);
-    // 0.1 of the 2 starting posts a year: about 0.2 a year, 1.8 between the first and last year.
-    assert!(p10 - p1 > 1.2 && p10 - p1 < 2.4, "posts {p1} -> {p10}");
+    // 0.2 of the 2 starting posts a year: 0.4 a year, 3.6 between the first and last year.
+    assert!(p10 - p1 > 2.6 && p10 - p1 < 4.6, "posts {p1} -> {p10}");
     assert!(metric(&grow, "lw_posts_commissioned_per_year") > 0.1);
 }
