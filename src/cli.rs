@@ -149,7 +149,7 @@ pub enum Command {
     },
     /// Print the scenario reference (every key, default, unit, range and meaning) as Markdown.
     Reference,
-    /// Check the default coefficients against the public calibration targets (MODEL.md §8).
+    /// Check the default coefficients against the public calibration targets (docs/ODD.md §1).
     ///
     /// Runs scenarios/baseline.toml, supervision_none.toml and supervision_good.toml (from the
     /// current folder) and prints the table; exits with 1 if a target is missed.

@@ -1,7 +1,7 @@
 //! spsim: a parallel agent-based simulation of social prescribing in primary care.
 //!
 //! Patients, link workers, GP practices and VCSE organisations live in regions (PCNs)
-//! and follow the rules of `MODEL.md` week by week. The core types are
+//! and follow the rules of `docs/ODD.md` week by week. The core types are
 //! [`scenario::Scenario`] (a validated scenario file), [`world::Region`] (one PCN's
 //! state), [`rules::step::step_region`] (one week of dynamics) and [`run::RunResult`]
 //! (replications and their summary).

@@ -1,4 +1,4 @@
-//! The mechanism ledger (MODEL.md §6): every firing of a rule's mechanism, counted with
+//! The mechanism ledger (docs/ODD.md §4): every firing of a rule's mechanism, counted with
 //! its context, so an analyst can check that a policy works *through* the mechanism
 //! they think. Each region keeps a fixed array of counters (mechanism × patient
 //! complexity band); deprivation and the supervision level are added as context when
@@ -16,7 +16,7 @@ macro_rules! mechanisms {
         impl Mechanism {
             /// Every mechanism, in output order.
             pub const ALL: &'static [Mechanism] = &[$(Mechanism::$variant),*];
-            /// The rule it belongs to (MODEL.md §4).
+            /// The rule it belongs to (docs/ODD.md §7).
             pub fn rule(self) -> &'static str {
                 match self { $(Mechanism::$variant => $rule),* }
             }

@@ -1,5 +1,5 @@
 //! Observation: weekly counts per region, run totals per region, and the per-run
-//! summary metrics of MODEL.md §5/§9. Metrics read the world; they never change it.
+//! summary metrics of docs/ODD.md §4 (Observation). Metrics read the world; they never change it.
 //!
 //! Core types: [`WeekCounts`] (one row of `weekly.csv`), [`RegionTotals`]
 //! (post-warm-up accumulators), [`summary::RunSummary`] (one replication's metrics).
@@ -212,7 +212,7 @@ pub struct RegionTotals {
     pub fu_up: f64,
     /// Patients whose consultations went down.
     pub fu_down: f64,
-    /// The mechanism ledger (MODEL.md §6).
+    /// The mechanism ledger (docs/ODD.md §4).
     pub ledger: ledger::Ledger,
 }
 

@@ -1,4 +1,4 @@
-//! Per-run summary metrics (MODEL.md §5, §9) and their mean, standard deviation and 95%
+//! Per-run summary metrics (docs/ODD.md §4, Observation) and their mean, standard deviation and 95%
 //! interval across replications. A metric that cannot be computed in a run (no events,
 //! or a rule not built) is absent from that run, never faked.
 

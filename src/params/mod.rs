@@ -12,7 +12,7 @@ pub mod sweep;
 use spec::{choice_enum, param_table};
 
 choice_enum! {
-    /// Area deprivation of a region (PCN), MODEL.md §2; shifts patient attributes (R1).
+    /// Area deprivation of a region (PCN), docs/ODD.md §2; shifts patient attributes (R1).
     Deprivation {
         /// Affluent area.
         Low = "low",
@@ -57,7 +57,7 @@ param_table! {
         replications: u32 = 10, "runs", "-", [1, 100000];
         /// Master seed; every random stream derives from (seed, replication, region, stream).
         seed: u64 = 20240601, "-", "-";
-        /// Run the counterfactual arm: the same referred patients, same random numbers, no link workers (MODEL.md §7).
+        /// Run the counterfactual arm: the same referred patients, same random numbers, no link workers (docs/ODD.md §4).
         counterfactual: bool = true, "-", "R1, R9";
     }
 }
@@ -162,7 +162,7 @@ param_table! {
 }
 
 param_table! {
-    /// `[behaviour]`: every coefficient of the rules (MODEL.md §4). Logistic
+    /// `[behaviour]`: every coefficient of the rules (docs/ODD.md §7). Logistic
     /// coefficients act on the log-odds scale; a positive value raises the probability.
     pub struct Behaviour = "behaviour" {
         // ---------------- R1 presentation ----------------

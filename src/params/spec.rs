@@ -255,7 +255,7 @@ pub struct ParamSpec {
     pub default: RawValue,
     /// Unit of the value.
     pub unit: &'static str,
-    /// Rule(s) of MODEL.md §4 that use it.
+    /// Rule(s) of docs/ODD.md §7 that use it.
     pub rule: &'static str,
     /// Allowed range (inclusive), for numeric parameters.
     pub range: Option<(f64, f64)>,

@@ -1,4 +1,4 @@
-//! Calibration against the public figures of MODEL.md §8: the targets, a check of a
+//! Calibration against the public calibration figures (docs/ODD.md §1): the targets, a check of a
 //! run's summaries against them, and the Markdown table of `results/calibration.md`.
 //! The integration test and `spsim calibrate` use the same table, so they cannot
 //! disagree.
@@ -44,7 +44,7 @@ pub struct Target {
     pub source: &'static str,
 }
 
-/// The targets of MODEL.md §8.
+/// The calibration targets (docs/ODD.md §1).
 pub const TARGETS: &[Target] = &[
     Target {
         quantity: "referral uptake (accepted ÷ referred)",
@@ -179,7 +179,7 @@ pub fn check(mut summary_of: impl FnMut(On) -> Vec<MetricStats>) -> Vec<Checked>
 /// The Markdown table of `results/calibration.md`.
 pub fn markdown(checked: &[Checked], replications: u32) -> String {
     let mut out = String::from(
-        "# Calibration\n\nThe default coefficients against the public figures of MODEL.md §8. Simulated: mean \
+        "# Calibration\n\nThe default coefficients against the public calibration figures (docs/ODD.md §1). Simulated: mean \
          and 95% interval across replications of the shipped scenario named in each row (each with its \
          own seed, ",
     );

@@ -52,7 +52,7 @@ pub fn scenario_reference() -> String {
          a test fails if this file and the code disagree. Every key is optional: a missing key \
          takes its default. A scenario may start with `extends = \"other.toml\"` (a path relative \
          to the file) and override any key; tables merge key by key, and `[[region]]` lists are \
-         replaced whole. Rules (R1…) refer to MODEL.md §4 and `docs/ODD.md`.\n\n",
+         replaced whole. Rules (R1…) refer to `docs/ODD.md` §7.\n\n",
     );
     table::<RunParams>(&mut out, "[run]", "What to simulate and how often.");
     table::<Policy>(&mut out, "[policy]", "The levers a PCN or commissioner controls.");

@@ -1,4 +1,4 @@
-//! Dynamics: one file per rule family of MODEL.md §4, small functions plus the
+//! Dynamics: one file per rule family of docs/ODD.md §7, small functions plus the
 //! weekly [`step::step_region`] that applies them in a fixed, documented phase order.
 //!
 //! Rules do no IO and cannot fail; every random draw comes from the random streams of

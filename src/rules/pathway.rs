@@ -1,4 +1,4 @@
-//! The patient pathway at a session (MODEL.md §3): first appointment (R5), a session's
+//! The patient pathway at a session (docs/ODD.md §3): first appointment (R5), a session's
 //! effects (R6) and medical needs (R9), the link worker's judgement — continue, hold or
 //! propose (R7, R8) — and endings: tapering, discharge, relapse and re-referral (R10).
 //! Leaving the pathway records outcomes and closes the GP-use follow-up.

@@ -15,7 +15,7 @@ use super::{gamma2, geometric_sum, logit_normal};
 use crate::params::{Behaviour, Deprivation};
 use crate::world::{LwId, Need, Patient, Stage, flag};
 
-/// Follow-up window for GP use before and after referral (MODEL.md §5).
+/// Follow-up window for GP use before and after referral (docs/ODD.md §4).
 pub const FOLLOW_UP_WEEKS: u32 = 26;
 
 /// Expected new presentations per week in a region (R1).

@@ -55,7 +55,7 @@ impl Need {
     }
 }
 
-/// Where a patient is on the pathway (MODEL.md §3). Patients who leave the pathway
+/// Where a patient is on the pathway (docs/ODD.md §3). Patients who leave the pathway
 /// are removed from the region after their outcomes are recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
@@ -96,7 +96,7 @@ pub mod flag {
     pub const CONTINUITY_BREAK: u16 = 256;
 }
 
-/// A person with non-medical needs who was referred and accepted (MODEL.md §2).
+/// A person with non-medical needs who was referred and accepted (docs/ODD.md §2).
 /// Unreferred and declining patients are counted, not stored.
 #[derive(Debug, Clone)]
 pub struct Patient {
@@ -172,7 +172,7 @@ impl Patient {
     }
 }
 
-/// A social prescribing link worker post and the person in it (MODEL.md §2).
+/// A social prescribing link worker post and the person in it (docs/ODD.md §2).
 #[derive(Debug, Clone)]
 pub struct LinkWorker {
     /// The post is filled (false while vacant or cut).
@@ -244,7 +244,7 @@ pub struct LinkWorker {
     pub hours_left: f32,
 }
 
-/// The GP practices of a region, as one agent (MODEL.md §2).
+/// The GP practices of a region, as one agent (docs/ODD.md §2).
 #[derive(Debug, Clone)]
 pub struct GpPractice {
     /// 0–1 legitimation of social prescribing.
@@ -264,7 +264,7 @@ pub struct GpPractice {
 /// Weeks of placement ends the ring buffer of a VCSE organisation can hold.
 pub const PLACEMENT_RING: usize = 64;
 
-/// A voluntary, community or social enterprise organisation (MODEL.md §2).
+/// A voluntary, community or social enterprise organisation (docs/ODD.md §2).
 #[derive(Debug, Clone)]
 pub struct VcseOrg {
     /// The need it supports.

@@ -1,4 +1,4 @@
-//! The default coefficients land inside every calibration range of MODEL.md §8
+//! The default coefficients land inside every calibration range (docs/ODD.md §1)
 //! (the same table as `results/calibration.md`).
 
 use spsim::report::calibration::{self, On};
