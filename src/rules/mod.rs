@@ -186,7 +186,12 @@ pub(crate) mod fixtures {
 
     /// Run `f` with a context built from `policy` and default funding and behaviour.
     pub fn with_policy<R>(policy: Policy, f: impl FnOnce(&Ctx) -> R) -> R {
-        let (funding, b) = (Funding::default(), Behaviour::default());
+        with_params(policy, Funding::default(), f)
+    }
+
+    /// Run `f` with a context built from `policy`, `funding` and default behaviour.
+    pub fn with_params<R>(policy: Policy, funding: Funding, f: impl FnOnce(&Ctx) -> R) -> R {
+        let b = Behaviour::default();
         let tables = Tables::new(&b);
         f(&Ctx {
             policy: &policy,

@@ -298,11 +298,6 @@ pub fn leave_reason(terms: [f64; 3], u: f64) -> LeaveReason {
     }
 }
 
-/// Probability of leaving within a year at a weekly hazard.
-pub fn annual_leave_probability(weekly_hazard: f64) -> f64 {
-    1.0 - (1.0 - weekly_hazard).powi(52)
-}
-
 /// What happened to a post's funding this week (R17).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FundingEvent {
@@ -352,9 +347,14 @@ pub fn contract_weeks(ctx: &Ctx) -> u32 {
 mod tests {
     use super::*;
     use crate::params::Policy;
-    use crate::rules::fixtures::{link_worker, with_policy};
+    use crate::rules::fixtures::{link_worker, with_params, with_policy};
     use crate::world::rng::{Stream, stream};
     use crate::world::{Need, PLACEMENT_RING};
+
+    /// Probability of leaving within a year at a weekly hazard.
+    fn annual_leave_probability(weekly_hazard: f64) -> f64 {
+        1.0 - (1.0 - weekly_hazard).powi(52)
+    }
 
     fn w(supervision: f64) -> WorkContext {
         WorkContext { supervision, gp_buy_in: 0.5, colleagues: 1.0 }
@@ -485,18 +485,7 @@ mod tests {
     fn perceived_insecurity_scales_with_the_real_risk_of_a_cut_and_nears_with_the_end() {
         let at = |renewal: f64, weeks_left: u32| {
             let funding = crate::params::Funding { lw_renewal_probability: renewal, ..Default::default() };
-            let (policy, b) = (Policy::default(), crate::params::Behaviour::default());
-            let tables = crate::rules::Tables::new(&b);
-            let ctx = Ctx {
-                policy: &policy,
-                funding: &funding,
-                b: &b,
-                week: 0,
-                report_from: 0,
-                counterfactual: true,
-                tables: &tables,
-            };
-            perceived_insecurity(&ctx, weeks_left)
+            with_params(Policy::default(), funding, |ctx| perceived_insecurity(ctx, weeks_left))
         };
         assert_eq!(at(1.0, 1), 0.0, "a post that is always renewed is secure");
         assert!(
