@@ -71,6 +71,12 @@ pub fn run_replication(s: &Scenario, replication: u32, progress: &(dyn Fn(u64) +
                 step_region(r, &ctx);
             }
         });
+        if week + 1 == total && week >= report_from {
+            // End of the run: open episodes count in their journeys (not censored).
+            for r in regions.iter_mut() {
+                crate::rules::step::census_open_episodes(r, &ctx);
+            }
+        }
         if week >= report_from {
             let start = weekly.len();
             weekly.resize(start + archetypes, WeekCounts::default());

@@ -63,12 +63,18 @@ mechanisms! {
     PushedDisengaged = ("R7", "pushed too early -> disengaged"),
     /// No suitable known open service for the patient's needs.
     NoSuitableService = ("R7", "no suitable service"),
-    /// The organisation declined the referral (full or unwilling).
+    /// The organisation declined the referral (full or unwilling); both sides pay for the closed door.
     OrgDeclined = ("R7", "organisation declined referral"),
-    /// Connected to a VCSE organisation.
-    Connected = ("R7", "connected to VCSE"),
-    /// Connected onto a full organisation's waiting list.
-    ConnectedWaitlist = ("R7", "connected onto VCSE waiting list"),
+    /// Connected to a VCSE organisation: the place started.
+    Connected = ("R7", "connected to VCSE (place started)"),
+    /// Joined a full organisation's waiting list (waiting, not connected).
+    JoinedVcseQueue = ("R7", "joined VCSE waiting list"),
+    /// A place came free for a patient on an organisation's waiting list.
+    QueuePlaceStarted = ("R7", "VCSE waiting list -> place started"),
+    /// Gave up waiting for a VCSE place.
+    LeftVcseQueue = ("R7", "VCSE waiting list -> gave up"),
+    /// The organisation closed while the patient waited; back to the link worker.
+    QueueOrgClosed = ("R7", "VCSE waiting list -> organisation closed"),
     /// Holding started.
     HoldingStarted = ("R8", "holding started"),
     /// Released from holding back to active work.
@@ -77,8 +83,36 @@ mechanisms! {
     StructuralResolved = ("R8", "structural need resolved elsewhere"),
     /// Holding limit reached: discharged.
     HoldingLimit = ("R8", "holding limit reached -> discharged"),
+    /// A review discharged a held patient who cannot connect.
+    HoldingReview = ("R8", "holding review -> discharged (cannot connect)"),
+    /// Every need resolved elsewhere: discharged.
+    NeedsResolved = ("R8", "all needs resolved elsewhere -> discharged"),
     /// Not ready and holding not allowed: discharged.
     NotHeldDischarged = ("R8", "not ready, holding not allowed -> discharged"),
+    /// Journey (a): connected without being held (an episode that reached a first session).
+    JourneyConnectedDirectly = ("R7", "journey a: connected directly"),
+    /// Journey (b): held, then connected.
+    JourneyHeldThenConnected = ("R8", "journey b: held, then connected"),
+    /// Journey (c): held, never connected.
+    JourneyHeldUnconnected = ("R8", "journey c: held, not connected"),
+    /// Neither held nor connected.
+    JourneyNeither = ("R6", "episode neither held nor connected"),
+    /// Journey (c) blocked by a structural need.
+    BlockedStructural = ("R8", "journey c blocked by: structural need"),
+    /// Journey (c) blocked by low capacity.
+    BlockedCapacity = ("R8", "journey c blocked by: low capacity"),
+    /// Journey (c) blocked by no open service.
+    BlockedNoService = ("R7", "journey c blocked by: no open service"),
+    /// Journey (c) ended by the session limit.
+    BlockedSessionLimit = ("R10", "journey c blocked by: session limit"),
+    /// Journey (c) ended by the holding limit or a review.
+    BlockedHoldingLimit = ("R8", "journey c blocked by: holding limit or review"),
+    /// Journey (c) ended when the patient stopped coming.
+    BlockedDrifted = ("R6", "journey c blocked by: drifted away"),
+    /// Journey (c) ended with goals met without a connection.
+    BlockedGoalsMet = ("R10", "journey c ended: goals met unconnected"),
+    /// Journey (c) still held, readiness still low, at the end of the run.
+    BlockedStillHeld = ("R8", "journey c blocked by: readiness still low at end of run"),
     /// A hidden medical need surfaced and was escalated to the GP.
     MedicalEscalated = ("R9", "medical need escalated"),
     /// Goals met.

@@ -56,18 +56,22 @@ week_counts! {
     dna_lost,
     /// First sessions held (patients reaching a LW).
     first_sessions,
+    /// Of which in a re-referral episode (R10).
+    first_sessions_rereferral,
     /// Weeks waited by patients whose first session was this week (sum).
     wait_weeks_sum,
     /// Sessions held (contacts).
     sessions,
-    /// Patients connected to a VCSE organisation (R7).
+    /// Patients connected to a VCSE organisation: the place started (R7).
     connected,
     /// Proposals with no suitable known open service (R7).
     no_suitable_service,
     /// Proposals declined by the organisation (full or unwilling) (R7, R18).
     vcse_full_blocked,
-    /// Connections onto a full organisation's waiting list (R7, R18).
+    /// Patients who joined a full organisation's waiting list: waiting, not yet connected (R7, R18).
     vcse_waitlisted,
+    /// Patients who gave up waiting for a VCSE place (R7, R18).
+    vcse_queue_dropped,
     /// Patients pushed toward VCSE support before they were ready (R7).
     pushed_too_early,
     /// Patients who disengaged after being pushed too early (R7).
@@ -84,6 +88,14 @@ week_counts! {
     discharged_tapered,
     /// Hidden medical needs surfaced and escalated to the GP (R9).
     medical_escalations,
+    /// Episodes (referred after the warm-up) that reached a first session and ended this week; in the last reported week, also those still open at the end of the run.
+    episodes_ended,
+    /// Of which journey (a): connected without being held (003 Figure 1).
+    journey_connected_directly,
+    /// Of which journey (b): held, then connected.
+    journey_held_then_connected,
+    /// Of which journey (c): held, never connected.
+    journey_held_unconnected,
     /// Patients waiting for a link worker (end of week).
     waiting,
     /// Patients engaged in active sessions (end of week).
@@ -106,7 +118,7 @@ week_counts! {
     vcse_capacity,
     /// Open VCSE organisations at full capacity.
     vcse_full,
-    /// People referred through social prescribing waiting for a VCSE place (demand above capacity, R18).
+    /// Patients on VCSE organisations' waiting lists (end of week; R7, R18).
     vcse_waiting,
     /// Expected non-medical GP consultations this week by patients in their 26-week follow-up while on the pathway (R9).
     gp_nonmedical,
@@ -184,10 +196,6 @@ pub struct RegionTotals {
     pub exits_engaged: f64,
     /// Of which with at least 3 contacts.
     pub exits_3_contacts: f64,
-    /// Of which connected.
-    pub exits_connected: f64,
-    /// Of which ever held.
-    pub exits_held: f64,
     /// Medical consultations arranged for them (R9).
     pub exits_medical: f64,
     /// Of them, patients whose link worker changed during the episode (R16).
@@ -225,8 +233,6 @@ impl Default for RegionTotals {
             contacts_hist: vec![0; CONTACT_BINS],
             exits_engaged: 0.0,
             exits_3_contacts: 0.0,
-            exits_connected: 0.0,
-            exits_held: 0.0,
             exits_medical: 0.0,
             exits_continuity_break: 0.0,
             wellbeing_change: 0.0,
@@ -257,8 +263,6 @@ impl RegionTotals {
         }
         self.exits_engaged += o.exits_engaged;
         self.exits_3_contacts += o.exits_3_contacts;
-        self.exits_connected += o.exits_connected;
-        self.exits_held += o.exits_held;
         self.exits_medical += o.exits_medical;
         self.exits_continuity_break += o.exits_continuity_break;
         self.wellbeing_change += o.wellbeing_change;

@@ -44,6 +44,8 @@ pub fn summarise(regions: &[(Deprivation, u32, &RegionTotals)], counterfactual: 
         None
     };
     let offered = s.referrals - s.triage_declined;
+    let episodes = s.episodes_ended;
+    let connected = s.journey_connected_directly + s.journey_held_then_connected;
     let mut m: Vec<(&'static str, Option<f64>)> = vec![
         ("presentations_per_1000_year", ratio(s.presented * 52.0 * 1000.0, all.weeks * population)),
         ("referrals_per_lw_year", ratio(s.referrals, lw_years)),
@@ -56,16 +58,19 @@ pub fn summarise(regions: &[(Deprivation, u32, &RegionTotals)], counterfactual: 
         ("contacts_per_engaged_median", hist_quantile(&all.contacts_hist, 0.5)),
         ("contacts_per_engaged_mean", hist_mean(&all.contacts_hist)),
         ("reached_3_contacts_rate", ratio(all.exits_3_contacts, s.referrals + s.rereferred)),
-        ("connected_rate", ratio(all.exits_connected, all.exits_engaged)),
+        ("connected_rate", ratio(connected, episodes)),
         ("no_suitable_service_per_engaged", ratio(s.no_suitable_service, all.exits_engaged)),
         ("pushed_too_early_rate", ratio(s.pushed_too_early, s.pushed_too_early + s.connected)),
         ("held_share", ratio(s.held, on_caseload)),
         ("held_26w_share", ratio(s.held_26w, s.held)),
-        ("ever_held_share", ratio(all.exits_held, all.exits_engaged)),
+        ("ever_held_share", ratio(s.journey_held_then_connected + s.journey_held_unconnected, episodes)),
+        ("journey_connected_directly_share", ratio(s.journey_connected_directly, episodes)),
+        ("journey_held_then_connected_share", ratio(s.journey_held_then_connected, episodes)),
+        ("journey_held_unconnected_share", ratio(s.journey_held_unconnected, episodes)),
         ("rereferral_rate", ratio(s.rereferred, s.discharged)),
         ("tapered_ending_share", ratio(s.discharged_tapered, s.discharged)),
-        ("patients_per_lw_month", ratio(s.accepted + s.rereferred, lw_months)),
-        ("caseload_per_lw_year", ratio(s.first_sessions, lw_years)),
+        ("patients_per_lw_month", ratio(s.referrals, lw_months)),
+        ("caseload_per_lw_year", ratio(s.first_sessions - s.first_sessions_rereferral, lw_years)),
         ("caseload_mean_per_lw", ratio(on_caseload, s.lw_in_post)),
         ("vcse_full_share", ratio(s.vcse_full, s.vcse_open)),
         ("vcse_utilisation", ratio(s.vcse_users, s.vcse_capacity)),

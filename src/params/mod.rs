@@ -67,8 +67,10 @@ param_table! {
     pub struct Policy = "policy" {
         /// Caseload target: new patients each link worker is expected to take on per year (NHS England guidance 200–250, 001).
         caseload_target_per_year: f64 = 225.0, "patients/LW/year", "R12", [1.0, 5000.0];
-        /// Session limit per episode; reaching it ends the episode (R10).
+        /// Session limit per episode: active sessions (not anchor sessions while held, unless `held_sessions_count_toward_limit`); a patient still in active work when it is reached and not judged ready to connect is discharged (R10).
         max_sessions: u32 = 12, "sessions", "R10", [1, 500];
+        /// Anchor sessions while held count toward `max_sessions` (an administrative limit that ends long holds).
+        held_sessions_count_toward_limit: bool = false, "-", "R8, R10";
         /// Whether link workers may hold patients who are not ready (001 Paper 1; 004).
         holding_allowed: bool = true, "-", "R8";
         /// Longest a patient may be held; 0 = no limit.
@@ -87,8 +89,8 @@ param_table! {
         peer_support: f64 = 0.3, "0–1", "R13", [0.0, 1.0];
         /// Training days per link worker per year.
         training_days_per_year: f64 = 5.0, "days/year", "R19", [0.0, 100.0];
-        /// Autonomy the employer grants link workers (micro-discretion, 001 Paper 2).
-        lw_discretion: f64 = 0.5, "0–1", "R3, R14", [0.0, 1.0];
+        /// Autonomy the employer grants link workers (micro-discretion, 001 Paper 2): declining referrals, waiting until a patient is ready, holding.
+        lw_discretion: f64 = 0.5, "0–1", "R3, R7, R8, R14", [0.0, 1.0];
         /// Contracted hours per link worker post.
         lw_hours_per_week: f64 = 37.5, "hours/week", "R6", [1.0, 60.0];
         /// Closing sessions used to taper an ending when `tapering` is on.
@@ -241,6 +243,11 @@ param_table! {
         /// How much of a feedback report reaches GPs at embeddedness 0 (scales up to 1 at full embeddedness; 000 2.1).
         feedback_reach_bolted_on: f64 = 0.3, "share", "R2", [0.0, 1.0];
 
+        /// Extra session time an accepted statutory-need referral takes (complex needs that belong elsewhere, 002), as a share of a session.
+        statutory_time_extra: f64 = 0.5, "share of a session", "R2, R3, R6", [0.0, 10.0];
+        /// Emotional load of an accepted statutory-need patient on caseload, as a weight on their complexity added to the held patients' load (R13; 001 Paper 1 "too many complex cases").
+        statutory_emotional_load: f64 = 0.5, "weight", "R2, R3, R13", [0.0, 10.0];
+
         // ---------------- R3 triage ----------------
         /// Intercept of P(LW declines an inappropriate referral).
         decline_intercept: f64 = -2.5, "log-odds", "R3", [-20.0, 20.0];
@@ -262,6 +269,8 @@ param_table! {
         accept_gp_credibility: f64 = 1.0, "log-odds per unit", "R4", [-20.0, 20.0];
         /// Effect of clarity about the role (GP awareness, centred at 0.5).
         accept_clarity: f64 = 1.0, "log-odds per unit", "R4", [-20.0, 20.0];
+        /// Effect of the service's uncertain future (mean perceived insecurity of the region's posts): patients hesitate to start with a service that may not last.
+        accept_uncertainty: f64 = -1.5, "log-odds per unit", "R4", [-20.0, 20.0];
 
         // ---------------- R5 waiting ----------------
         /// Weekly hazard of dropping out while waiting, in the first week.
@@ -308,6 +317,10 @@ param_table! {
         hope_gain: f64 = 0.06, "per session", "R6", [0.0, 1.0];
         /// Readiness growth per session, times (1 - readiness) (003).
         readiness_growth: f64 = 0.06, "per session", "R6", [0.0, 1.0];
+        /// Readiness growth rises with trust ("connection with" drives readiness, 003): growth × (1 + this × (trust − 0.5) + `readiness_skill_effect` × (skill − 0.5)), at least 0.
+        readiness_trust_effect: f64 = 1.0, "per unit", "R6", [0.0, 10.0];
+        /// Readiness growth rises with the link worker's skill (see `readiness_trust_effect`).
+        readiness_skill_effect: f64 = 0.6, "per unit", "R6", [0.0, 10.0];
         /// Capacity growth per session, times (1 - capacity): practical help and anchoring make patients more able to act later (001 Table 8).
         capacity_growth: f64 = 0.04, "per session", "R6, R8", [0.0, 1.0];
         /// Multiplier of readiness growth for a held patient with space to offload (001 Table 8).
@@ -366,6 +379,14 @@ param_table! {
         connect_wellbeing_gain: f64 = 0.08, "0–1", "R7", [0.0, 1.0];
         /// Hope and trust lost when no suitable service exists (000 1.2 disillusionment).
         no_service_disillusion: f64 = 0.1, "0–1", "R7", [0.0, 1.0];
+        /// Hope a patient loses when the organisation refuses the referral (a closed door; the link worker's disillusion counts too, 000 1.2).
+        vcse_refusal_disillusion: f64 = 0.05, "0–1", "R7, R18", [0.0, 1.0];
+        /// Link worker session hours spent on a refused referral (calls, finding another door).
+        vcse_refusal_hours: f64 = 0.5, "hours", "R7, R18", [0.0, 40.0];
+        /// Weekly probability that a patient on a VCSE waiting list gives up waiting (leaves the pathway unconnected).
+        vcse_queue_dropout_per_week: f64 = 0.05, "per week", "R7, R18", [0.0, 1.0];
+        /// Discretion lets a link worker wait until confident before proposing: the proposal threshold moves by this × (discretion − 0.5) (micro-discretion, 001 Paper 2).
+        discretion_proposal_margin: f64 = 0.1, "0–1 per unit", "R7", [0.0, 1.0];
 
         // ---------------- R8 holding ----------------
         /// Estimated readiness below which the LW holds the patient rather than proposing.
@@ -376,6 +397,12 @@ param_table! {
         structural_resolve_per_week: f64 = 0.03, "per week", "R8", [0.0, 1.0];
         /// Estimated readiness at which a held patient is released back to active work.
         release_readiness_threshold: f64 = 0.5, "0–1", "R8", [0.0, 1.0];
+        /// Discretion lets a link worker hold rather than push: the holding threshold moves by this × (discretion − 0.5) (micro-discretion, 001 Paper 2).
+        discretion_hold_margin: f64 = 0.1, "0–1 per unit", "R8", [0.0, 1.0];
+        /// Weeks between reviews of a held patient; 0 = no review.
+        holding_review_weeks: u32 = 26, "weeks", "R8", [0, 5200];
+        /// Probability a review discharges a held patient who cannot connect (every need structural, or capacity below the holding threshold).
+        holding_review_discharge: f64 = 0.5, "probability", "R8", [0.0, 1.0];
 
         // ---------------- R9 GP use and medical needs ----------------
         /// Share of non-medical GP use avoided while engaged, times trust (001 Table 11).

@@ -45,11 +45,18 @@ pub fn judge(ctx: &Ctx, p: &Patient, estimate: f64, hold_threshold: f64) -> Judg
     let b = ctx.b;
     if p.only_structural() || estimate < hold_threshold || (p.capacity as f64) < b.hold_capacity_threshold {
         Judgement::Hold
-    } else if p.sessions as u32 >= b.min_sessions_before_proposal && estimate >= b.proposal_threshold {
+    } else if p.sessions as u32 >= b.min_sessions_before_proposal && estimate >= proposal_threshold(ctx) {
         Judgement::Propose
     } else {
         Judgement::Continue
     }
+}
+
+/// The readiness estimate at which the link worker proposes VCSE support (R7): discretion
+/// lets a link worker wait until confident (micro-discretion, 001 Paper 2).
+pub fn proposal_threshold(ctx: &Ctx) -> f64 {
+    let b = ctx.b;
+    (b.proposal_threshold + b.discretion_proposal_margin * (ctx.policy.lw_discretion - 0.5)).clamp(0.0, 1.0)
 }
 
 /// Whether a held patient is released back to active work (R8).
@@ -57,6 +64,12 @@ pub fn release_from_holding(ctx: &Ctx, p: &Patient, estimate: f64) -> bool {
     !p.only_structural()
         && estimate >= ctx.b.release_readiness_threshold
         && p.capacity as f64 >= ctx.b.hold_capacity_threshold
+}
+
+/// Whether a held patient cannot connect whatever their readiness: every need is
+/// structural, or capacity is below the holding threshold (R8 review).
+pub fn cannot_connect(ctx: &Ctx, p: &Patient) -> bool {
+    p.only_structural() || (p.capacity as f64) < ctx.b.hold_capacity_threshold
 }
 
 /// Probability that a patient pushed before being ready disengages (R7): proportional
@@ -157,6 +170,7 @@ mod tests {
             buy_in: 1.0,
             open: true,
             background: 0,
+            queued: 0,
             grant_end_week: u32::MAX,
             ends: Box::new([0; PLACEMENT_RING]),
         }

@@ -21,11 +21,102 @@ pub enum Exit {
     DnaLost,
     /// Disengaged after being pushed too early (R7).
     Disengaged,
+    /// Gave up waiting for a place on a VCSE organisation's waiting list (R7, R18).
+    LeftVcseQueue,
     /// Discharged (R10); `tapered` when the ending was gradual.
     Discharged {
         /// Gradual ending.
         tapered: bool,
+        /// Why the episode ended.
+        why: Ending,
     },
+}
+
+/// Why a discharge happened (R8, R10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// Connected, or goals met: a planned ending.
+    Completed,
+    /// Active sessions reached the session limit.
+    SessionLimit,
+    /// Held for the longest time the policy allows.
+    HoldingLimit,
+    /// Discharged at a review of a held patient who cannot connect.
+    HoldingReview,
+    /// Not ready and holding not allowed.
+    NotHeld,
+    /// Every need was resolved elsewhere.
+    NeedsResolved,
+}
+
+/// The three journeys of an episode that reached a first session (003 Figure 1), plus
+/// episodes that were neither held nor connected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Journey {
+    /// (a) Connected without being held.
+    ConnectedDirectly,
+    /// (b) Held, then connected.
+    HeldThenConnected,
+    /// (c) Held and never connected.
+    HeldUnconnected,
+    /// Neither held nor connected (stopped coming, goals met, session limit).
+    Neither,
+}
+
+/// The journey of an episode, read when it ends (or at the end of the run).
+pub fn journey(p: &Patient) -> Journey {
+    match (p.has(flag::WAS_HELD), p.has(flag::CONNECTED)) {
+        (false, true) => Journey::ConnectedDirectly,
+        (true, true) => Journey::HeldThenConnected,
+        (true, false) => Journey::HeldUnconnected,
+        (false, false) => Journey::Neither,
+    }
+}
+
+/// What kept a held patient from connecting (journey c), read when the episode ends;
+/// `exit` is `None` for an episode still open at the end of the run. The blocks the
+/// research names come first: structural need, low capacity, no open service; then
+/// how the episode ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blocked {
+    /// Held at some point because every need was structural.
+    Structural,
+    /// Held at some point with capacity below the holding threshold.
+    Capacity,
+    /// A proposal found no open door (no suitable service, refused, waiting list left).
+    NoOpenService,
+    /// The session limit ended the episode.
+    SessionLimit,
+    /// The holding limit or a holding review ended the episode.
+    HoldingLimit,
+    /// Stopped coming.
+    Drifted,
+    /// Goals met without a connection.
+    GoalsMet,
+    /// Still held (readiness still low) at the end of the run.
+    StillHeld,
+}
+
+/// Why journey c did not connect (see [`Blocked`]).
+pub fn blocked(p: &Patient, exit: Option<Exit>) -> Blocked {
+    if p.has(flag::HELD_STRUCTURAL) {
+        return Blocked::Structural;
+    }
+    if p.has(flag::HELD_CAPACITY) {
+        return Blocked::Capacity;
+    }
+    if p.has(flag::NO_SERVICE) {
+        return Blocked::NoOpenService;
+    }
+    match exit {
+        None => Blocked::StillHeld,
+        Some(Exit::Discharged { why: Ending::SessionLimit, .. }) => Blocked::SessionLimit,
+        Some(Exit::Discharged { why: Ending::HoldingLimit | Ending::HoldingReview | Ending::NotHeld, .. }) => {
+            Blocked::HoldingLimit
+        }
+        Some(Exit::Discharged { why: Ending::Completed | Ending::NeedsResolved, .. }) => Blocked::GoalsMet,
+        Some(_) => Blocked::Drifted,
+    }
 }
 
 /// Goals met: hope and self-efficacy both above the threshold.
@@ -68,7 +159,9 @@ pub struct FollowUp {
 pub fn close_follow_up(ctx: &Ctx, p: &Patient, exit_week: u32, abrupt: bool, relapse_week: Option<u32>) -> FollowUp {
     let b = ctx.b;
     let k_exit = exit_week.saturating_sub(p.week_referred);
-    let mut after = p.gp_after as f64 + gp_expected_natural(p, k_exit + 1, b);
+    // The exit week itself is not on the pathway any more (the weekly accumulation skips
+    // patients who left), so the natural rate covers it: weeks k_exit..=26.
+    let mut after = p.gp_after as f64 + gp_expected_natural(p, k_exit.max(1), b);
     if abrupt {
         after += gp_expected_bump(b.abrupt_gp_bump, k_exit + 1, b);
     }

@@ -7,7 +7,7 @@ use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
 
 use super::connection::{self, Judgement, ServiceSearch};
-use super::endings::{self, Exit};
+use super::endings::{self, Blocked, Ending, Exit, Journey};
 use super::presentation::{self, FOLLOW_UP_WEEKS};
 use super::{Ctx, chance, lp, poisson_quantile, referral, sessions, waiting, workforce};
 use crate::metrics::ledger::Mechanism;
@@ -38,13 +38,16 @@ pub fn session(
                 lp(ctx, totals, Mechanism::LostAfterMissed, p.complexity);
                 // Never taken on: the place returns to the link worker's intake (R12).
                 lw.intake_credit += 1.0;
-                leave(ctx, p, Exit::DnaLost, None, rng, totals);
+                leave(ctx, p, Exit::DnaLost, None, rng, counts, totals);
             } else {
                 p.next_week = week + 1;
             }
             return;
         }
         counts.first_sessions += 1.0;
+        if p.has(flag::REREFERRAL) {
+            counts.first_sessions_rereferral += 1.0;
+        }
         lp(ctx, totals, Mechanism::FirstSession, p.complexity);
         counts.wait_weeks_sum += waited as f64;
         if ctx.reported() {
@@ -63,67 +66,34 @@ pub fn session(
 
     match p.stage {
         Stage::Engaged => {
-            if chance(rng, sessions::p_drift(ctx, p)) {
-                counts.drifted += 1.0;
-                lp(ctx, totals, Mechanism::Drifted, p.complexity);
-                leave(ctx, p, Exit::Disengaged, None, rng, totals);
+            if engaged_judgement(ctx, p, lw, orgs, gp, rng, counts, totals) {
                 return;
-            }
-            if p.sessions as u32 >= workforce::session_limit(ctx, lw.pressure as f64) {
-                lp(ctx, totals, Mechanism::SessionLimit, p.complexity);
-                // A planned ending: tapered when the policy tapers.
-                discharge(ctx, p, lw, gp, ctx.policy.tapering, rng, counts, totals);
-                return;
-            }
-            if endings::goals_met(ctx, p) {
-                lp(ctx, totals, Mechanism::GoalsMet, p.complexity);
-                begin_ending(ctx, p, lw, gp, rng, counts, totals);
-                return;
-            }
-            let estimate = connection::estimate_readiness(rng, ctx, p, lw.skill as f64);
-            match connection::judge(ctx, p, estimate, workforce::hold_threshold(ctx, lw.pressure as f64)) {
-                Judgement::Continue => {}
-                Judgement::Hold => {
-                    if ctx.policy.holding_allowed {
-                        p.stage = Stage::Held;
-                        p.held_since = week;
-                        p.flags |= flag::WAS_HELD;
-                        counts.held_started += 1.0;
-                        lp(ctx, totals, Mechanism::HoldingStarted, p.complexity);
-                    } else {
-                        // Not ready and holding not allowed: discharged, abruptly.
-                        lp(ctx, totals, Mechanism::NotHeldDischarged, p.complexity);
-                        discharge(ctx, p, lw, gp, false, rng, counts, totals);
-                        return;
-                    }
-                }
-                Judgement::Propose => {
-                    if propose(ctx, p, lw, orgs, gp, rng, counts, totals) {
-                        return;
-                    }
-                }
             }
         }
         Stage::Held => {
             if endings::goals_met(ctx, p) {
                 lp(ctx, totals, Mechanism::GoalsMet, p.complexity);
-                begin_ending(ctx, p, lw, gp, rng, counts, totals);
-                return;
-            }
-            let estimate = connection::estimate_readiness(rng, ctx, p, lw.skill as f64);
-            if connection::release_from_holding(ctx, p, estimate) {
-                lp(ctx, totals, Mechanism::HoldingReleased, p.complexity);
-                p.stage = Stage::Engaged;
+                if begin_ending(ctx, p, lw, gp, rng, counts, totals) {
+                    return;
+                }
+            } else {
+                let estimate = connection::estimate_readiness(rng, ctx, p, lw.skill as f64);
+                if connection::release_from_holding(ctx, p, estimate) {
+                    // Back to active work: judged for connection at the next session,
+                    // before any session limit applies (R8, R10).
+                    lp(ctx, totals, Mechanism::HoldingReleased, p.complexity);
+                    p.stage = Stage::Engaged;
+                }
             }
         }
         Stage::Tapering => {
             p.taper_left = p.taper_left.saturating_sub(1);
             if p.taper_left == 0 {
-                discharge(ctx, p, lw, gp, true, rng, counts, totals);
+                discharge(ctx, p, lw, gp, true, Ending::Completed, rng, counts, totals);
                 return;
             }
         }
-        Stage::Waiting | Stage::Relapsing | Stage::Done => {}
+        Stage::Waiting | Stage::Queued | Stage::Relapsing | Stage::Done => {}
     }
     let interval = match p.stage {
         Stage::Held => b.held_interval_weeks,
@@ -133,7 +103,80 @@ pub fn session(
     p.next_week = week + interval;
 }
 
-/// R7: propose VCSE support. Returns true when the patient left the pathway.
+/// After a session in active work (R6–R8, R10): the patient may stop coming; goals met
+/// start the ending; otherwise the link worker judges readiness and holds, proposes or
+/// continues; only a patient still in active work who has used up the session limit is
+/// then discharged. Returns true when the patient needs no further session booking (left
+/// the pathway or joined a VCSE waiting list).
+#[allow(clippy::too_many_arguments)]
+fn engaged_judgement(
+    ctx: &Ctx,
+    p: &mut Patient,
+    lw: &mut LinkWorker,
+    orgs: &mut [VcseOrg],
+    gp: &mut GpPractice,
+    rng: &mut ChaCha8Rng,
+    counts: &mut WeekCounts,
+    totals: &mut RegionTotals,
+) -> bool {
+    if chance(rng, sessions::p_drift(ctx, p)) {
+        counts.drifted += 1.0;
+        lp(ctx, totals, Mechanism::Drifted, p.complexity);
+        leave(ctx, p, Exit::Disengaged, None, rng, counts, totals);
+        return true;
+    }
+    if endings::goals_met(ctx, p) {
+        lp(ctx, totals, Mechanism::GoalsMet, p.complexity);
+        return begin_ending(ctx, p, lw, gp, rng, counts, totals);
+    }
+    let estimate = connection::estimate_readiness(rng, ctx, p, lw.skill as f64);
+    match connection::judge(ctx, p, estimate, workforce::hold_threshold(ctx, lw.pressure as f64)) {
+        Judgement::Continue => {}
+        Judgement::Hold => {
+            if ctx.policy.holding_allowed {
+                start_holding(ctx, p, counts, totals);
+                return false;
+            }
+            // Not ready and holding not allowed: discharged, abruptly.
+            lp(ctx, totals, Mechanism::NotHeldDischarged, p.complexity);
+            discharge(ctx, p, lw, gp, false, Ending::NotHeld, rng, counts, totals);
+            return true;
+        }
+        Judgement::Propose => {
+            if propose(ctx, p, lw, orgs, gp, rng, counts, totals) {
+                return true;
+            }
+            if p.stage != Stage::Engaged {
+                return false;
+            }
+        }
+    }
+    if sessions::counted_sessions(ctx, p) >= workforce::session_limit(ctx, lw.pressure as f64) {
+        lp(ctx, totals, Mechanism::SessionLimit, p.complexity);
+        // A planned ending: tapered when the policy tapers.
+        discharge(ctx, p, lw, gp, ctx.policy.tapering, Ending::SessionLimit, rng, counts, totals);
+        return true;
+    }
+    false
+}
+
+/// R8: start holding, noting what blocks the patient (for journey c).
+fn start_holding(ctx: &Ctx, p: &mut Patient, counts: &mut WeekCounts, totals: &mut RegionTotals) {
+    p.stage = Stage::Held;
+    p.held_since = ctx.week;
+    p.flags |= flag::WAS_HELD;
+    if p.only_structural() {
+        p.flags |= flag::HELD_STRUCTURAL;
+    }
+    if (p.capacity as f64) < ctx.b.hold_capacity_threshold {
+        p.flags |= flag::HELD_CAPACITY;
+    }
+    counts.held_started += 1.0;
+    lp(ctx, totals, Mechanism::HoldingStarted, p.complexity);
+}
+
+/// R7: propose VCSE support. Returns true when the patient left the pathway or joined an
+/// organisation's waiting list (no session to book).
 #[allow(clippy::too_many_arguments)]
 fn propose(
     ctx: &Ctx,
@@ -153,7 +196,7 @@ fn propose(
         if chance(rng, connection::p_disengage_when_pushed(ctx, p)) {
             counts.disengaged += 1.0;
             lp(ctx, totals, Mechanism::PushedDisengaged, p.complexity);
-            leave(ctx, p, Exit::Disengaged, None, rng, totals);
+            leave(ctx, p, Exit::Disengaged, None, rng, counts, totals);
             return true;
         }
         return false;
@@ -169,6 +212,7 @@ fn propose(
             counts.no_suitable_service += 1.0;
             lp(ctx, totals, Mechanism::NoSuitableService, p.complexity);
             lw.disillusion_week = lw.disillusion_week.saturating_add(1);
+            p.flags |= flag::NO_SERVICE;
             let d = b.no_service_disillusion as f32;
             p.hope = (p.hope - d).max(0.0);
             p.trust = (p.trust - d * 0.5).max(0.0);
@@ -179,34 +223,65 @@ fn propose(
             let org = &mut orgs[id.0 as usize];
             let accept = org.buy_in as f64 * if full { b.vcse_full_accept } else { 1.0 };
             if !chance(rng, accept) {
+                // A closed door costs both sides: the patient's hope, the link worker's
+                // time and morale (000 1.2 "open doors, open now").
                 counts.vcse_full_blocked += 1.0;
                 lp(ctx, totals, Mechanism::OrgDeclined, p.complexity);
+                p.flags |= flag::NO_SERVICE;
+                p.hope = (p.hope - b.vcse_refusal_disillusion as f32).max(0.0);
+                lw.disillusion_week = lw.disillusion_week.saturating_add(1);
+                lw.hours_left = (lw.hours_left - b.vcse_refusal_hours as f32).max(0.0);
                 return false;
             }
             let quality = lw.knowledge[id.0 as usize] as f64;
             if !chance(rng, connection::p_take_up(ctx, p, quality)) {
                 return false;
             }
-            let u: f64 = 1.0 - rng.random::<f64>();
-            let weeks = (-u.ln() * b.placement_weeks_mean).round().clamp(1.0, (PLACEMENT_RING - 1) as f64) as usize;
-            org.users += 1;
-            org.ends[(ctx.week as usize + weeks) % PLACEMENT_RING] += 1;
-            counts.connected += 1.0;
-            lp(ctx, totals, Mechanism::Connected, p.complexity);
             if full {
+                // On the organisation's waiting list: waiting, not connected (R18).
+                org.queued += 1;
+                p.stage = Stage::Queued;
+                p.org = id;
+                p.queued_since = ctx.week;
                 counts.vcse_waitlisted += 1.0;
-                lp(ctx, totals, Mechanism::ConnectedWaitlist, p.complexity);
+                lp(ctx, totals, Mechanism::JoinedVcseQueue, p.complexity);
+                return true;
             }
-            lw.connections_week = lw.connections_week.saturating_add(1);
-            p.flags |= flag::CONNECTED;
-            p.social_capital = (p.social_capital + b.connect_social_capital_gain as f32).min(1.0);
-            p.self_efficacy = (p.self_efficacy + b.connect_self_efficacy_gain as f32).min(1.0);
-            p.wellbeing = (p.wellbeing + b.connect_wellbeing_gain as f32).min(1.0);
-            referral::feedback_report(ctx, gp, lw.embeddedness as f64);
-            lp(ctx, totals, Mechanism::FeedbackReport, p.complexity);
-            begin_ending(ctx, p, lw, gp, rng, counts, totals)
+            connect(ctx, p, lw, org, gp, rng, counts, totals)
         }
     }
+}
+
+/// R7: the place starts: the patient is connected (social capital, self-efficacy and
+/// well-being gains), GPs hear of it, and the ending begins. Returns true when the
+/// patient left the pathway.
+#[allow(clippy::too_many_arguments)]
+pub fn connect(
+    ctx: &Ctx,
+    p: &mut Patient,
+    lw: &mut LinkWorker,
+    org: &mut VcseOrg,
+    gp: &mut GpPractice,
+    rng: &mut ChaCha8Rng,
+    counts: &mut WeekCounts,
+    totals: &mut RegionTotals,
+) -> bool {
+    let b = ctx.b;
+    let u: f64 = 1.0 - rng.random::<f64>();
+    let weeks = (-u.ln() * b.placement_weeks_mean).round().clamp(1.0, (PLACEMENT_RING - 1) as f64) as usize;
+    org.users += 1;
+    org.ends[(ctx.week as usize + weeks) % PLACEMENT_RING] += 1;
+    counts.connected += 1.0;
+    lp(ctx, totals, Mechanism::Connected, p.complexity);
+    lw.connections_week = lw.connections_week.saturating_add(1);
+    p.stage = Stage::Engaged;
+    p.flags |= flag::CONNECTED;
+    p.social_capital = (p.social_capital + b.connect_social_capital_gain as f32).min(1.0);
+    p.self_efficacy = (p.self_efficacy + b.connect_self_efficacy_gain as f32).min(1.0);
+    p.wellbeing = (p.wellbeing + b.connect_wellbeing_gain as f32).min(1.0);
+    referral::feedback_report(ctx, gp, lw.embeddedness as f64);
+    lp(ctx, totals, Mechanism::FeedbackReport, p.complexity);
+    begin_ending(ctx, p, lw, gp, rng, counts, totals)
 }
 
 /// Start the ending: tapering when the policy tapers, otherwise discharge now.
@@ -225,7 +300,7 @@ fn begin_ending(
         p.taper_left = ctx.policy.taper_sessions.min(255) as u8;
         false
     } else {
-        discharge(ctx, p, lw, gp, false, rng, counts, totals);
+        discharge(ctx, p, lw, gp, false, Ending::Completed, rng, counts, totals);
         true
     }
 }
@@ -238,6 +313,7 @@ pub fn discharge(
     lw: &LinkWorker,
     gp: &mut GpPractice,
     tapered: bool,
+    why: Ending,
     rng: &mut ChaCha8Rng,
     counts: &mut WeekCounts,
     totals: &mut RegionTotals,
@@ -257,7 +333,7 @@ pub fn discharge(
     } else {
         None
     };
-    leave(ctx, p, Exit::Discharged { tapered }, relapse_week, rng, totals);
+    leave(ctx, p, Exit::Discharged { tapered, why }, relapse_week, rng, counts, totals);
     if let Some(w) = relapse_week
         && ctx.policy.rereferral_allowed
     {
@@ -267,20 +343,23 @@ pub fn discharge(
     }
 }
 
-/// Record a patient leaving the pathway (outcomes, GP follow-up) and mark them done.
+/// Record a patient leaving the pathway (outcomes, journey, GP follow-up) and mark them
+/// done.
 pub fn leave(
     ctx: &Ctx,
     p: &mut Patient,
     exit: Exit,
     relapse_week: Option<u32>,
     rng: &mut ChaCha8Rng,
+    counts: &mut WeekCounts,
     totals: &mut RegionTotals,
 ) {
     p.stage = Stage::Done;
     if !p.has(flag::REPORTED) {
         return;
     }
-    let abrupt = matches!(exit, Exit::Discharged { tapered: false });
+    record_journey(ctx, p, Some(exit), counts, totals);
+    let abrupt = matches!(exit, Exit::Discharged { tapered: false, .. });
     if !p.has(flag::REREFERRAL) {
         let fu = endings::close_follow_up(ctx, p, ctx.week, abrupt, relapse_week);
         let before = poisson_quantile(fu.before, rng.random::<f64>()) as f64;
@@ -304,12 +383,6 @@ pub fn leave(
         if p.sessions >= 3 {
             totals.exits_3_contacts += 1.0;
         }
-        if p.has(flag::CONNECTED) {
-            totals.exits_connected += 1.0;
-        }
-        if p.has(flag::WAS_HELD) {
-            totals.exits_held += 1.0;
-        }
         totals.exits_medical += p.gp_medical as f64;
         if p.has(flag::CONTINUITY_BREAK) {
             totals.exits_continuity_break += 1.0;
@@ -322,5 +395,47 @@ pub fn leave(
         }
         totals.self_efficacy_change += (p.self_efficacy - p.start[1]) as f64;
         totals.social_capital_change += (p.social_capital - p.start[2]) as f64;
+    }
+}
+
+/// Count the journey of an episode that reached a first session, when it ends (`exit`)
+/// or, still open, at the end of the run (`None`); for journey (c), what blocked it.
+pub fn record_journey(
+    ctx: &Ctx,
+    p: &Patient,
+    exit: Option<Exit>,
+    counts: &mut WeekCounts,
+    totals: &mut RegionTotals,
+) {
+    if p.sessions == 0 || !p.has(flag::REPORTED) {
+        return;
+    }
+    counts.episodes_ended += 1.0;
+    let c = p.complexity;
+    match endings::journey(p) {
+        Journey::ConnectedDirectly => {
+            counts.journey_connected_directly += 1.0;
+            lp(ctx, totals, Mechanism::JourneyConnectedDirectly, c);
+        }
+        Journey::HeldThenConnected => {
+            counts.journey_held_then_connected += 1.0;
+            lp(ctx, totals, Mechanism::JourneyHeldThenConnected, c);
+        }
+        Journey::HeldUnconnected => {
+            counts.journey_held_unconnected += 1.0;
+            lp(ctx, totals, Mechanism::JourneyHeldUnconnected, c);
+            let cause = match endings::blocked(p, exit) {
+                Blocked::Structural => Mechanism::BlockedStructural,
+                Blocked::Capacity => Mechanism::BlockedCapacity,
+                Blocked::NoOpenService => Mechanism::BlockedNoService,
+                Blocked::SessionLimit => Mechanism::BlockedSessionLimit,
+                Blocked::HoldingLimit => Mechanism::BlockedHoldingLimit,
+                Blocked::Drifted => Mechanism::BlockedDrifted,
+                Blocked::GoalsMet => Mechanism::BlockedGoalsMet,
+                Blocked::StillHeld => Mechanism::BlockedStillHeld,
+            };
+            lp(ctx, totals, cause, c);
+        }
+        Journey::Neither => lp(ctx, totals, Mechanism::JourneyNeither, c),
     }
 }

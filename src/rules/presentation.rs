@@ -13,7 +13,7 @@ use rand::rngs::{ChaCha8Rng, Xoshiro256PlusPlus};
 
 use super::{gamma2, geometric_sum, logit_normal};
 use crate::params::{Behaviour, Deprivation};
-use crate::world::{LwId, Need, Patient, Stage, flag};
+use crate::world::{LwId, Need, OrgId, Patient, Stage, flag};
 
 /// Follow-up window for GP use before and after referral (docs/ODD.md §4).
 pub const FOLLOW_UP_WEEKS: u32 = 26;
@@ -116,12 +116,15 @@ pub fn complete_patient(pres: &Presentation, deprivation: Deprivation, b: &Behav
         needs,
         flags,
         sessions: 0,
+        anchor_sessions: 0,
+        org: OrgId(0),
         taper_left: 0,
         lw: LwId::NONE,
         week_referred: week,
         week_waiting: week,
         next_week: week,
         held_since: 0,
+        queued_since: 0,
         complexity: complexity as f32,
         readiness: readiness as f32,
         capacity: capacity as f32,

@@ -46,14 +46,17 @@ pub fn p_decline(ctx: &Ctx, p: &Patient, skill: f64) -> f64 {
 }
 
 /// R4: probability that the patient accepts the referral. Rises with urgency
-/// (complexity; 003), GP credibility (buy-in; 003) and clarity about the role.
-pub fn p_accept(ctx: &Ctx, gp: &GpPractice, p: &Patient) -> f64 {
+/// (complexity; 003), GP credibility (buy-in; 003) and clarity about the role; falls with
+/// `uncertainty`, the mean perceived insecurity of the region's posts (a service that may
+/// not last).
+pub fn p_accept(ctx: &Ctx, gp: &GpPractice, p: &Patient, uncertainty: f64) -> f64 {
     let b = ctx.b;
     logistic(
         b.accept_intercept
             + b.accept_complexity * p.complexity as f64
             + b.accept_gp_credibility * gp.buy_in as f64
-            + b.accept_clarity * (gp.awareness as f64 - 0.5),
+            + b.accept_clarity * (gp.awareness as f64 - 0.5)
+            + b.accept_uncertainty * uncertainty,
     )
 }
 
@@ -163,11 +166,11 @@ mod tests {
     fn acceptance_rises_with_gp_credibility_and_urgency() {
         with_policy(Policy::default(), |ctx| {
             let mut p = patient(false);
-            assert!(p_accept(ctx, &gp(0.9), &p) > p_accept(ctx, &gp(0.1), &p));
+            assert!(p_accept(ctx, &gp(0.9), &p, 0.0) > p_accept(ctx, &gp(0.1), &p, 0.0));
             p.complexity = 0.1;
-            let calm = p_accept(ctx, &gp(0.5), &p);
+            let calm = p_accept(ctx, &gp(0.5), &p, 0.0);
             p.complexity = 0.9;
-            assert!(p_accept(ctx, &gp(0.5), &p) > calm);
+            assert!(p_accept(ctx, &gp(0.5), &p, 0.0) > calm);
         });
     }
 

@@ -42,9 +42,13 @@ pub fn apply_session(ctx: &Ctx, p: &mut Patient, skill: f64, continuity: f64, op
     p.trust = (trust + b.trust_gain * skill * continuity * (1.0 - trust)) as f32;
     let hope = p.hope as f64;
     p.hope = (hope + b.hope_gain * options * (1.0 - hope)) as f32;
-    let mult = if p.stage == Stage::Held { b.held_readiness_multiplier } else { 1.0 };
+    let held = p.stage == Stage::Held;
+    let mult = if held { b.held_readiness_multiplier } else { 1.0 };
+    // "Connection with" drives readiness: growth rises with trust and with skill (003).
+    let with = (1.0 + b.readiness_trust_effect * (p.trust as f64 - 0.5) + b.readiness_skill_effect * (skill - 0.5))
+        .max(0.0);
     let r = p.readiness as f64;
-    p.readiness = (r + b.readiness_growth * mult * (1.0 - r)).min(1.0) as f32;
+    p.readiness = (r + b.readiness_growth * mult * with * (1.0 - r)).min(1.0) as f32;
     let c = p.capacity as f64;
     p.capacity = (c + b.capacity_growth * mult * (1.0 - c)).min(1.0) as f32;
     let w = p.wellbeing as f64;
@@ -52,6 +56,19 @@ pub fn apply_session(ctx: &Ctx, p: &mut Patient, skill: f64, continuity: f64, op
     let se = p.self_efficacy as f64;
     p.self_efficacy = (se + b.session_self_efficacy_gain * p.readiness as f64 * (1.0 - se)) as f32;
     p.sessions = p.sessions.saturating_add(1);
+    if held {
+        p.anchor_sessions = p.anchor_sessions.saturating_add(1);
+    }
+}
+
+/// Sessions that count toward the session limit (R10): active sessions only, unless the
+/// policy counts anchor sessions while held too (R8).
+pub fn counted_sessions(ctx: &Ctx, p: &Patient) -> u32 {
+    if ctx.policy.held_sessions_count_toward_limit {
+        p.sessions as u32
+    } else {
+        p.sessions.saturating_sub(p.anchor_sessions) as u32
+    }
 }
 
 /// R6: probability that an engaged patient stops coming after a session, falling as
@@ -85,7 +102,9 @@ pub fn natural_recovery(ctx: &Ctx, p: &mut Patient) {
 pub fn gp_rate_on_pathway(ctx: &Ctx, p: &Patient, k: u32) -> f64 {
     let natural = super::presentation::natural_gp_rate(p, k, &ctx.tables.crisis_decay);
     match p.stage {
-        Stage::Engaged | Stage::Held | Stage::Tapering => natural * (1.0 - ctx.b.gp_engaged_reduction * p.trust as f64),
+        Stage::Engaged | Stage::Held | Stage::Queued | Stage::Tapering => {
+            natural * (1.0 - ctx.b.gp_engaged_reduction * p.trust as f64)
+        }
         Stage::Waiting | Stage::Relapsing | Stage::Done => natural,
     }
 }

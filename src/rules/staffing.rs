@@ -47,9 +47,11 @@ pub fn refresh_loads(
             in_post += 1;
         }
     }
+    let statutory_time = 1.0 + ctx.b.statutory_time_extra as f32;
+    let statutory_load = ctx.b.statutory_emotional_load as f32;
     for p in patients {
         waiting += (p.stage == Stage::Waiting) as usize;
-        if matches!(p.stage, Stage::Engaged | Stage::Held | Stage::Tapering) {
+        if matches!(p.stage, Stage::Engaged | Stage::Held | Stage::Queued | Stage::Tapering) && p.lw != LwId::NONE {
             let lw = &mut lws[p.lw.0 as usize];
             lw.caseload += 1;
             if p.stage == Stage::Held {
@@ -57,7 +59,14 @@ pub fn refresh_loads(
                 lw.held_complexity += p.complexity;
                 lw.held_structural += p.has(flag::STRUCTURAL) as u32;
             }
-            lw.committed_hours += waiting::hours_per_week(ctx, p.stage) as f32;
+            let mut hours = waiting::hours_per_week(ctx, p.stage) as f32;
+            if p.has(flag::STATUTORY) {
+                // Needs that belong with statutory services: longer sessions and an
+                // emotional load whatever the stage (R2, R3, R13).
+                hours *= statutory_time;
+                lw.held_complexity += statutory_load * p.complexity;
+            }
+            lw.committed_hours += hours;
         }
     }
     for lw in lws.iter_mut().filter(|l| l.in_post) {
@@ -237,7 +246,13 @@ fn depart(
     }
     let id = LwId(i as u16);
     for p in patients.iter_mut() {
-        if p.lw != id || !matches!(p.stage, Stage::Engaged | Stage::Held | Stage::Tapering) {
+        if p.lw != id || !matches!(p.stage, Stage::Engaged | Stage::Held | Stage::Queued | Stage::Tapering) {
+            continue;
+        }
+        if p.stage == Stage::Queued {
+            // Waiting for a VCSE place: stays on its waiting list with a colleague as
+            // link worker; with none in post, returns to the list when next looked at.
+            p.lw = waiting::pick_colleague_with_room(lws, 0.0).unwrap_or(LwId::NONE);
             continue;
         }
         counts.continuity_breaks += 1.0;

@@ -21,11 +21,12 @@ use rand_distr::{Distribution, Poisson};
 
 use super::endings::{self, Exit};
 use super::pathway::{self, discharge, leave};
-use super::{Ctx, chance, lp, ls, presentation, referral, sessions, staffing, vcse, waiting, workforce};
+use super::endings::Ending;
+use super::{Ctx, chance, connection, lp, ls, presentation, referral, sessions, staffing, vcse, waiting, workforce};
 use crate::metrics::ledger::Mechanism;
 use crate::metrics::{RegionTotals, WeekCounts};
 use crate::params::Deprivation;
-use crate::world::{GpPractice, LinkWorker, PLACEMENT_RING, Patient, Region, Stage, VcseOrg, flag};
+use crate::world::{GpPractice, LinkWorker, LwId, Need, PLACEMENT_RING, Patient, Region, Stage, VcseOrg, flag};
 
 /// Advance a region by one week.
 pub fn step_region(region: &mut Region, ctx: &Ctx) {
@@ -56,7 +57,7 @@ pub fn step_region(region: &mut Region, ctx: &Ctx) {
     let waiting_now = waiting + (counts.accepted + counts.rereferred) as usize;
     waiting_list(ctx, lws, patients, waiting_now, rng, counts, totals);
     sessions_week(ctx, lws, orgs, gp, patients, rng, counts, totals);
-    patient_week(ctx, lws, gp, patients, rng, counts, totals);
+    patient_week(ctx, lws, orgs, gp, patients, rng, counts, totals);
     vcse_week(ctx, orgs, lws, *base_orgs, rng, counts, totals);
     referral::update_buy_in(ctx, gp, lws.iter().filter(|l| l.in_post).count());
     staffing::workforce_week(ctx, lws, *base_posts, orgs, gp, *practices, patients, rng, counts, totals);
@@ -118,11 +119,11 @@ fn referrals(
         if chance(rng, referral::p_decline(ctx, &p, duty_skill)) {
             counts.triage_declined += 1.0;
             lp(ctx, totals, Mechanism::TriageDeclined, p.complexity);
-            leave(ctx, &mut p, Exit::NotEnrolled, None, rng, totals);
-        } else if !chance(rng, referral::p_accept(ctx, gp, &p)) {
+            leave(ctx, &mut p, Exit::NotEnrolled, None, rng, counts, totals);
+        } else if !chance(rng, referral::p_accept(ctx, gp, &p, a.uncertainty)) {
             counts.patient_declined += 1.0;
             lp(ctx, totals, Mechanism::PatientDeclined, p.complexity);
-            leave(ctx, &mut p, Exit::NotEnrolled, None, rng, totals);
+            leave(ctx, &mut p, Exit::NotEnrolled, None, rng, counts, totals);
         } else {
             counts.accepted += 1.0;
             lp(ctx, totals, Mechanism::Accepted, p.complexity);
@@ -142,7 +143,13 @@ fn rereferrals(ctx: &Ctx, patients: &mut [Patient], counts: &mut WeekCounts, tot
             p.week_waiting = ctx.week;
             p.readiness *= ctx.b.rereferral_readiness_kept as f32;
             p.sessions = 0;
-            p.flags &= !(flag::CONNECTED | flag::WAS_HELD | flag::OVERDUE);
+            p.anchor_sessions = 0;
+            p.flags &= !(flag::CONNECTED
+                | flag::WAS_HELD
+                | flag::OVERDUE
+                | flag::NO_SERVICE
+                | flag::HELD_STRUCTURAL
+                | flag::HELD_CAPACITY);
             p.flags |= flag::REREFERRAL;
             if ctx.reported() {
                 p.flags |= flag::REPORTED;
@@ -183,7 +190,7 @@ fn waiting_list(
         if waited > 0 && chance(rng, waiting::p_drop_waiting(ctx, waited)) {
             counts.dropped_waiting += 1.0;
             lp(ctx, totals, Mechanism::LostMomentum, p.complexity);
-            leave(ctx, p, Exit::DroppedWaiting, None, rng, totals);
+            leave(ctx, p, Exit::DroppedWaiting, None, rng, counts, totals);
             continue;
         }
         match waiting::pick_for_intake(lws) {
@@ -229,6 +236,7 @@ fn sessions_week(
     totals: &mut RegionTotals,
 ) {
     let hours = ctx.b.session_hours as f32;
+    let statutory_hours = hours * (1.0 + ctx.b.statutory_time_extra as f32);
     for pass in 0..2 {
         // The priority pass runs newest first: patients taken on this week (at the end of
         // the list) have their first appointment before older overdue sessions.
@@ -244,23 +252,29 @@ fn sessions_week(
                 continue;
             }
             let lw = &mut lws[p.lw.0 as usize];
-            if lw.hours_left < hours {
+            // An accepted statutory-need referral takes longer (R2, R3).
+            let need = if p.has(flag::STATUTORY) { statutory_hours } else { hours };
+            if lw.hours_left < need {
                 p.flags |= flag::OVERDUE;
                 continue;
             }
-            lw.hours_left -= hours;
+            lw.hours_left -= need;
             p.flags &= !flag::OVERDUE;
             pathway::session(ctx, p, lw, orgs, gp, rng, counts, totals);
         }
     }
 }
 
-/// Phase 6 (R6, R8, R9): the week of every patient still on the pathway: holding limit and
-/// structural needs resolved elsewhere (R8), life shocks and natural recovery (R6), GP use
-/// in the follow-up window (R9).
+/// Phase 6 (R6–R9): the week of every patient still on the pathway: holding limit,
+/// review and structural needs resolved elsewhere (R8), VCSE waiting lists (R7, R18), life
+/// shocks and natural recovery (R6), GP use in the follow-up window (R9). A patient who
+/// leaves here leaves before the week's GP use is added (the follow-up closes from the
+/// exit week on).
+#[allow(clippy::too_many_arguments)]
 fn patient_week(
     ctx: &Ctx,
-    lws: &[LinkWorker],
+    lws: &mut [LinkWorker],
+    orgs: &mut [VcseOrg],
     gp: &mut GpPractice,
     patients: &mut [Patient],
     rng: &mut ChaCha8Rng,
@@ -271,16 +285,13 @@ fn patient_week(
         match p.stage {
             Stage::Done | Stage::Relapsing => continue,
             Stage::Held => {
-                let limit = ctx.policy.holding_max_weeks;
-                if limit > 0 && ctx.week - p.held_since >= limit {
-                    lp(ctx, totals, Mechanism::HoldingLimit, p.complexity);
-                    discharge(ctx, p, &lws[p.lw.0 as usize], gp, false, rng, counts, totals);
+                if held_week(ctx, p, lws, gp, rng, counts, totals) {
                     continue;
                 }
-                if p.has(flag::STRUCTURAL) && chance(rng, ctx.b.structural_resolve_per_week) {
-                    p.flags &= !flag::STRUCTURAL;
-                    counts.structural_resolved += 1.0;
-                    lp(ctx, totals, Mechanism::StructuralResolved, p.complexity);
+            }
+            Stage::Queued => {
+                if queued_week(ctx, p, lws, orgs, gp, rng, counts, totals) {
+                    continue;
                 }
             }
             _ => {}
@@ -297,6 +308,127 @@ fn patient_week(
             counts.gp_nonmedical += rate;
         }
     }
+}
+
+/// R8, one week of a held patient: the holding limit; a review of a patient who cannot
+/// connect (every need structural, or capacity too low); a structural need resolved by
+/// another agency is removed from the patient's needs (and with no need left the episode
+/// ends). Returns true when the patient left the pathway.
+fn held_week(
+    ctx: &Ctx,
+    p: &mut Patient,
+    lws: &[LinkWorker],
+    gp: &mut GpPractice,
+    rng: &mut ChaCha8Rng,
+    counts: &mut WeekCounts,
+    totals: &mut RegionTotals,
+) -> bool {
+    let b = ctx.b;
+    let lw = &lws[p.lw.0 as usize];
+    let held_for = ctx.week - p.held_since;
+    let limit = ctx.policy.holding_max_weeks;
+    if limit > 0 && held_for >= limit {
+        lp(ctx, totals, Mechanism::HoldingLimit, p.complexity);
+        discharge(ctx, p, lw, gp, false, Ending::HoldingLimit, rng, counts, totals);
+        return true;
+    }
+    let review = b.holding_review_weeks;
+    if review > 0
+        && held_for > 0
+        && held_for.is_multiple_of(review)
+        && connection::cannot_connect(ctx, p)
+        && chance(rng, b.holding_review_discharge)
+    {
+        lp(ctx, totals, Mechanism::HoldingReview, p.complexity);
+        discharge(ctx, p, lw, gp, ctx.policy.tapering, Ending::HoldingReview, rng, counts, totals);
+        return true;
+    }
+    if p.has(flag::STRUCTURAL) && chance(rng, b.structural_resolve_per_week) {
+        p.flags &= !flag::STRUCTURAL;
+        p.needs &= !Need::STRUCTURAL;
+        counts.structural_resolved += 1.0;
+        lp(ctx, totals, Mechanism::StructuralResolved, p.complexity);
+        if p.needs == 0 {
+            lp(ctx, totals, Mechanism::NeedsResolved, p.complexity);
+            discharge(ctx, p, lw, gp, ctx.policy.tapering, Ending::NeedsResolved, rng, counts, totals);
+            return true;
+        }
+    }
+    false
+}
+
+/// R7, R18, one week of a patient on a VCSE waiting list (in list order, so earlier
+/// referrals are served first): the organisation closed (back to active work with the
+/// link worker); a place is free (connected now); or the patient gives up. A patient whose
+/// link worker left with no colleague to take them returns to the link worker waiting
+/// list. Returns true when the patient left the pathway.
+#[allow(clippy::too_many_arguments)]
+fn queued_week(
+    ctx: &Ctx,
+    p: &mut Patient,
+    lws: &mut [LinkWorker],
+    orgs: &mut [VcseOrg],
+    gp: &mut GpPractice,
+    rng: &mut ChaCha8Rng,
+    counts: &mut WeekCounts,
+    totals: &mut RegionTotals,
+) -> bool {
+    let org = &mut orgs[p.org.0 as usize];
+    if !org.open {
+        lp(ctx, totals, Mechanism::QueueOrgClosed, p.complexity);
+        p.flags |= flag::NO_SERVICE;
+        p.stage = Stage::Engaged;
+        p.next_week = ctx.week + 1;
+        if p.lw == LwId::NONE {
+            back_to_waiting(ctx, p);
+        }
+        return false;
+    }
+    if p.lw == LwId::NONE {
+        org.queued = org.queued.saturating_sub(1);
+        back_to_waiting(ctx, p);
+        return false;
+    }
+    if org.users + org.background < org.capacity {
+        org.queued = org.queued.saturating_sub(1);
+        lp(ctx, totals, Mechanism::QueuePlaceStarted, p.complexity);
+        let lw = &mut lws[p.lw.0 as usize];
+        if pathway::connect(ctx, p, lw, org, gp, rng, counts, totals) {
+            return true;
+        }
+        p.next_week = ctx.week + ctx.b.taper_interval_weeks;
+        return false;
+    }
+    if chance(rng, ctx.b.vcse_queue_dropout_per_week) {
+        org.queued = org.queued.saturating_sub(1);
+        counts.vcse_queue_dropped += 1.0;
+        lp(ctx, totals, Mechanism::LeftVcseQueue, p.complexity);
+        p.flags |= flag::NO_SERVICE;
+        leave(ctx, p, Exit::LeftVcseQueue, None, rng, counts, totals);
+        return true;
+    }
+    false
+}
+
+/// A patient with no link worker goes back to the link worker waiting list.
+fn back_to_waiting(ctx: &Ctx, p: &mut Patient) {
+    p.stage = Stage::Waiting;
+    p.week_waiting = ctx.week;
+}
+
+/// End of the run: every episode still open (referred after the warm-up, reached a first
+/// session) is counted in its journey, so long holds are not censored out.
+pub fn census_open_episodes(region: &mut Region, ctx: &Ctx) {
+    let Region { patients, week: counts, totals, .. } = region;
+    let mut open = WeekCounts::default();
+    for p in patients.iter() {
+        if matches!(p.stage, Stage::Engaged | Stage::Held | Stage::Queued | Stage::Tapering | Stage::Waiting) {
+            pathway::record_journey(ctx, p, None, &mut open, totals);
+        }
+    }
+    // The week was already added to the run totals: add what the census counted to both.
+    counts.add(&open);
+    totals.sum.add(&open);
 }
 
 /// Phase 7a (R18): VCSE places freed this week, grants renewed or organisations closed,
@@ -358,6 +490,7 @@ fn observe_stocks(
                 }
             }
             Stage::Tapering => counts.tapering += 1.0,
+            Stage::Queued => counts.vcse_waiting += 1.0,
             Stage::Relapsing | Stage::Done => {}
         }
     }
@@ -381,7 +514,6 @@ fn observe_stocks(
     for org in orgs.iter().filter(|o| o.open) {
         counts.vcse_open += 1.0;
         counts.vcse_users += (org.users + org.background) as f64;
-        counts.vcse_waiting += (org.users + org.background).saturating_sub(org.capacity) as f64;
         counts.vcse_capacity += org.capacity as f64;
         if vcse::is_full(org) {
             counts.vcse_full += 1.0;

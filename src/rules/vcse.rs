@@ -57,12 +57,15 @@ pub fn update_org(rng: &mut ChaCha8Rng, ctx: &Ctx, org: &mut VcseOrg) -> GrantEv
     }
     if rng.random::<f64>() < ctx.funding.vcse_renewal_probability {
         org.grant_end_week = ctx.week + grant_weeks(ctx);
-        org.background = draw_background(rng, b, org.capacity);
+        // Places taken by referred patients are kept; the rest is redrawn.
+        org.background = draw_background(rng, b, org.capacity).min(org.capacity.saturating_sub(org.users));
         GrantEvent::Renewed
     } else {
         org.open = false;
         org.users = 0;
         org.background = 0;
+        // Its waiting list is gone: the patients on it go back to their link workers.
+        org.queued = 0;
         org.ends.fill(0);
         GrantEvent::Closed
     }
@@ -93,6 +96,7 @@ mod tests {
             buy_in: 0.8,
             open: true,
             background,
+            queued: 0,
             grant_end_week: 50,
             ends: Box::new([0; PLACEMENT_RING]),
         }

@@ -21,7 +21,8 @@ pub fn hours_per_week(ctx: &Ctx, stage: Stage) -> f64 {
         Stage::Engaged | Stage::Waiting => b.engaged_interval_weeks,
         Stage::Held => b.held_interval_weeks,
         Stage::Tapering => b.taper_interval_weeks,
-        Stage::Relapsing | Stage::Done => return 0.0,
+        // On a VCSE waiting list: the link worker keeps the patient but holds no sessions.
+        Stage::Queued | Stage::Relapsing | Stage::Done => return 0.0,
     };
     b.session_hours / interval as f64
 }

@@ -85,9 +85,12 @@ pub fn session_limit(ctx: &Ctx, pressure: f64) -> u32 {
     ((ctx.policy.max_sessions as f64 * cut).round() as u32).max(1)
 }
 
-/// R8/R12: the readiness estimate below which a pressured link worker still holds.
+/// R8/R12: the readiness estimate below which a link worker holds: higher with the
+/// discretion granted (micro-discretion, 001 Paper 2), lower under pressure.
 pub fn hold_threshold(ctx: &Ctx, pressure: f64) -> f64 {
-    ctx.b.hold_readiness_threshold * (1.0 - ctx.b.pressure_hold_squeeze * pressure).clamp(0.0, 1.0)
+    let b = ctx.b;
+    let own = b.hold_readiness_threshold + b.discretion_hold_margin * (ctx.policy.lw_discretion - 0.5);
+    own.clamp(0.0, 1.0) * (1.0 - b.pressure_hold_squeeze * pressure).clamp(0.0, 1.0)
 }
 
 /// R11: a week of community work. Discovering an organisation and learning more about
@@ -611,6 +614,7 @@ mod tests {
                     buy_in: 1.0,
                     open: true,
                     background: 0,
+                    queued: 0,
                     grant_end_week: 1000,
                     ends: Box::new([0; PLACEMENT_RING]),
                 })

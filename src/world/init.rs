@@ -131,6 +131,7 @@ pub fn new_org(rng: &mut ChaCha8Rng, b: &Behaviour, grant_end_week: u32) -> Vcse
         buy_in: b.vcse_buy_in_initial as f32,
         open: true,
         background,
+        queued: 0,
         grant_end_week,
         ends: Box::new([0; PLACEMENT_RING]),
     }

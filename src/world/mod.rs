@@ -49,6 +49,9 @@ impl Need {
         [Need::MentalHealth, Need::Isolation, Need::Financial, Need::Housing, Need::Relationships, Need::Somatic];
     /// Relative frequency among presenting patients (003 Table 3, rounded).
     pub const WEIGHTS: [f64; 6] = [0.28, 0.24, 0.16, 0.10, 0.10, 0.12];
+    /// The needs that can be structural (a housing or money problem no VCSE organisation
+    /// can fix, 003, 004), as bits.
+    pub const STRUCTURAL: u8 = (1 << Need::Financial as u8) | (1 << Need::Housing as u8);
     /// This need as a bit.
     pub fn bit(self) -> u8 {
         1 << (self as u8)
@@ -66,6 +69,9 @@ pub enum Stage {
     Engaged,
     /// Held: anchor sessions, no push (R8).
     Held,
+    /// On a VCSE organisation's waiting list: not yet connected; connected when the place
+    /// starts, or may drop out while waiting (R7, R18). Stays assigned to the link worker.
+    Queued,
     /// Connected or goals met; closing sessions spaced out (R10).
     Tapering,
     /// Discharged, will relapse and return at `next_week` (R10 re-referral).
@@ -94,6 +100,13 @@ pub mod flag {
     pub const REPORTED: u16 = 128;
     /// The patient's link worker changed this episode (R16 turnover).
     pub const CONTINUITY_BREAK: u16 = 256;
+    /// This episode, a proposal found no suitable open service, or the organisation
+    /// refused or its waiting list was left (R7: no open door). A cause of journey (c).
+    pub const NO_SERVICE: u16 = 512;
+    /// Held at some point this episode because every need was structural (R8).
+    pub const HELD_STRUCTURAL: u16 = 1024;
+    /// Held at some point this episode with capacity below the holding threshold (R8).
+    pub const HELD_CAPACITY: u16 = 2048;
 }
 
 /// A person with non-medical needs who was referred and accepted (docs/ODD.md §2).
@@ -108,6 +121,11 @@ pub struct Patient {
     pub flags: u16,
     /// Sessions (contacts) this episode.
     pub sessions: u16,
+    /// Of which anchor sessions while held (R8); they do not use up the session limit
+    /// unless `held_sessions_count_toward_limit`.
+    pub anchor_sessions: u16,
+    /// The VCSE organisation whose waiting list the patient is on (valid while queued).
+    pub org: OrgId,
     /// Closing sessions left while tapering.
     pub taper_left: u8,
     /// Assigned link worker.
@@ -120,6 +138,8 @@ pub struct Patient {
     pub next_week: u32,
     /// Week holding started (valid while held).
     pub held_since: u32,
+    /// Week the patient joined a VCSE waiting list (valid while queued).
+    pub queued_since: u32,
     /// 0–1: number and severity of needs.
     pub complexity: f32,
     /// 0–1: motivation and headspace to act.
@@ -165,7 +185,7 @@ impl Patient {
     /// Needs a VCSE organisation can address (structural financial/housing needs excluded).
     pub fn fixable_needs(&self) -> u8 {
         if self.has(flag::STRUCTURAL) {
-            self.needs & !(Need::Financial.bit() | Need::Housing.bit())
+            self.needs & !Need::STRUCTURAL
         } else {
             self.needs
         }
@@ -279,6 +299,9 @@ pub struct VcseOrg {
     pub open: bool,
     /// Places used by people not referred through social prescribing (R18).
     pub background: u32,
+    /// Patients referred through social prescribing on its waiting list (R18): a new
+    /// referral finds no free place while anyone is queued.
+    pub queued: u32,
     /// Week the current grant ends (R18).
     pub grant_end_week: u32,
     /// Places freed per future week, indexed by week modulo [`PLACEMENT_RING`]. Boxed so

@@ -20,13 +20,19 @@ fn conserved(seed: u64, holding: bool, tapering: bool, rereferral: bool, max_ses
     for a in 0..archetypes {
         let mut stock_prev = 0.0;
         for w in weekly.iter().skip(a).step_by(archetypes) {
-            let stock = w.waiting + w.engaged + w.held + w.tapering;
+            let stock = w.waiting + w.engaged + w.held + w.vcse_waiting + w.tapering;
             let inflow = w.accepted + w.rereferred;
-            let outflow = w.dropped_waiting + w.dna_lost + w.disengaged + w.drifted + w.discharged;
+            let outflow =
+                w.dropped_waiting + w.dna_lost + w.disengaged + w.drifted + w.vcse_queue_dropped + w.discharged;
             assert_eq!(stock, stock_prev + inflow - outflow, "patients not conserved");
             assert!(w.referrals <= w.presented && w.accepted <= w.referrals);
-            // Places in use beyond capacity are exactly the VCSE waiting list (R18).
-            assert!(w.vcse_users - w.vcse_waiting <= w.vcse_capacity);
+            // Nobody takes a VCSE place beyond capacity: the rest wait on its list (R18).
+            assert!(w.vcse_users <= w.vcse_capacity);
+            // Journeys partition the episodes that ended.
+            assert!(
+                w.journey_connected_directly + w.journey_held_then_connected + w.journey_held_unconnected
+                    <= w.episodes_ended
+            );
             assert!(w.lw_in_post + w.lw_vacant == w.lw_posts);
             stock_prev = stock;
         }
