@@ -282,19 +282,14 @@ fn patient_week(
     totals: &mut RegionTotals,
 ) {
     for p in patients.iter_mut() {
-        match p.stage {
-            Stage::Done | Stage::Relapsing => continue,
-            Stage::Held => {
-                if held_week(ctx, p, lws, gp, rng, counts, totals) {
-                    continue;
-                }
-            }
-            Stage::Queued => {
-                if queued_week(ctx, p, lws, orgs, gp, rng, counts, totals) {
-                    continue;
-                }
-            }
-            _ => {}
+        let left = match p.stage {
+            Stage::Done | Stage::Relapsing => true,
+            Stage::Held => held_week(ctx, p, lws, gp, rng, counts, totals),
+            Stage::Queued => queued_week(ctx, p, lws, orgs, gp, rng, counts, totals),
+            Stage::Waiting | Stage::Engaged | Stage::Tapering => false,
+        };
+        if left {
+            continue;
         }
         if sessions::life_shock(rng, ctx, p) {
             lp(ctx, totals, Mechanism::LifeShock, p.complexity);
