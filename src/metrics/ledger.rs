@@ -97,6 +97,22 @@ mechanisms! {
     JourneyHeldUnconnected = ("R8", "journey c: held, not connected"),
     /// Neither held nor connected.
     JourneyNeither = ("R6", "episode neither held nor connected"),
+    /// Journey (a) episode that started with a structural need.
+    StartStructuralA = ("R8", "journey a, started with: structural need"),
+    /// Journey (b) episode that started with a structural need.
+    StartStructuralB = ("R8", "journey b, started with: structural need"),
+    /// Journey (c) episode that started with a structural need.
+    StartStructuralC = ("R8", "journey c, started with: structural need"),
+    /// Neither-journey episode that started with a structural need.
+    StartStructuralNeither = ("R8", "neither, started with: structural need"),
+    /// Journey (a) episode that started with capacity below the holding threshold.
+    StartLowCapacityA = ("R8", "journey a, started with: low capacity"),
+    /// Journey (b) episode that started with low capacity.
+    StartLowCapacityB = ("R8", "journey b, started with: low capacity"),
+    /// Journey (c) episode that started with low capacity.
+    StartLowCapacityC = ("R8", "journey c, started with: low capacity"),
+    /// Neither-journey episode that started with low capacity.
+    StartLowCapacityNeither = ("R8", "neither, started with: low capacity"),
     /// Journey (c) blocked by a structural need.
     BlockedStructural = ("R8", "journey c blocked by: structural need"),
     /// Journey (c) blocked by low capacity.

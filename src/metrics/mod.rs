@@ -62,6 +62,8 @@ week_counts! {
     wait_weeks_sum,
     /// Sessions held (contacts).
     sessions,
+    /// Patients seen in a session for the first time this reported year (weeks 1–52, 53–104, …): summed over a year, the distinct patients supported.
+    patients_seen_new_in_year,
     /// Patients connected to a VCSE organisation: the place started (R7).
     connected,
     /// Proposals with no suitable known open service (R7).

@@ -70,7 +70,7 @@ pub fn summarise(regions: &[(Deprivation, u32, &RegionTotals)], counterfactual: 
         ("rereferral_rate", ratio(s.rereferred, s.discharged)),
         ("tapered_ending_share", ratio(s.discharged_tapered, s.discharged)),
         ("patients_per_lw_month", ratio(s.referrals, lw_months)),
-        ("caseload_per_lw_year", ratio(s.first_sessions - s.first_sessions_rereferral, lw_years)),
+        ("caseload_per_lw_year", ratio(s.patients_seen_new_in_year, lw_years)),
         ("caseload_mean_per_lw", ratio(on_caseload, s.lw_in_post)),
         ("vcse_full_share", ratio(s.vcse_full, s.vcse_open)),
         ("vcse_utilisation", ratio(s.vcse_users, s.vcse_capacity)),

@@ -244,7 +244,7 @@ param_table! {
         feedback_reach_bolted_on: f64 = 0.3, "share", "R2", [0.0, 1.0];
 
         /// Extra session time an accepted statutory-need referral takes (complex needs that belong elsewhere, 002), as a share of a session.
-        statutory_time_extra: f64 = 0.5, "share of a session", "R2, R3, R6", [0.0, 10.0];
+        statutory_time_extra: f64 = 0.25, "share of a session", "R2, R3, R6", [0.0, 10.0];
         /// Emotional load of an accepted statutory-need patient on caseload, as a weight on their complexity added to the held patients' load (R13; 001 Paper 1 "too many complex cases").
         statutory_emotional_load: f64 = 0.5, "weight", "R2, R3, R13", [0.0, 10.0];
 
@@ -322,7 +322,7 @@ param_table! {
         /// Readiness growth rises with the link worker's skill (see `readiness_trust_effect`).
         readiness_skill_effect: f64 = 0.6, "per unit", "R6", [0.0, 10.0];
         /// Capacity growth per session, times (1 - capacity): practical help and anchoring make patients more able to act later (001 Table 8).
-        capacity_growth: f64 = 0.04, "per session", "R6, R8", [0.0, 1.0];
+        capacity_growth: f64 = 0.01, "per session", "R6, R8", [0.0, 1.0];
         /// Multiplier of readiness growth for a held patient with space to offload (001 Table 8).
         held_readiness_multiplier: f64 = 2.0, "multiplier", "R6, R8", [0.0, 20.0];
         /// Weekly probability of a life shock (e.g. decline in physical health; 003).
@@ -379,12 +379,12 @@ param_table! {
         connect_wellbeing_gain: f64 = 0.08, "0–1", "R7", [0.0, 1.0];
         /// Hope and trust lost when no suitable service exists (000 1.2 disillusionment).
         no_service_disillusion: f64 = 0.1, "0–1", "R7", [0.0, 1.0];
-        /// Hope a patient loses when the organisation refuses the referral (a closed door; the link worker's disillusion counts too, 000 1.2).
+        /// Hope a patient loses when the organisation refuses the referral (a closed door, 000 1.2); the link worker loses `vcse_refusal_hours`.
         vcse_refusal_disillusion: f64 = 0.05, "0–1", "R7, R18", [0.0, 1.0];
         /// Link worker session hours spent on a refused referral (calls, finding another door).
-        vcse_refusal_hours: f64 = 0.5, "hours", "R7, R18", [0.0, 40.0];
+        vcse_refusal_hours: f64 = 0.2, "hours", "R7, R18", [0.0, 40.0];
         /// Weekly probability that a patient on a VCSE waiting list gives up waiting (leaves the pathway unconnected).
-        vcse_queue_dropout_per_week: f64 = 0.05, "per week", "R7, R18", [0.0, 1.0];
+        vcse_queue_dropout_per_week: f64 = 0.04, "per week", "R7, R18", [0.0, 1.0];
         /// Discretion lets a link worker wait until confident before proposing: the proposal threshold moves by this × (discretion − 0.5) (micro-discretion, 001 Paper 2).
         discretion_proposal_margin: f64 = 0.1, "0–1 per unit", "R7", [0.0, 1.0];
 

@@ -45,6 +45,12 @@ pub fn session(
             return;
         }
         counts.first_sessions += 1.0;
+        if p.has(flag::STRUCTURAL) {
+            p.flags |= flag::STRUCTURAL_AT_START;
+        }
+        if (p.capacity as f64) < b.hold_capacity_threshold {
+            p.flags |= flag::LOW_CAPACITY_AT_START;
+        }
         if p.has(flag::REREFERRAL) {
             counts.first_sessions_rereferral += 1.0;
         }
@@ -52,6 +58,13 @@ pub fn session(
         counts.wait_weeks_sum += waited as f64;
         if ctx.reported() {
             totals.wait_hist[(waited as usize).min(WAIT_BINS - 1)] += 1;
+        }
+    }
+    if ctx.reported() {
+        let year = ((week - ctx.report_from) / 52).min(u16::MAX as u32 - 1) as u16;
+        if p.seen_year != year {
+            p.seen_year = year;
+            counts.patients_seen_new_in_year += 1.0;
         }
     }
     let fixable = p.fixable_needs();
@@ -224,12 +237,11 @@ fn propose(
             let accept = org.buy_in as f64 * if full { b.vcse_full_accept } else { 1.0 };
             if !chance(rng, accept) {
                 // A closed door costs both sides: the patient's hope, the link worker's
-                // time and morale (000 1.2 "open doors, open now").
+                // time finding another door (000 1.2 "open doors, open now").
                 counts.vcse_full_blocked += 1.0;
                 lp(ctx, totals, Mechanism::OrgDeclined, p.complexity);
                 p.flags |= flag::NO_SERVICE;
                 p.hope = (p.hope - b.vcse_refusal_disillusion as f32).max(0.0);
-                lw.disillusion_week = lw.disillusion_week.saturating_add(1);
                 lw.hours_left = (lw.hours_left - b.vcse_refusal_hours as f32).max(0.0);
                 return false;
             }
@@ -412,7 +424,21 @@ pub fn record_journey(
     }
     counts.episodes_ended += 1.0;
     let c = p.complexity;
-    match endings::journey(p) {
+    let journey = endings::journey(p);
+    // For whom: how the episode started (structural need, low capacity), by journey.
+    let (structural, low_capacity) = match journey {
+        Journey::ConnectedDirectly => (Mechanism::StartStructuralA, Mechanism::StartLowCapacityA),
+        Journey::HeldThenConnected => (Mechanism::StartStructuralB, Mechanism::StartLowCapacityB),
+        Journey::HeldUnconnected => (Mechanism::StartStructuralC, Mechanism::StartLowCapacityC),
+        Journey::Neither => (Mechanism::StartStructuralNeither, Mechanism::StartLowCapacityNeither),
+    };
+    if p.has(flag::STRUCTURAL_AT_START) {
+        lp(ctx, totals, structural, c);
+    }
+    if p.has(flag::LOW_CAPACITY_AT_START) {
+        lp(ctx, totals, low_capacity, c);
+    }
+    match journey {
         Journey::ConnectedDirectly => {
             counts.journey_connected_directly += 1.0;
             lp(ctx, totals, Mechanism::JourneyConnectedDirectly, c);

@@ -117,6 +117,7 @@ pub fn complete_patient(pres: &Presentation, deprivation: Deprivation, b: &Behav
         flags,
         sessions: 0,
         anchor_sessions: 0,
+        seen_year: u16::MAX,
         org: OrgId(0),
         taper_left: 0,
         lw: LwId::NONE,

@@ -149,7 +149,9 @@ fn rereferrals(ctx: &Ctx, patients: &mut [Patient], counts: &mut WeekCounts, tot
                 | flag::OVERDUE
                 | flag::NO_SERVICE
                 | flag::HELD_STRUCTURAL
-                | flag::HELD_CAPACITY);
+                | flag::HELD_CAPACITY
+                | flag::STRUCTURAL_AT_START
+                | flag::LOW_CAPACITY_AT_START);
             p.flags |= flag::REREFERRAL;
             if ctx.reported() {
                 p.flags |= flag::REPORTED;

@@ -33,10 +33,11 @@ pub fn draw_background(rng: &mut ChaCha8Rng, b: &Behaviour, capacity: u32) -> u3
     ((capacity as f64 * share).round() as u32).min(capacity)
 }
 
-/// Whether an organisation has no free place.
+/// Whether an organisation has no free place for a new referral: every place is taken,
+/// or patients already wait on its list (they come first).
 #[inline]
 pub fn is_full(org: &VcseOrg) -> bool {
-    org.users + org.background >= org.capacity
+    org.users + org.background + org.queued >= org.capacity
 }
 
 /// R18 weekly update of one open organisation: grant renewal or closure, and buy-in

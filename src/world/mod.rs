@@ -107,6 +107,10 @@ pub mod flag {
     pub const HELD_STRUCTURAL: u16 = 1024;
     /// Held at some point this episode with capacity below the holding threshold (R8).
     pub const HELD_CAPACITY: u16 = 2048;
+    /// At the first session of the episode, a need was structural (for whom journeys work).
+    pub const STRUCTURAL_AT_START: u16 = 4096;
+    /// At the first session of the episode, capacity was below the holding threshold.
+    pub const LOW_CAPACITY_AT_START: u16 = 8192;
 }
 
 /// A person with non-medical needs who was referred and accepted (docs/ODD.md §2).
@@ -121,6 +125,9 @@ pub struct Patient {
     pub flags: u16,
     /// Sessions (contacts) this episode.
     pub sessions: u16,
+    /// Reported year (0-based) in which the patient was last seen in a session; `u16::MAX`
+    /// before any (distinct patients supported per year).
+    pub seen_year: u16,
     /// Of which anchor sessions while held (R8); they do not use up the session limit
     /// unless `held_sessions_count_toward_limit`.
     pub anchor_sessions: u16,
