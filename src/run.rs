@@ -55,7 +55,7 @@ pub fn run_replication(s: &Scenario, replication: u32, progress: &(dyn Fn(u64) +
     let total = s.total_weeks();
     let mut weekly = Vec::with_capacity(s.reported_weeks() as usize * archetypes);
     let mut patient_weeks = 0u64;
-    let tables = Tables::new(&s.behaviour);
+    let tables = Tables::new(&s.behaviour, &s.policy);
     for week in 0..total {
         let ctx = Ctx {
             policy: &s.policy,

@@ -103,37 +103,44 @@ pub enum ServiceSearch {
     NoneSuitable,
 }
 
-/// Search the organisations the link worker knows for one that fits (R7, R11: knowledge
-/// of a closed organisation is useless).
-pub fn find_service(knowledge: &[f32], orgs: &[VcseOrg], needs: u8) -> ServiceSearch {
-    let mut best: Option<(f32, usize)> = None;
-    let mut best_full: Option<(f32, usize)> = None;
-    for (i, org) in orgs.iter().enumerate() {
-        let k = knowledge.get(i).copied().unwrap_or(0.0);
-        if k <= 0.0 || !org.open || needs & org.category.bit() == 0 {
+/// Search the organisations the link worker knows, best known first (`ranked`, from
+/// [`rank_known`]), for one that fits: the best known matching organisation with room,
+/// else the best known matching one that is full (R7, R11: knowledge of a closed
+/// organisation is useless).
+pub fn find_service(ranked: &[u16], orgs: &[VcseOrg], needs: u8) -> ServiceSearch {
+    let mut best_full = None;
+    for &i in ranked {
+        let org = &orgs[i as usize];
+        if needs & org.category.bit() == 0 {
             continue;
         }
-        let slot = if super::vcse::is_full(org) { &mut best_full } else { &mut best };
-        if slot.is_none_or(|(bk, _)| k > bk) {
-            *slot = Some((k, i));
+        if !super::vcse::is_full(org) {
+            return ServiceSearch::Found(OrgId(i));
+        }
+        best_full.get_or_insert(OrgId(i));
+    }
+    best_full.map_or(ServiceSearch::NoneSuitable, ServiceSearch::AllFull)
+}
+
+/// Rank the open organisations a link worker knows, best known first (ties: lowest index
+/// first), into `ranked` (its allocation is reused), and return the needs they cover as a
+/// bit set (R7, R11).
+pub fn rank_known(knowledge: &[f32], orgs: &[VcseOrg], ranked: &mut Vec<u16>) -> u8 {
+    ranked.clear();
+    let mut covered = 0u8;
+    for (i, (k, org)) in knowledge.iter().zip(orgs).enumerate() {
+        if org.open && *k > 0.0 {
+            covered |= org.category.bit();
+            ranked.push(i as u16);
         }
     }
-    match (best, best_full) {
-        (Some((_, i)), _) => ServiceSearch::Found(OrgId(i as u16)),
-        (None, Some((_, i))) => ServiceSearch::AllFull(OrgId(i as u16)),
-        (None, None) => ServiceSearch::NoneSuitable,
-    }
+    ranked.sort_by(|a, b| knowledge[*b as usize].total_cmp(&knowledge[*a as usize]).then(a.cmp(b)));
+    covered
 }
 
 /// Needs for which the link worker knows an open organisation, as a bit set (R7, R11).
 pub fn known_categories(knowledge: &[f32], orgs: &[VcseOrg]) -> u8 {
-    let mut covered = 0u8;
-    for (k, org) in knowledge.iter().zip(orgs) {
-        if org.open && *k > 0.0 {
-            covered |= org.category.bit();
-        }
-    }
-    covered
+    rank_known(knowledge, orgs, &mut Vec::new())
 }
 
 /// Share of the patient's fixable needs for which the LW knows an open service (hope, R6),
@@ -236,12 +243,17 @@ mod tests {
     fn services_must_be_known_open_matching_and_have_room() {
         let needs = Need::Isolation.bit();
         let orgs = vec![org(Need::Isolation, 5, 5), org(Need::Isolation, 5, 1), org(Need::Housing, 5, 0)];
-        assert_eq!(find_service(&[1.0, 0.5, 1.0], &orgs, needs), ServiceSearch::Found(OrgId(1)));
-        assert_eq!(find_service(&[1.0, 0.0, 1.0], &orgs, needs), ServiceSearch::AllFull(OrgId(0)));
-        assert_eq!(find_service(&[0.0, 0.0, 1.0], &orgs, needs), ServiceSearch::NoneSuitable);
+        let find = |knowledge: &[f32], orgs: &[VcseOrg]| {
+            let mut ranked = Vec::new();
+            rank_known(knowledge, orgs, &mut ranked);
+            find_service(&ranked, orgs, needs)
+        };
+        assert_eq!(find(&[1.0, 0.5, 1.0], &orgs), ServiceSearch::Found(OrgId(1)));
+        assert_eq!(find(&[1.0, 0.0, 1.0], &orgs), ServiceSearch::AllFull(OrgId(0)));
+        assert_eq!(find(&[0.0, 0.0, 1.0], &orgs), ServiceSearch::NoneSuitable);
         let mut closed = orgs.clone();
         closed[1].open = false;
-        assert_eq!(find_service(&[0.0, 1.0, 1.0], &closed, needs), ServiceSearch::NoneSuitable);
+        assert_eq!(find(&[0.0, 1.0, 1.0], &closed), ServiceSearch::NoneSuitable);
         let known = known_categories(&[1.0, 1.0, 1.0], &orgs);
         assert_eq!(known, Need::Isolation.bit() | Need::Housing.bit());
         assert_eq!(options_share(known, needs | Need::Financial.bit()), 0.5);

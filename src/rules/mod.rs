@@ -46,16 +46,18 @@ pub struct Ctx<'a> {
 pub struct Tables {
     /// exp(-k / crisis_decay_weeks) for k = 0..=26 (R1, R9).
     pub crisis_decay: [f64; presentation::FOLLOW_UP_WEEKS as usize + 1],
+    /// Effective supervision, 0–1 (R19; [`Policy::effective_supervision`]).
+    pub supervision: f64,
 }
 
 impl Tables {
-    /// Build the tables for a behaviour table.
-    pub fn new(b: &Behaviour) -> Self {
+    /// Build the tables for a behaviour table and a policy.
+    pub fn new(b: &Behaviour, policy: &Policy) -> Self {
         let mut crisis_decay = [0.0; presentation::FOLLOW_UP_WEEKS as usize + 1];
         for (k, x) in crisis_decay.iter_mut().enumerate() {
             *x = (-(k as f64) / b.crisis_decay_weeks).exp();
         }
-        Tables { crisis_decay }
+        Tables { crisis_decay, supervision: policy.effective_supervision(b.supervision_saturation_weeks) }
     }
 }
 
@@ -68,8 +70,9 @@ impl Ctx<'_> {
 
     /// Effective supervision, 0–1, with diminishing returns to frequency (R19 feeding
     /// R3, R7, R13, R14, R16).
+    #[inline]
     pub fn supervision(&self) -> f64 {
-        self.policy.effective_supervision(self.b.supervision_saturation_weeks)
+        self.tables.supervision
     }
 }
 
@@ -192,7 +195,7 @@ pub(crate) mod fixtures {
     /// Run `f` with a context built from `policy`, `funding` and default behaviour.
     pub fn with_params<R>(policy: Policy, funding: Funding, f: impl FnOnce(&Ctx) -> R) -> R {
         let b = Behaviour::default();
-        let tables = Tables::new(&b);
+        let tables = Tables::new(&b, &policy);
         f(&Ctx {
             policy: &policy,
             funding: &funding,

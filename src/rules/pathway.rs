@@ -218,7 +218,7 @@ fn propose(
     let found = if lw.known_categories & needs == 0 {
         ServiceSearch::NoneSuitable
     } else {
-        connection::find_service(&lw.knowledge, orgs, needs)
+        connection::find_service(&lw.ranked, orgs, needs)
     };
     match found {
         ServiceSearch::NoneSuitable => {

@@ -239,7 +239,7 @@ mod tests {
         assert!(after < before, "after {after} before {before}");
         // And the analytic window equals the sum of weekly rates.
         let p = &pts[0];
-        let tables = crate::rules::Tables::new(&b);
+        let tables = crate::rules::Tables::new(&b, &crate::params::Policy::default());
         let direct: f64 = (1..=FOLLOW_UP_WEEKS).map(|k| natural_gp_rate(p, k, &tables.crisis_decay)).sum();
         assert!((direct - gp_expected_natural(p, 1, &b)).abs() < 1e-9);
     }

@@ -78,16 +78,50 @@ pub fn p_drift(ctx: &Ctx, p: &Patient) -> f64 {
     super::logistic(b.drift_intercept + b.drift_trust * p.trust as f64 + b.drift_readiness * p.readiness as f64)
 }
 
-/// Weekly life shock: readiness and capacity drop (003: decline in physical health).
-/// Returns whether a shock happened.
-pub fn life_shock(rng: &mut ChaCha8Rng, ctx: &Ctx, p: &mut Patient) -> bool {
-    if rng.random::<f64>() < ctx.b.shock_prob {
+/// Life shocks (003: decline in physical health): each patient-week independently with
+/// probability `shock_prob`. Drawn as the gap to the next shocked patient-week
+/// (geometric), which has the same distribution as one draw per patient-week at a
+/// fraction of the random numbers.
+#[derive(Debug, Clone, Copy)]
+pub struct Shocks {
+    /// Patient-weeks to pass before the next shock.
+    skip: u64,
+    /// ln(1 − shock_prob); 0 when shocks cannot happen.
+    ln_q: f64,
+}
+
+impl Shocks {
+    /// Start a week's shocks.
+    pub fn new(rng: &mut ChaCha8Rng, ctx: &Ctx) -> Self {
+        let p = ctx.b.shock_prob;
+        let ln_q = if p > 0.0 && p < 1.0 { (1.0 - p).ln() } else { 0.0 };
+        let mut s = Shocks { skip: 0, ln_q };
+        s.skip = if p >= 1.0 { 0 } else { s.gap(rng) };
+        s
+    }
+
+    fn gap(&self, rng: &mut ChaCha8Rng) -> u64 {
+        if self.ln_q == 0.0 {
+            return u64::MAX;
+        }
+        let u: f64 = 1.0 - rng.random::<f64>();
+        (u.ln() / self.ln_q).floor().min(u64::MAX as f64 / 2.0) as u64
+    }
+
+    /// The next patient-week: whether it has a shock, which then sets readiness and
+    /// capacity back.
+    pub fn apply(&mut self, rng: &mut ChaCha8Rng, ctx: &Ctx, p: &mut Patient) -> bool {
+        if self.skip > 0 {
+            self.skip -= 1;
+            return false;
+        }
+        if ctx.b.shock_prob < 1.0 {
+            self.skip = self.gap(rng);
+        }
         let s = ctx.b.shock_size as f32;
         p.readiness = (p.readiness - s).max(0.0);
         p.capacity = (p.capacity - s * ctx.b.shock_capacity_share as f32).max(0.0);
         true
-    } else {
-        false
     }
 }
 
@@ -170,6 +204,29 @@ mod tests {
             apply_session(ctx, &mut a, 0.9, 1.0, 0.5);
             apply_session(ctx, &mut b, 0.9, 0.3, 0.5);
             assert!(a.trust > b.trust);
+        });
+    }
+
+    #[test]
+    fn life_shocks_hit_the_configured_share_of_patient_weeks_and_set_readiness_back() {
+        with_policy(Policy::default(), |ctx| {
+            let mut rng = stream(3, 0, 0, Stream::Service);
+            let mut p = patient(5);
+            let (mut hits, n) = (0u32, 200_000u32);
+            for _ in 0..n / 100 {
+                let mut shocks = Shocks::new(&mut rng, ctx);
+                for _ in 0..100 {
+                    p.readiness = 0.5;
+                    if shocks.apply(&mut rng, ctx, &mut p) {
+                        hits += 1;
+                        assert!(p.readiness < 0.5);
+                    } else {
+                        assert_eq!(p.readiness, 0.5);
+                    }
+                }
+            }
+            let share = hits as f64 / n as f64;
+            assert!((share - ctx.b.shock_prob).abs() < 0.002, "{share}");
         });
     }
 

@@ -18,16 +18,15 @@ use crate::world::{GpPractice, LinkWorker, LwId, Patient, Stage, VcseOrg, flag};
 /// assigned to them (so caseloads always match assignments); the needs they know an open
 /// organisation for (R7, R11); this week's target pressure
 /// (R12), session hours after coping squeezes community time (R6, R11), load and
-/// overload (R12), and intake credit (R12). Returns the mean perceived insecurity of the
-/// posts in post (R17, read by GPs in R2) and the patients waiting (R2, R5).
+/// overload (R12), and intake credit (R12).
 pub fn refresh_loads(
     ctx: &Ctx,
     lws: &mut [LinkWorker],
     orgs: &[VcseOrg],
     patients: &[Patient],
     practices: u32,
-) -> (f64, usize) {
-    let (mut uncertainty, mut in_post, mut waiting) = (0.0, 0, 0);
+) -> Loads {
+    let (mut uncertainty, mut in_post, mut waiting, mut rereferrals_due) = (0.0, 0, 0, 0);
     for lw in lws.iter_mut() {
         lw.caseload = 0;
         lw.held = 0;
@@ -41,7 +40,7 @@ pub fn refresh_loads(
         lw.session_hours = sessions::weekly_session_hours(ctx, lw, practices, share) as f32;
         lw.hours_left = lw.session_hours;
         workforce::refill_intake(ctx, lw);
-        lw.known_categories = super::connection::known_categories(&lw.knowledge, orgs);
+        lw.known_categories = super::connection::rank_known(&lw.knowledge, orgs, &mut lw.ranked);
         if lw.in_post {
             uncertainty += lw.funding_uncertainty as f64;
             in_post += 1;
@@ -49,8 +48,11 @@ pub fn refresh_loads(
     }
     let statutory_time = 1.0 + ctx.b.statutory_time_extra as f32;
     let statutory_load = ctx.b.statutory_emotional_load as f32;
+    let stages = [Stage::Waiting, Stage::Engaged, Stage::Held, Stage::Queued, Stage::Tapering];
+    let hours_of = stages.map(|s| waiting::hours_per_week(ctx, s) as f32);
     for p in patients {
         waiting += (p.stage == Stage::Waiting) as usize;
+        rereferrals_due += (p.stage == Stage::Relapsing && p.next_week <= ctx.week) as usize;
         if matches!(p.stage, Stage::Engaged | Stage::Held | Stage::Queued | Stage::Tapering) && p.lw != LwId::NONE {
             let lw = &mut lws[p.lw.0 as usize];
             lw.caseload += 1;
@@ -59,7 +61,7 @@ pub fn refresh_loads(
                 lw.held_complexity += p.complexity;
                 lw.held_structural += p.has(flag::STRUCTURAL) as u32;
             }
-            let mut hours = waiting::hours_per_week(ctx, p.stage) as f32;
+            let mut hours = hours_of[p.stage as usize];
             if p.has(flag::STATUTORY) {
                 // Needs that belong with statutory services: longer sessions and an
                 // emotional load whatever the stage (R2, R3, R13).
@@ -72,7 +74,19 @@ pub fn refresh_loads(
     for lw in lws.iter_mut().filter(|l| l.in_post) {
         workforce::update_load(ctx, lw);
     }
-    (if in_post > 0 { uncertainty / in_post as f64 } else { 0.0 }, waiting)
+    Loads { uncertainty: if in_post > 0 { uncertainty / in_post as f64 } else { 0.0 }, waiting, rereferrals_due }
+}
+
+/// What phase 1 learned of the region's patients and posts.
+#[derive(Debug, Clone, Copy)]
+pub struct Loads {
+    /// Mean perceived insecurity of the posts in post (R17, read by GPs in R2 and by
+    /// patients in R4).
+    pub uncertainty: f64,
+    /// Patients waiting at the start of the week (R2, R5).
+    pub waiting: usize,
+    /// Relapsed patients due back this week (R10).
+    pub rereferrals_due: usize,
 }
 
 /// Phase 7b: one week of the workforce (R11–R17, R19), then departures and their patients

@@ -49,10 +49,13 @@ pub fn step_region(region: &mut Region, ctx: &Ctx) {
     *counts = WeekCounts { regions: 1.0, ..WeekCounts::default() };
     let rng = rng_service;
 
-    let (uncertainty, waiting) = staffing::refresh_loads(ctx, lws, orgs, patients, *practices);
+    let loads = staffing::refresh_loads(ctx, lws, orgs, patients, *practices);
+    let (uncertainty, waiting) = (loads.uncertainty, loads.waiting);
     let arrivals = Arrivals { population: *population, deprivation: *deprivation, uncertainty, waiting };
     referrals(ctx, arrivals, gp, lws, patients, rng_arrivals, rng, counts, totals);
-    rereferrals(ctx, patients, counts, totals);
+    if loads.rereferrals_due > 0 {
+        rereferrals(ctx, patients, counts, totals);
+    }
     // Everyone who joined the list this week joined it through phase 2 or 3.
     let waiting_now = waiting + (counts.accepted + counts.rereferred) as usize;
     waiting_list(ctx, lws, patients, waiting_now, rng, counts, totals);
@@ -62,8 +65,12 @@ pub fn step_region(region: &mut Region, ctx: &Ctx) {
     referral::update_buy_in(ctx, gp, lws.iter().filter(|l| l.in_post).count());
     staffing::workforce_week(ctx, lws, *base_posts, orgs, gp, *practices, patients, rng, counts, totals);
 
-    patients.retain(|p| p.stage != Stage::Done);
-    observe_stocks(ctx.b, ctx.week, lws, orgs, gp, patients, counts);
+    // Leavers removed and pathway stocks counted in one pass.
+    patients.retain(|p| {
+        count_stage(ctx.week, p, counts);
+        p.stage != Stage::Done
+    });
+    observe_stocks(ctx.b, lws, orgs, gp, counts);
     if ctx.reported() {
         totals.sum.add(counts);
         totals.weeks += 1.0;
@@ -184,7 +191,9 @@ fn waiting_list(
         lw.intake_credit += extra;
     }
     let need = waiting::hours_per_week(ctx, Stage::Engaged);
-    for p in patients.iter_mut() {
+    // Nobody waiting: nothing to scan (the credit bookkeeping below still runs).
+    let scan = if waiting_now > 0 { &mut *patients } else { &mut [] };
+    for p in scan.iter_mut() {
         if p.stage != Stage::Waiting {
             continue;
         }
@@ -283,6 +292,7 @@ fn patient_week(
     counts: &mut WeekCounts,
     totals: &mut RegionTotals,
 ) {
+    let mut shocks = sessions::Shocks::new(rng, ctx);
     for p in patients.iter_mut() {
         let left = match p.stage {
             Stage::Done | Stage::Relapsing => true,
@@ -293,7 +303,7 @@ fn patient_week(
         if left {
             continue;
         }
-        if sessions::life_shock(rng, ctx, p) {
+        if shocks.apply(rng, ctx, p) {
             lp(ctx, totals, Mechanism::LifeShock, p.complexity);
         }
         sessions::natural_recovery(ctx, p);
@@ -466,31 +476,33 @@ fn vcse_week(
     }
 }
 
-/// Phase 8: stocks at the end of the week (pathway stages, workforce, VCSE, GP).
+/// Phase 8: a patient's stage in the end-of-week stocks.
+#[inline]
+fn count_stage(week: u32, p: &Patient, counts: &mut WeekCounts) {
+    match p.stage {
+        Stage::Waiting => counts.waiting += 1.0,
+        Stage::Engaged => counts.engaged += 1.0,
+        Stage::Held => {
+            counts.held += 1.0;
+            if week - p.held_since >= 26 {
+                counts.held_26w += 1.0;
+            }
+        }
+        Stage::Tapering => counts.tapering += 1.0,
+        Stage::Queued => counts.vcse_waiting += 1.0,
+        Stage::Relapsing | Stage::Done => {}
+    }
+}
+
+/// Phase 8: stocks at the end of the week (workforce, VCSE, GP; pathway stages are
+/// counted by [`count_stage`]).
 fn observe_stocks(
     b: &crate::params::Behaviour,
-    week: u32,
     lws: &[LinkWorker],
     orgs: &[VcseOrg],
     gp: &GpPractice,
-    patients: &[Patient],
     counts: &mut WeekCounts,
 ) {
-    for p in patients {
-        match p.stage {
-            Stage::Waiting => counts.waiting += 1.0,
-            Stage::Engaged => counts.engaged += 1.0,
-            Stage::Held => {
-                counts.held += 1.0;
-                if week - p.held_since >= 26 {
-                    counts.held_26w += 1.0;
-                }
-            }
-            Stage::Tapering => counts.tapering += 1.0,
-            Stage::Queued => counts.vcse_waiting += 1.0,
-            Stage::Relapsing | Stage::Done => {}
-        }
-    }
     counts.lw_posts = lws.iter().filter(|l| !l.cut).count() as f64;
     counts.lw_in_post = lws.iter().filter(|l| l.in_post).count() as f64;
     counts.lw_vacant = counts.lw_posts - counts.lw_in_post;

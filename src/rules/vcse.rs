@@ -106,7 +106,7 @@ mod tests {
     fn at_week<R>(week: u32, renewal: f64, f: impl FnOnce(&Ctx) -> R) -> R {
         let (p, b) = (Policy::default(), Behaviour::default());
         let fu = Funding { vcse_renewal_probability: renewal, ..Funding::default() };
-        let t = Tables::new(&b);
+        let t = Tables::new(&b, &p);
         f(&Ctx { policy: &p, funding: &fu, b: &b, week, report_from: 0, counterfactual: true, tables: &t })
     }
 

@@ -574,7 +574,7 @@ mod tests {
         let run = |prob: f64, rng: &mut ChaCha8Rng| {
             let funding = crate::params::Funding { lw_renewal_probability: prob, ..Default::default() };
             let (policy, b) = (Policy::default(), crate::params::Behaviour::default());
-            let tables = crate::rules::Tables::new(&b);
+            let tables = crate::rules::Tables::new(&b, &policy);
             let mut lw = link_worker(0.0, 20.0);
             lw.contract_end_week = 100;
             let mut seen = Vec::new();

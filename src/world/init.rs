@@ -196,6 +196,7 @@ pub fn new_link_worker(
         employer: r.employment,
         knowledge,
         known_categories: 0,
+        ranked: Vec::new(),
         caseload: 0,
         held: 0,
         committed_hours: 0.0,

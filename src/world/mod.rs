@@ -259,6 +259,10 @@ pub struct LinkWorker {
     /// organisation, refreshed at the start of each week (organisations open, close and
     /// are learned only after sessions, so it is exact during sessions).
     pub known_categories: u8,
+    /// The open organisations this link worker knows, best known first (ties: lowest
+    /// index first), refreshed with `known_categories`: a service search stops at the
+    /// first matching organisation with room.
+    pub ranked: Vec<u16>,
     /// Patients on caseload (engaged, held, tapering).
     pub caseload: u32,
     /// Of which held.
