@@ -83,7 +83,8 @@ fn overload_stress_knocked_out_leaves_burnout_lower() {
         s.behaviour.burnout_overload = 0.0;
     }));
     assert!(metric(&on, "lw_burnout_mean") > metric(&off, "lw_burnout_mean") + 0.05);
-    assert!(metric(&on, "lw_turnover_annual") > metric(&off, "lw_turnover_annual"));
+    // Burnout feeds the intention to leave (turnover itself is too rare in one post to compare).
+    assert!(metric(&on, "lw_intention_to_leave_share") > metric(&off, "lw_intention_to_leave_share"));
 }
 
 #[test]
