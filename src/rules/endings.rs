@@ -213,6 +213,30 @@ mod tests {
     }
 
     #[test]
+    fn journeys_and_what_blocked_journey_c() {
+        let mut p = patient(8);
+        p.flags = flag::CONNECTED;
+        assert_eq!(journey(&p), Journey::ConnectedDirectly);
+        p.flags |= flag::WAS_HELD;
+        assert_eq!(journey(&p), Journey::HeldThenConnected);
+        p.flags = flag::WAS_HELD;
+        assert_eq!(journey(&p), Journey::HeldUnconnected);
+        let limit = Exit::Discharged { tapered: true, why: Ending::SessionLimit };
+        assert_eq!(blocked(&p, Some(limit)), Blocked::SessionLimit);
+        assert_eq!(blocked(&p, None), Blocked::StillHeld);
+        assert_eq!(blocked(&p, Some(Exit::Disengaged)), Blocked::Drifted);
+        // The blocks the research names come before how the episode ended.
+        p.flags |= flag::NO_SERVICE;
+        assert_eq!(blocked(&p, Some(limit)), Blocked::NoOpenService);
+        p.flags |= flag::HELD_CAPACITY;
+        assert_eq!(blocked(&p, Some(limit)), Blocked::Capacity);
+        p.flags |= flag::HELD_STRUCTURAL;
+        assert_eq!(blocked(&p, Some(limit)), Blocked::Structural);
+        p.flags = 0;
+        assert_eq!(journey(&p), Journey::Neither);
+    }
+
+    #[test]
     fn follow_up_window_is_weeks_1_to_26() {
         let mut p = patient(8);
         p.week_referred = 10;

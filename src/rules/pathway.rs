@@ -412,13 +412,7 @@ pub fn leave(
 
 /// Count the journey of an episode that reached a first session, when it ends (`exit`)
 /// or, still open, at the end of the run (`None`); for journey (c), what blocked it.
-pub fn record_journey(
-    ctx: &Ctx,
-    p: &Patient,
-    exit: Option<Exit>,
-    counts: &mut WeekCounts,
-    totals: &mut RegionTotals,
-) {
+pub fn record_journey(ctx: &Ctx, p: &Patient, exit: Option<Exit>, counts: &mut WeekCounts, totals: &mut RegionTotals) {
     if p.sessions == 0 || !p.has(flag::REPORTED) {
         return;
     }

@@ -45,8 +45,8 @@ pub fn apply_session(ctx: &Ctx, p: &mut Patient, skill: f64, continuity: f64, op
     let held = p.stage == Stage::Held;
     let mult = if held { b.held_readiness_multiplier } else { 1.0 };
     // "Connection with" drives readiness: growth rises with trust and with skill (003).
-    let with = (1.0 + b.readiness_trust_effect * (p.trust as f64 - 0.5) + b.readiness_skill_effect * (skill - 0.5))
-        .max(0.0);
+    let with =
+        (1.0 + b.readiness_trust_effect * (p.trust as f64 - 0.5) + b.readiness_skill_effect * (skill - 0.5)).max(0.0);
     let r = p.readiness as f64;
     p.readiness = (r + b.readiness_growth * mult * with * (1.0 - r)).min(1.0) as f32;
     let c = p.capacity as f64;
@@ -204,6 +204,22 @@ mod tests {
             apply_session(ctx, &mut a, 0.9, 1.0, 0.5);
             apply_session(ctx, &mut b, 0.9, 0.3, 0.5);
             assert!(a.trust > b.trust);
+        });
+    }
+
+    #[test]
+    fn readiness_grows_faster_with_trust_and_skill() {
+        with_policy(Policy::default(), |ctx| {
+            let grow = |trust: f32, skill: f64| {
+                let mut p = patient(5);
+                p.stage = Stage::Engaged;
+                p.trust = trust;
+                p.readiness = 0.3;
+                apply_session(ctx, &mut p, skill, 1.0, 0.5);
+                p.readiness
+            };
+            assert!(grow(0.9, 0.5) > grow(0.1, 0.5));
+            assert!(grow(0.5, 0.9) > grow(0.5, 0.1));
         });
     }
 

@@ -19,9 +19,9 @@
 use rand::rngs::ChaCha8Rng;
 use rand_distr::{Distribution, Poisson};
 
+use super::endings::Ending;
 use super::endings::{self, Exit};
 use super::pathway::{self, discharge, leave};
-use super::endings::Ending;
 use super::{Ctx, chance, connection, lp, ls, presentation, referral, sessions, staffing, vcse, waiting, workforce};
 use crate::metrics::ledger::Mechanism;
 use crate::metrics::{RegionTotals, WeekCounts};

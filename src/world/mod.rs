@@ -191,11 +191,7 @@ impl Patient {
 
     /// Needs a VCSE organisation can address (structural financial/housing needs excluded).
     pub fn fixable_needs(&self) -> u8 {
-        if self.has(flag::STRUCTURAL) {
-            self.needs & !Need::STRUCTURAL
-        } else {
-            self.needs
-        }
+        if self.has(flag::STRUCTURAL) { self.needs & !Need::STRUCTURAL } else { self.needs }
     }
 }
 

@@ -7,6 +7,7 @@ mod compare;
 mod determinism;
 mod golden;
 mod invariants;
+mod journeys;
 mod policies;
 mod scenarios;
 mod sweeps;

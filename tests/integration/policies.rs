@@ -1,10 +1,12 @@
 //! Each policy scenario changes outcomes through the mechanism it is about (same seed, so
-//! differences are not noise), and every rule R1–R19 fires in the ledger.
+//! differences are not noise), and every rule R1–R19 matters: knocking out its mechanism
+//! changes the outputs.
 
 use std::collections::BTreeSet;
 
 use spsim::metrics::ledger::Mechanism;
 use spsim::run::RunResult;
+use spsim::scenario::Scenario;
 
 use crate::{load, metric, repo, run_with_threads};
 
@@ -66,26 +68,59 @@ fn capping_holding_ends_long_holding() {
     assert!(fired(&capped, Mechanism::HoldingLimit) > 0 && fired(&base, Mechanism::HoldingLimit) == 0);
 }
 
+/// One knock-out per rule: switching off the rule's mechanism.
+type KnockOut = (&'static str, fn(&mut Scenario));
+
+const KNOCK_OUTS: &[KnockOut] = &[
+    ("R1", |s| s.behaviour.nonmedical_share *= 0.5),
+    ("R2", |s| s.behaviour.refer_buy_in = 0.0),
+    ("R3", |s| s.behaviour.decline_intercept = -20.0),
+    ("R4", |s| s.behaviour.accept_complexity = 0.0),
+    ("R5", |s| {
+        s.behaviour.dropout_wait_base = 0.0;
+        s.behaviour.dropout_wait_slope = 0.0;
+    }),
+    ("R6", |s| s.behaviour.drift_trust = 0.0),
+    ("R7", |s| s.behaviour.push_disengage = 0.0),
+    ("R8", |s| s.policy.holding_allowed = false),
+    ("R9", |s| s.behaviour.medical_surface_prob = 0.0),
+    ("R10", |s| s.behaviour.relapse_connected = 0.0),
+    ("R11", |s| s.behaviour.community_discovery_per_hour = 0.0),
+    ("R12", |s| s.behaviour.intake_waiting_response = 0.0),
+    ("R13", |s| s.behaviour.burnout_held_complexity = 0.0),
+    ("R14", |s| s.behaviour.satisfaction_connections = 0.0),
+    ("R15", |s| s.behaviour.embeddedness_growth = 0.0),
+    ("R16", |s| s.behaviour.leave_follow_through = 0.0),
+    ("R17", |s| s.behaviour.intention_insecurity = 0.0),
+    ("R18", |s| s.funding.vcse_renewal_probability = 1.0),
+    ("R19", |s| {
+        s.behaviour.supervision_skill_gain = 0.0;
+        s.behaviour.training_skill_gain = 0.0;
+    }),
+];
+
 #[test]
-fn every_rule_fires_in_the_ledger_across_the_policy_scenarios() {
-    let mut rules = BTreeSet::new();
-    for file in [
-        "scenarios/baseline.toml",
-        "scenarios/supervision_none.toml",
-        "scenarios/caseload_target_high.toml",
-        "scenarios/funding_cliff.toml",
-        "scenarios/vcse_cuts.toml",
-        "scenarios/holding_capped.toml",
-    ] {
-        let r = run(file, 3);
-        for m in Mechanism::ALL {
-            if fired(&r, *m) > 0 {
-                rules.insert(m.rule());
-            }
-        }
+fn every_rule_matters_knocking_out_its_mechanism_changes_the_outputs() {
+    let base = |s: &mut Scenario| s.run.replications = 3;
+    let mut reference = load(&repo("scenarios/baseline.toml"));
+    base(&mut reference);
+    let reference = run_with_threads(&reference, 2);
+    let rules: BTreeSet<&str> = KNOCK_OUTS.iter().map(|(r, _)| *r).collect();
+    assert_eq!(rules.len(), 19, "one knock-out per rule R1-R19");
+    for (rule, knock_out) in KNOCK_OUTS {
+        let mut s = load(&repo("scenarios/baseline.toml"));
+        base(&mut s);
+        knock_out(&mut s);
+        let r = run_with_threads(&s, 2);
+        let changed: Vec<&str> = reference
+            .summary
+            .iter()
+            .zip(&r.summary)
+            .filter(|(a, b)| a.name != b.name || a.mean != b.mean)
+            .map(|(a, _)| a.name)
+            .collect();
+        assert!(!changed.is_empty(), "{rule}: knocking out its mechanism changed no output");
     }
-    let missing: Vec<String> = (1..=19).map(|i| format!("R{i}")).filter(|r| !rules.contains(r.as_str())).collect();
-    assert!(missing.is_empty(), "rules that never fired: {missing:?}");
 }
 
 #[test]
