@@ -149,6 +149,8 @@ pub enum Command {
     },
     /// Print the scenario reference (every key, default, unit, range and meaning) as Markdown.
     Reference,
+    /// Print the summary metric reference (name, unit, rules, meaning) as Markdown.
+    Metrics,
     /// Check the default coefficients against the public calibration targets (docs/ODD.md §1).
     ///
     /// Runs scenarios/baseline.toml, supervision_none.toml and supervision_good.toml (from the

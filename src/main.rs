@@ -70,6 +70,10 @@ fn main() -> ExitCode {
             print!("{}", report::reference::scenario_reference());
             ExitCode::SUCCESS
         }
+        Command::Metrics => {
+            print!("{}", report::reference::metrics_reference());
+            ExitCode::SUCCESS
+        }
         Command::Run { file, out, replications, seed, threads, quiet } => {
             let mut s = match scenario::load(&file) {
                 Ok(s) => s,

@@ -4,6 +4,7 @@
 //! Core types: [`WeekCounts`] (one row of `weekly.csv`), [`RegionTotals`]
 //! (post-warm-up accumulators), [`summary::RunSummary`] (one replication's metrics).
 
+pub mod defs;
 pub mod ledger;
 pub mod summary;
 

@@ -198,6 +198,19 @@ mod tests {
     }
 
     #[test]
+    fn every_metric_computed_is_defined_once_in_order() {
+        let t = RegionTotals::default();
+        let run = summarise(&[(Deprivation::Medium, 1000, &t)], true);
+        let computed: Vec<&str> = run.metrics.iter().map(|(n, _)| *n).collect();
+        let defined: Vec<&str> = super::super::defs::METRICS.iter().map(|d| d.name).collect();
+        assert_eq!(computed, defined);
+        let mut unique = defined.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), defined.len(), "a metric defined twice");
+    }
+
+    #[test]
     fn t_quantile_is_continuous_at_the_table_end() {
         assert!((t_975(31) - 2.040).abs() < 0.002);
         assert!((t_975(1000) - 1.962).abs() < 0.002);

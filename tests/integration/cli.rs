@@ -78,6 +78,15 @@ fn the_resolved_scenario_in_the_manifest_reloads_to_the_same_scenario() {
 }
 
 #[test]
+fn metrics_doc_matches_the_code() {
+    let doc = std::fs::read_to_string(repo("docs/metrics.md")).expect("docs/metrics.md");
+    assert!(
+        doc == spsim::report::reference::metrics_reference(),
+        "docs/metrics.md is stale: run `cargo run --release -- metrics > docs/metrics.md`"
+    );
+}
+
+#[test]
 fn scenario_reference_doc_matches_the_code() {
     let doc = std::fs::read_to_string(repo("docs/scenario-reference.md")).expect("docs/scenario-reference.md");
     assert!(

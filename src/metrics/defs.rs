@@ -1,0 +1,189 @@
+//! Every summary metric defined once: name, unit, rules and a one-line meaning. The order
+//! is the order of `summary.csv`; a test checks that [`super::summary::summarise`]
+//! computes exactly these, and `docs/metrics.md` is generated from this table
+//! (`spsim metrics`).
+//!
+//! Shared definitions: an *episode* is a referral (or re-referral) after the warm-up that
+//! reached a first session, counted when it ends or, still open, at the end of the run;
+//! an *exit* is an episode that ended during the run (outcomes are measured at exit);
+//! *LW-years* are link workers in post summed over reported weeks ÷ 52.
+
+/// One summary metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MetricDef {
+    /// Name in `summary.csv`.
+    pub name: &'static str,
+    /// Unit.
+    pub unit: &'static str,
+    /// Rules whose mechanisms it reads (docs/ODD.md §7).
+    pub rules: &'static str,
+    /// What it counts, in one line.
+    pub meaning: &'static str,
+}
+
+const fn m(name: &'static str, unit: &'static str, rules: &'static str, meaning: &'static str) -> MetricDef {
+    MetricDef { name, unit, rules, meaning }
+}
+
+/// The summary metrics, in output order. The last two exist only with the counterfactual arm.
+pub const METRICS: &[MetricDef] = &[
+    m(
+        "presentations_per_1000_year",
+        "per 1,000 people per year",
+        "R1",
+        "People presenting to a GP with non-medical needs.",
+    ),
+    m("referrals_per_lw_year", "referrals per LW-year", "R2", "GP referrals to the service per link worker in post."),
+    m(
+        "triage_decline_rate",
+        "share of referrals",
+        "R3",
+        "Referrals declined by the link worker at triage (inappropriate).",
+    ),
+    m("uptake_rate", "share", "R4", "Referrals the patient accepted, of those not declined at triage."),
+    m("wait_weeks_mean", "weeks", "R5", "Mean weeks from joining the waiting list to the first session."),
+    m("wait_weeks_p90", "weeks", "R5", "90th percentile of the same wait."),
+    m("dropout_waiting_rate", "share", "R5", "Patients who lost momentum on the waiting list, of those who joined it."),
+    m("dna_rate", "share", "R5", "First appointments missed, of first appointments due."),
+    m("contacts_per_engaged_median", "sessions", "R6, R10", "Median sessions per exit."),
+    m("contacts_per_engaged_mean", "sessions", "R6, R10", "Mean sessions per exit."),
+    m("reached_3_contacts_rate", "share", "R5, R6", "Exits with at least 3 sessions, of referrals and re-referrals."),
+    m(
+        "connected_rate",
+        "share of episodes",
+        "R7",
+        "Episodes in which a VCSE place started (journeys a + b); open episodes count.",
+    ),
+    m(
+        "no_suitable_service_per_engaged",
+        "per exit",
+        "R7",
+        "Proposals that found no suitable known open service, per exit.",
+    ),
+    m(
+        "pushed_too_early_rate",
+        "share",
+        "R7",
+        "Proposals to patients not actually ready, of those plus places started.",
+    ),
+    m("held_share", "share of caseload", "R8", "Patients held, of patients engaged, held or tapering (weekly stocks)."),
+    m("held_26w_share", "share of held", "R8", "Held patients held for 26 weeks or more (weekly stocks)."),
+    m("ever_held_share", "share of episodes", "R8", "Episodes held at some point (journeys b + c)."),
+    m("journey_connected_directly_share", "share of episodes", "R7", "Journey (a): connected without being held."),
+    m(
+        "journey_held_then_connected_share",
+        "share of episodes",
+        "R8, R7",
+        "Journey (b): held until ready, then connected.",
+    ),
+    m(
+        "journey_held_unconnected_share",
+        "share of episodes",
+        "R8",
+        "Journey (c): held, never connected (causes in mechanisms.csv).",
+    ),
+    m("rereferral_rate", "share", "R10", "Re-referrals, of discharges."),
+    m("tapered_ending_share", "share", "R10", "Discharges with a tapered ending."),
+    m("patients_per_lw_month", "referrals per LW-month", "R2", "New patients referred to each link worker in a month."),
+    m(
+        "caseload_per_lw_year",
+        "patients per LW-year",
+        "R12",
+        "Distinct patients seen in a session in each reported year, per link worker.",
+    ),
+    m("caseload_mean_per_lw", "patients", "R12", "Mean caseload (engaged, held, tapering) per link worker in post."),
+    m(
+        "vcse_full_share",
+        "share of open organisations",
+        "R18",
+        "Open VCSE organisations with no free place for a new referral (weekly).",
+    ),
+    m("vcse_utilisation", "share of places", "R18", "VCSE places in use, of all places."),
+    m(
+        "gp_nonmedical_change_uncontrolled",
+        "relative change",
+        "R1, R9",
+        "Non-medical GP consultations, 26 weeks after vs before referral (first episodes).",
+    ),
+    m("gp_nonmedical_share_up", "share of patients", "R9", "Patients whose consultations rose after referral."),
+    m("gp_nonmedical_share_down", "share of patients", "R9", "Patients whose consultations fell after referral."),
+    m(
+        "gp_medical_facilitated_per_patient",
+        "per exit",
+        "R9",
+        "Medical GP appointments arranged by the link worker, per exit.",
+    ),
+    m("wellbeing_change_mean", "0–1 scale", "R6, R7", "Mean well-being change from referral to exit."),
+    m("self_efficacy_change_mean", "0–1 scale", "R6, R7", "Mean self-efficacy change from referral to exit."),
+    m("social_capital_change_mean", "0–1 scale", "R7", "Mean social-capital change from referral to exit."),
+    m(
+        "access_gap_high_vs_low_deprivation",
+        "difference of shares",
+        "R1, R5",
+        "First sessions per presentation, high- minus low-deprivation regions.",
+    ),
+    m("lw_burnout_mean", "0–1", "R13", "Mean burnout of link workers in post."),
+    m("lw_burnout_high_share", "share of LWs", "R13", "Link workers in post with burnout above the high threshold."),
+    m("lw_satisfaction_mean", "0–1", "R14", "Mean job satisfaction of link workers in post."),
+    m("lw_embeddedness_mean", "0–1", "R15", "Mean embeddedness in primary care (bolted on → belonging)."),
+    m(
+        "lw_intention_to_leave_share",
+        "share of LWs",
+        "R16",
+        "Expected share who would say they intend to leave within a year.",
+    ),
+    m(
+        "lw_target_pressure_mean",
+        "ratio − 1",
+        "R12",
+        "Mean caseload-target pressure: target ÷ achievable − 1, at least 0.",
+    ),
+    m("lw_load_mean", "ratio", "R12", "Mean load: caseload hours ÷ session hours."),
+    m(
+        "lw_overloaded_share",
+        "share of LWs",
+        "R12",
+        "Link workers whose caseload exceeds what their hours allow (load > 1).",
+    ),
+    m(
+        "lw_known_orgs_share",
+        "share of open organisations",
+        "R11",
+        "Share of the open VCSE organisations each link worker knows.",
+    ),
+    m("lw_turnover_annual", "leavers per LW-year", "R16", "Link workers who left, per link worker in post per year."),
+    m("lw_vacancy_rate", "share of posts", "R16", "Posts vacant, of posts not cut."),
+    m("lw_tenure_at_leaving_years", "years", "R16, R17", "Mean years in post of leavers and of posts cut."),
+    m("lw_posts_cut_per_year", "posts per year", "R17", "Posts cut when funding was not renewed."),
+    m(
+        "lw_posts_commissioned_per_year",
+        "posts per year",
+        "R17",
+        "Posts commissioned: cut posts reinstated and new posts.",
+    ),
+    m("continuity_break_share", "share of exits", "R16", "Exits whose link worker changed during the episode."),
+    m(
+        "vcse_closures_per_year",
+        "organisations per year",
+        "R18",
+        "VCSE organisations closed when their grant was not renewed.",
+    ),
+    m("vcse_new_per_year", "organisations per year", "R18", "New VCSE organisations."),
+    m(
+        "gp_nonmedical_effect_controlled",
+        "relative difference",
+        "R9",
+        "Non-medical GP consultations after referral vs the no-service arm (same patients).",
+    ),
+    m(
+        "wellbeing_effect_controlled",
+        "0–1 scale",
+        "R6, R7",
+        "Mean well-being change at exit minus the no-service arm's, per exit.",
+    ),
+];
+
+/// The definition of a metric by name.
+pub fn find(name: &str) -> Option<&'static MetricDef> {
+    METRICS.iter().find(|d| d.name == name)
+}
