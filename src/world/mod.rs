@@ -351,3 +351,15 @@ pub struct Region {
     /// Run totals after the warm-up.
     pub totals: RegionTotals,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_patient_stays_compact() {
+        // Hot data: every weekly pass walks the patients of a region.
+        let size = std::mem::size_of::<Patient>();
+        assert!(size <= 100, "Patient is {size} bytes");
+    }
+}
