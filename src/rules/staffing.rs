@@ -26,7 +26,7 @@ pub fn refresh_loads(
     patients: &[Patient],
     practices: u32,
 ) -> Loads {
-    let (mut uncertainty, mut in_post, mut waiting, mut rereferrals_due) = (0.0, 0, 0, 0);
+    let (mut uncertainty, mut in_post, mut waiting, mut rereferrals_due, mut priority_due) = (0.0, 0, 0, 0, 0);
     for lw in lws.iter_mut() {
         lw.caseload = 0;
         lw.held = 0;
@@ -56,6 +56,9 @@ pub fn refresh_loads(
         if matches!(p.stage, Stage::Engaged | Stage::Held | Stage::Queued | Stage::Tapering) && p.lw != LwId::NONE {
             let lw = &mut lws[p.lw.0 as usize];
             lw.caseload += 1;
+            priority_due += (p.stage != Stage::Queued
+                && p.next_week <= ctx.week
+                && (p.sessions == 0 || p.has(flag::OVERDUE))) as usize;
             if p.stage == Stage::Held {
                 lw.held += 1;
                 lw.held_complexity += p.complexity;
@@ -74,7 +77,12 @@ pub fn refresh_loads(
     for lw in lws.iter_mut().filter(|l| l.in_post) {
         workforce::update_load(ctx, lw);
     }
-    Loads { uncertainty: if in_post > 0 { uncertainty / in_post as f64 } else { 0.0 }, waiting, rereferrals_due }
+    Loads {
+        uncertainty: if in_post > 0 { uncertainty / in_post as f64 } else { 0.0 },
+        waiting,
+        rereferrals_due,
+        priority_due,
+    }
 }
 
 /// What phase 1 learned of the region's patients and posts.
@@ -87,6 +95,9 @@ pub struct Loads {
     pub waiting: usize,
     /// Relapsed patients due back this week (R10).
     pub rereferrals_due: usize,
+    /// Patients on caseload due a priority session this week: a first appointment or an
+    /// overdue one (R5, R12).
+    pub priority_due: usize,
 }
 
 /// Phase 7b: one week of the workforce (R11–R17, R19), then departures and their patients

@@ -58,8 +58,8 @@ pub fn step_region(region: &mut Region, ctx: &Ctx) {
     }
     // Everyone who joined the list this week joined it through phase 2 or 3.
     let waiting_now = waiting + (counts.accepted + counts.rereferred) as usize;
-    waiting_list(ctx, lws, patients, waiting_now, rng, counts, totals);
-    sessions_week(ctx, lws, orgs, gp, patients, rng, counts, totals);
+    let taken_on = waiting_list(ctx, lws, patients, waiting_now, rng, counts, totals);
+    sessions_week(ctx, lws, orgs, gp, patients, loads.priority_due + taken_on, rng, counts, totals);
     patient_week(ctx, lws, orgs, gp, patients, rng, counts, totals);
     vcse_week(ctx, orgs, lws, *base_orgs, rng, counts, totals);
     referral::update_buy_in(ctx, gp, lws.iter().filter(|l| l.in_post).count());
@@ -183,7 +183,8 @@ fn waiting_list(
     rng: &mut ChaCha8Rng,
     counts: &mut WeekCounts,
     totals: &mut RegionTotals,
-) {
+) -> usize {
+    let mut priority = 0;
     let in_post = lws.iter().filter(|l| l.in_post).count();
     let extra =
         if in_post > 0 { workforce::waiting_list_extra(ctx, waiting_now as f64 / in_post as f64) as f32 } else { 0.0 };
@@ -214,6 +215,7 @@ fn waiting_list(
                 p.lw = id;
                 p.stage = Stage::Engaged;
                 p.next_week = ctx.week;
+                priority += (p.sessions == 0 || p.has(flag::OVERDUE)) as usize;
                 counts.intake += 1.0;
                 if beyond_pace {
                     counts.intake_beyond_pace += 1.0;
@@ -229,6 +231,7 @@ fn waiting_list(
         let cap = (workforce::intake_pace(ctx, lw) * ctx.b.intake_carry_weeks.max(1.0)) as f32;
         lw.intake_credit = (lw.intake_credit - extra).max(0.0).min(cap);
     }
+    priority
 }
 
 /// Phase 5 (R5–R10): sessions while each link worker's session hours last: first
@@ -242,6 +245,7 @@ fn sessions_week(
     orgs: &mut [VcseOrg],
     gp: &mut GpPractice,
     patients: &mut [Patient],
+    priority_due: usize,
     rng: &mut ChaCha8Rng,
     counts: &mut WeekCounts,
     totals: &mut RegionTotals,
@@ -250,10 +254,15 @@ fn sessions_week(
     let statutory_hours = hours * (1.0 + ctx.b.statutory_time_extra as f32);
     for pass in 0..2 {
         // The priority pass runs newest first: patients taken on this week (at the end of
-        // the list) have their first appointment before older overdue sessions.
+        // the list) have their first appointment before older overdue sessions. It stops
+        // once every priority patient due (counted in phases 1 and 4) has been visited.
+        let mut left = if pass == 0 { priority_due } else { usize::MAX };
         let order: &mut dyn Iterator<Item = &mut Patient> =
             if pass == 0 { &mut patients.iter_mut().rev() } else { &mut patients.iter_mut() };
         for p in order {
+            if left == 0 {
+                break;
+            }
             let on_caseload = matches!(p.stage, Stage::Engaged | Stage::Held | Stage::Tapering);
             if !on_caseload || p.next_week > ctx.week {
                 continue;
@@ -261,6 +270,9 @@ fn sessions_week(
             let priority = p.sessions == 0 || p.has(flag::OVERDUE);
             if (pass == 0) != priority {
                 continue;
+            }
+            if pass == 0 {
+                left -= 1;
             }
             let lw = &mut lws[p.lw.0 as usize];
             // An accepted statutory-need referral takes longer (R2, R3).
