@@ -43,7 +43,7 @@ pub enum Judgement {
 /// which the link worker holds (lowered by target pressure, R12).
 pub fn judge(ctx: &Ctx, p: &Patient, estimate: f64, hold_threshold: f64) -> Judgement {
     let b = ctx.b;
-    if p.only_structural() || estimate < hold_threshold || (p.capacity as f64) < b.hold_capacity_threshold {
+    if p.only_structural() || estimate < hold_threshold || low_capacity(ctx, p) {
         Judgement::Hold
     } else if p.sessions as u32 >= b.min_sessions_before_proposal && estimate >= proposal_threshold(ctx) {
         Judgement::Propose
@@ -61,15 +61,19 @@ pub fn proposal_threshold(ctx: &Ctx) -> f64 {
 
 /// Whether a held patient is released back to active work (R8).
 pub fn release_from_holding(ctx: &Ctx, p: &Patient, estimate: f64) -> bool {
-    !p.only_structural()
-        && estimate >= ctx.b.release_readiness_threshold
-        && p.capacity as f64 >= ctx.b.hold_capacity_threshold
+    !p.only_structural() && estimate >= ctx.b.release_readiness_threshold && !low_capacity(ctx, p)
+}
+
+/// Capacity below the holding threshold: the patient cannot act yet (R8; 003).
+#[inline]
+pub fn low_capacity(ctx: &Ctx, p: &Patient) -> bool {
+    (p.capacity as f64) < ctx.b.hold_capacity_threshold
 }
 
 /// Whether a held patient cannot connect whatever their readiness: every need is
 /// structural, or capacity is below the holding threshold (R8 review).
 pub fn cannot_connect(ctx: &Ctx, p: &Patient) -> bool {
-    p.only_structural() || (p.capacity as f64) < ctx.b.hold_capacity_threshold
+    p.only_structural() || low_capacity(ctx, p)
 }
 
 /// Probability that a patient pushed before being ready disengages (R7): proportional
@@ -138,13 +142,8 @@ pub fn rank_known(knowledge: &[f32], orgs: &[VcseOrg], ranked: &mut Vec<u16>) ->
     covered
 }
 
-/// Needs for which the link worker knows an open organisation, as a bit set (R7, R11).
-pub fn known_categories(knowledge: &[f32], orgs: &[VcseOrg]) -> u8 {
-    rank_known(knowledge, orgs, &mut Vec::new())
-}
-
 /// Share of the patient's fixable needs for which the LW knows an open service (hope, R6),
-/// from the link worker's [`known_categories`].
+/// from the link worker's known categories ([`rank_known`]).
 pub fn options_share(known: u8, needs: u8) -> f64 {
     let total = needs.count_ones();
     if total == 0 {
@@ -167,6 +166,10 @@ mod tests {
         p.capacity = 0.8;
         p.sessions = 3;
         p
+    }
+
+    fn known_categories(knowledge: &[f32], orgs: &[VcseOrg]) -> u8 {
+        rank_known(knowledge, orgs, &mut Vec::new())
     }
 
     fn org(category: Need, capacity: u32, users: u32) -> VcseOrg {

@@ -48,7 +48,7 @@ pub fn session(
         if p.has(flag::STRUCTURAL) {
             p.flags |= flag::STRUCTURAL_AT_START;
         }
-        if (p.capacity as f64) < b.hold_capacity_threshold {
+        if connection::low_capacity(ctx, p) {
             p.flags |= flag::LOW_CAPACITY_AT_START;
         }
         if p.has(flag::REREFERRAL) {
@@ -181,7 +181,7 @@ fn start_holding(ctx: &Ctx, p: &mut Patient, counts: &mut WeekCounts, totals: &m
     if p.only_structural() {
         p.flags |= flag::HELD_STRUCTURAL;
     }
-    if (p.capacity as f64) < ctx.b.hold_capacity_threshold {
+    if connection::low_capacity(ctx, p) {
         p.flags |= flag::HELD_CAPACITY;
     }
     counts.held_started += 1.0;

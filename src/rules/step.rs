@@ -151,14 +151,7 @@ fn rereferrals(ctx: &Ctx, patients: &mut [Patient], counts: &mut WeekCounts, tot
             p.readiness *= ctx.b.rereferral_readiness_kept as f32;
             p.sessions = 0;
             p.anchor_sessions = 0;
-            p.flags &= !(flag::CONNECTED
-                | flag::WAS_HELD
-                | flag::OVERDUE
-                | flag::NO_SERVICE
-                | flag::HELD_STRUCTURAL
-                | flag::HELD_CAPACITY
-                | flag::STRUCTURAL_AT_START
-                | flag::LOW_CAPACITY_AT_START);
+            p.flags &= !flag::EPISODE;
             p.flags |= flag::REREFERRAL;
             if ctx.reported() {
                 p.flags |= flag::REPORTED;

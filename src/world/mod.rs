@@ -111,6 +111,15 @@ pub mod flag {
     pub const STRUCTURAL_AT_START: u16 = 4096;
     /// At the first session of the episode, capacity was below the holding threshold.
     pub const LOW_CAPACITY_AT_START: u16 = 8192;
+    /// The flags that describe one episode, cleared when a relapsed patient is re-referred.
+    pub const EPISODE: u16 = CONNECTED
+        | WAS_HELD
+        | OVERDUE
+        | NO_SERVICE
+        | HELD_STRUCTURAL
+        | HELD_CAPACITY
+        | STRUCTURAL_AT_START
+        | LOW_CAPACITY_AT_START;
 }
 
 /// A person with non-medical needs who was referred and accepted (docs/ODD.md §2).
