@@ -70,9 +70,11 @@ pub enum Command {
     /// Runs are streamed to disk as they finish, in run order, so memory stays flat and a
     /// stopped sweep (even by SIGKILL) resumes where it stopped when the same command is
     /// run again; the final files are byte-identical to those of an uninterrupted sweep.
-    /// With a shard (--shard I/N, or SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT, or
-    /// JOB_COMPLETION_INDEX with --shards N) only that shard's runs are made; join the
-    /// shards with `spsim merge`.
+    /// With a shard (--shard I/N with I from 1 to N; or SLURM_ARRAY_TASK_ID,
+    /// SLURM_ARRAY_TASK_MIN and SLURM_ARRAY_TASK_COUNT; or the 0-based JOB_COMPLETION_INDEX
+    /// with --shards N) only that shard's runs are made; join the shards with `spsim merge`.
+    /// A second process on the same shard is refused (a lock names its pid); Ctrl-C stops
+    /// cleanly and the same command resumes.
     /// Example: spsim sweep scenarios/sweeps/workforce_lhs.toml --out runs/lhs
     Sweep {
         /// Scenario file with a [sweep] table.
@@ -87,7 +89,7 @@ pub enum Command {
         /// sample matrix: one row per point, one column per [sweep.parameters] key, in order).
         #[arg(long)]
         design: Option<PathBuf>,
-        /// Run only shard I of N (0-based), e.g. --shard 2/4.
+        /// Run only shard I of N, numbered from 1 to N, e.g. --shard 2/4.
         #[arg(long, value_name = "I/N")]
         shard: Option<String>,
         /// Shard count N when the shard index comes from JOB_COMPLETION_INDEX (Kubernetes).

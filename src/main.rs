@@ -11,11 +11,18 @@ use clap::Parser;
 
 use cli::{Cli, Command};
 use commands::{progress_bar, worker_pool};
-use spsim::report::{self, RunInfo};
+use spsim::report;
 use spsim::{run, scenario};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Ctrl-C / SIGTERM: let a folder replacement in progress finish, drop our locks, say
+    // what was kept, exit 130. Temporary folders never outlive their critical section.
+    let _ = ctrlc::set_handler(|| {
+        let hint = report::folder::interrupt();
+        eprintln!("\ninterrupted{}", if hint.is_empty() { String::new() } else { format!("; {hint}") });
+        std::process::exit(130);
+    });
     match cli.command {
         Command::Validate { file } => match scenario::load(&file) {
             Ok(s) => {
@@ -94,6 +101,10 @@ fn main() -> ExitCode {
                 s.run.seed = seed;
             }
             let out = out.unwrap_or_else(|| std::path::Path::new("results").join(&s.run.name));
+            if let Err(e) = report::folder::check_folder(&out, report::folder::Kind::Run, &[file.as_path()]) {
+                eprintln!("error: {e}");
+                return ExitCode::from(e.exit_code());
+            }
             let (threads, pool) = match worker_pool(threads) {
                 Ok(p) => p,
                 Err(code) => return code,
@@ -108,13 +119,12 @@ fn main() -> ExitCode {
             let result = pool.install(|| run::run_scenario(&s, &|n| bar.inc(n)));
             let wall = started.elapsed().as_secs_f64();
             bar.finish_and_clear();
-            let info = RunInfo { threads, wall_seconds: wall };
-            if let Err(e) = report::write_run(&out, &s, &result, &info) {
-                eprintln!("error: cannot write results to {}: {e}", out.display());
-                return ExitCode::from(1);
+            if let Err(e) = report::write_run(&out, &s, &result, &[file.as_path()]) {
+                eprintln!("error: {e}");
+                return ExitCode::from(e.exit_code());
             }
             if !quiet {
-                print_summary(&s, &result, &out, wall);
+                print_summary(&s, &result, &out, wall, threads);
             }
             ExitCode::SUCCESS
         }
@@ -140,6 +150,13 @@ fn compare(
         eprintln!("{}", errors.join("\n"));
         return ExitCode::from(2);
     }
+    {
+        let inputs: Vec<&std::path::Path> = files.iter().map(|f| f.as_path()).collect();
+        if let Err(e) = report::folder::check_folder(&out, report::folder::Kind::Compare, &inputs) {
+            eprintln!("error: {e}");
+            return ExitCode::from(e.exit_code());
+        }
+    }
     // Common random numbers: every scenario takes the baseline's seed and replications.
     let seed = scenarios[0].run.seed;
     let reps = replications.unwrap_or(scenarios[0].run.replications).max(2);
@@ -160,9 +177,17 @@ fn compare(
     for (s, r) in scenarios.iter().zip(&results).skip(1) {
         rows.extend(spsim::compare::paired(&s.run.name, &results[0], r));
     }
-    if let Err(e) = report::write_folder_atomically(&out, &[("compare.csv", report::compare_csv(&rows))]) {
-        eprintln!("error: cannot write results to {}: {e}", out.display());
-        return ExitCode::from(1);
+    let inputs: Vec<&std::path::Path> = files.iter().map(|f| f.as_path()).collect();
+    let refs: Vec<&scenario::Scenario> = scenarios.iter().collect();
+    let written = report::folder::write_files(
+        &out,
+        report::folder::Kind::Compare,
+        &inputs,
+        &[("compare.csv", report::compare_csv(&rows)), ("manifest.json", report::compare_manifest(&refs, seed, reps))],
+    );
+    if let Err(e) = written {
+        eprintln!("error: {e}");
+        return ExitCode::from(e.exit_code());
     }
     if !quiet {
         println!(
@@ -189,6 +214,13 @@ fn compare(
 
 fn calibrate(out: Option<std::path::PathBuf>, replications: u32) -> ExitCode {
     use spsim::report::calibration::{self, On};
+    use spsim::report::folder;
+    if let Some(path) = &out
+        && let Err(e) = folder::check_file(path)
+    {
+        eprintln!("error: {e}");
+        return ExitCode::from(e.exit_code());
+    }
     let mut failed_load = None;
     let checked = calibration::check(|on: On| match scenario::load(std::path::Path::new(on.file())) {
         Ok(mut s) => {
@@ -206,18 +238,23 @@ fn calibrate(out: Option<std::path::PathBuf>, replications: u32) -> ExitCode {
     }
     let table = calibration::markdown(&checked, replications);
     print!("{table}");
-    if let Some(path) = out
-        && let Err(e) = report::write_file_atomically(&path, table.as_bytes())
-    {
-        eprintln!("error: cannot write {}: {e}", path.display());
-        return ExitCode::from(1);
+    if let Some(path) = out {
+        let written = folder::lock_output(&path).and_then(|_lock| {
+            folder::clean_stale(&path);
+            folder::check_file(&path)?;
+            folder::write_file_atomically(&path, table.as_bytes())
+        });
+        if let Err(e) = written {
+            eprintln!("error: {e}");
+            return ExitCode::from(e.exit_code());
+        }
     }
     if checked.iter().all(|c| c.passes()) { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 
-fn print_summary(s: &scenario::Scenario, result: &run::RunResult, out: &std::path::Path, wall: f64) {
+fn print_summary(s: &scenario::Scenario, result: &run::RunResult, out: &std::path::Path, wall: f64, threads: usize) {
     println!(
-        "{}: {} replication(s) × {} PCN(s) × {} weeks in {:.2} s",
+        "{}: {} replication(s) × {} PCN(s) × {} weeks in {:.2} s on {threads} thread(s)",
         s.run.name,
         s.run.replications,
         s.region_count(),

@@ -32,6 +32,10 @@ pub fn analyze(
             return ExitCode::from(2);
         }
     };
+    if manifest[report::folder::MARKER] != "sweep" {
+        eprintln!("error: {} was not written by `spsim sweep` or `spsim merge`; analyze reads only sweep folders", dir.display());
+        return ExitCode::from(2);
+    }
     let design = manifest["design"].as_str().unwrap_or("");
     let (wanted, file) = match method {
         Method::Sobol => ("sobol", "sobol.csv"),
@@ -96,9 +100,28 @@ pub fn analyze(
             Err(e) => skipped.push(format!("{metric}: {e}")),
         }
     }
+    if printed.is_empty() {
+        // Nothing to write: say why once per distinct reason, and leave the folder as it was.
+        let mut reasons: Vec<String> = Vec::new();
+        for s in &skipped {
+            let why = s.split_once(": ").map_or(s.as_str(), |(_, w)| w).to_string();
+            if !reasons.contains(&why) {
+                reasons.push(why);
+            }
+        }
+        let shown: Vec<&str> = reasons.iter().take(3).map(String::as_str).collect();
+        let why = shown.iter().map(|w| if w.len() > 300 { &w[..w.floor_char_boundary(300)] } else { w }).collect::<Vec<_>>();
+        eprintln!(
+            "error: {} cannot be analysed with `analyze {wanted}`: no metric could be analysed ({}{}); nothing written",
+            dir.display(),
+            why.join("; "),
+            if reasons.len() > 3 { "; ..." } else { "" }
+        );
+        return ExitCode::from(2);
+    }
     let path = dir.join(file);
-    if let Err(e) = report::write_file_atomically(&path, &w.into_inner().expect("flush to memory")) {
-        eprintln!("error: cannot write {}: {e}", path.display());
+    if let Err(e) = report::folder::write_file_atomically(&path, &w.into_inner().expect("flush to memory")) {
+        eprintln!("error: {e}");
         return ExitCode::from(1);
     }
     if !quiet {
@@ -116,10 +139,6 @@ pub fn analyze(
             boot.level * 100.0,
             path.display()
         );
-    }
-    if printed.is_empty() {
-        eprintln!("error: no metric could be analysed ({})", skipped.join("; "));
-        return ExitCode::from(1);
     }
     ExitCode::SUCCESS
 }

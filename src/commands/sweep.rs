@@ -33,32 +33,82 @@ fn exit_for(e: &SweepIoError) -> ExitCode {
     }
 }
 
-/// Which shard to run: `--shard I/N`, else Slurm's array variables, else Kubernetes'
-/// completion index with `--shards N`, else the whole sweep. Returns the shard and where
-/// it came from.
-fn resolve_shard(flag: Option<&str>, shards: Option<u64>) -> Result<(Shard, &'static str), String> {
-    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+/// Which shard to run, numbered from 1 to N everywhere users see it: `--shard I/N`;
+/// else Slurm's array variables (task `SLURM_ARRAY_TASK_ID` is shard
+/// `ID − SLURM_ARRAY_TASK_MIN + 1` of `SLURM_ARRAY_TASK_COUNT`, so `--array=0-3` and
+/// `--array=1-4` both give shards 1..4); else Kubernetes' 0-based `JOB_COMPLETION_INDEX`
+/// (shard `INDEX + 1`) with `--shards N`; else the whole sweep. `--shards N` without an
+/// index is an error. Returns the shard and where it came from.
+pub fn resolve_shard(flag: Option<&str>, shards: Option<u64>) -> Result<(Shard, &'static str), String> {
+    resolve_shard_from(flag, shards, &|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+}
+
+fn resolve_shard_from(
+    flag: Option<&str>,
+    shards: Option<u64>,
+    var: &dyn Fn(&str) -> Option<String>,
+) -> Result<(Shard, &'static str), String> {
     let num = |k: &str, v: &str| v.trim().parse::<u64>().map_err(|_| format!("{k}={v:?} is not a whole number"));
-    let (shard, from) = if let Some(s) = flag {
-        let (i, n) = s.split_once('/').ok_or_else(|| format!("--shard {s:?}: write I/N, e.g. 0/4"))?;
-        (Shard { index: num("--shard index", i)?, count: num("--shard count", n)? }, "--shard")
+    let (number, count, from) = if let Some(s) = flag {
+        let (i, n) = s.split_once('/').ok_or_else(|| format!("--shard {s:?}: write I/N with I from 1 to N, e.g. 1/4"))?;
+        if let Some(n2) = shards
+            && Some(n2) != n.trim().parse().ok()
+        {
+            return Err(format!("--shard {s} and --shards {n2} disagree on the shard count; give one of them"));
+        }
+        (num("--shard index", i)?, num("--shard count", n)?, "--shard")
     } else if let Some(id) = var("SLURM_ARRAY_TASK_ID") {
         let count =
             var("SLURM_ARRAY_TASK_COUNT").ok_or("SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not")?;
         let min = var("SLURM_ARRAY_TASK_MIN").map_or(Ok(0), |m| num("SLURM_ARRAY_TASK_MIN", &m))?;
         let id = num("SLURM_ARRAY_TASK_ID", &id)?;
-        let index = id.checked_sub(min).ok_or("SLURM_ARRAY_TASK_ID is below SLURM_ARRAY_TASK_MIN")?;
-        (Shard { index, count: num("SLURM_ARRAY_TASK_COUNT", &count)? }, "SLURM_ARRAY_TASK_ID")
+        let offset = id.checked_sub(min).ok_or("SLURM_ARRAY_TASK_ID is below SLURM_ARRAY_TASK_MIN")?;
+        (offset.saturating_add(1), num("SLURM_ARRAY_TASK_COUNT", &count)?, "SLURM_ARRAY_TASK_ID")
     } else if let Some(idx) = var("JOB_COMPLETION_INDEX") {
         let count = shards.ok_or("JOB_COMPLETION_INDEX is set: give the shard count with --shards N")?;
-        (Shard { index: num("JOB_COMPLETION_INDEX", &idx)?, count }, "JOB_COMPLETION_INDEX")
+        (num("JOB_COMPLETION_INDEX", &idx)?.saturating_add(1), count, "JOB_COMPLETION_INDEX")
+    } else if let Some(n) = shards {
+        return Err(format!(
+            "--shards {n} needs a shard index: JOB_COMPLETION_INDEX (Kubernetes indexed jobs) is not set; \
+             to run one shard by hand write --shard I/{n} with I from 1 to {n}"
+        ));
     } else {
         return Ok((Shard::ALL, "none"));
     };
-    if shard.count == 0 || shard.index >= shard.count {
-        return Err(format!("shard {}/{} (from {from}): the index must be below the count", shard.index, shard.count));
+    if count == 0 || number == 0 || number > count {
+        return Err(format!("shard {number}/{count} (from {from}): shards are numbered from 1 to N, with N at least 1"));
     }
-    Ok((shard, from))
+    Ok((Shard { index: number - 1, count }, from))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+    }
+
+    #[test]
+    fn shards_are_numbered_from_one_everywhere() {
+        let none = env(&[]);
+        assert_eq!(resolve_shard_from(Some("1/4"), None, &none).unwrap().0, Shard { index: 0, count: 4 });
+        assert_eq!(resolve_shard_from(Some("4/4"), None, &none).unwrap().0, Shard { index: 3, count: 4 });
+        assert!(resolve_shard_from(Some("0/4"), None, &none).is_err());
+        assert!(resolve_shard_from(Some("5/4"), None, &none).is_err());
+        assert!(resolve_shard_from(Some("1/4"), Some(3), &none).is_err());
+        // Slurm --array=0-3 and --array=1-4 both give shards 1..4.
+        let zero = env(&[("SLURM_ARRAY_TASK_ID", "0"), ("SLURM_ARRAY_TASK_MIN", "0"), ("SLURM_ARRAY_TASK_COUNT", "4")]);
+        assert_eq!(resolve_shard_from(None, None, &zero).unwrap().0, Shard { index: 0, count: 4 });
+        let one = env(&[("SLURM_ARRAY_TASK_ID", "4"), ("SLURM_ARRAY_TASK_MIN", "1"), ("SLURM_ARRAY_TASK_COUNT", "4")]);
+        assert_eq!(resolve_shard_from(None, None, &one).unwrap().0, Shard { index: 3, count: 4 });
+        let k8s = env(&[("JOB_COMPLETION_INDEX", "0")]);
+        assert_eq!(resolve_shard_from(None, Some(2), &k8s).unwrap().0, Shard { index: 0, count: 2 });
+        assert!(resolve_shard_from(None, None, &k8s).is_err());
+        let err = resolve_shard_from(None, Some(2), &none).unwrap_err();
+        assert!(err.contains("--shards 2 needs a shard index"), "{err}");
+        assert_eq!(resolve_shard_from(None, None, &none).unwrap().0, Shard::ALL);
+    }
 }
 
 /// `spsim sweep`.
@@ -108,7 +158,11 @@ pub fn sweep(a: SweepArgs) -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    let mut writer = match ShardWriter::open(&a.out, &sweep, shard) {
+    let mut inputs: Vec<&Path> = vec![a.file.as_path()];
+    if let Some(d) = &a.design {
+        inputs.push(d.as_path());
+    }
+    let mut writer = match ShardWriter::open(&a.out, &sweep, shard, &inputs) {
         Ok(w) => w,
         Err(e) => {
             eprintln!("error: {e}");
@@ -124,7 +178,7 @@ pub fn sweep(a: SweepArgs) -> ExitCode {
     let label = if shard == Shard::ALL {
         sweep.base.run.name.clone()
     } else {
-        format!("{} shard {}/{}", sweep.base.run.name, shard.index, shard.count)
+        format!("{} shard {}/{}", sweep.base.run.name, shard.number(), shard.count)
     };
     if !a.quiet {
         eprintln!(
@@ -174,7 +228,7 @@ pub fn sweep(a: SweepArgs) -> ExitCode {
         if !a.quiet {
             println!(
                 "shard {}/{}: {made} runs in {wall:.2} s ({:.1} runs/s){}; when every shard is done: spsim merge {} --out {}",
-                shard.index,
+                shard.number(),
                 shard.count,
                 made as f64 / wall.max(1e-9),
                 if failed > 0 { format!(", {failed} failed") } else { String::new() },

@@ -87,7 +87,8 @@ pub struct SweepSpec {
 }
 
 impl SweepSpec {
-    /// Rows of the design (points of the sweep).
+    /// Rows of the design (points of the sweep); saturates at `u64::MAX` instead of
+    /// overflowing, so a design too large to run is refused rather than read as empty.
     pub fn design_rows(&self) -> u64 {
         let d = self.parameters.len() as u64;
         match self.design {
@@ -98,10 +99,10 @@ impl SweepSpec {
                     Domain::Values(v) => v.len() as u64,
                     Domain::Range { .. } => 1,
                 })
-                .product(),
+                .fold(1u64, u64::saturating_mul),
             Design::Lhs => self.points as u64,
-            Design::Sobol => self.points as u64 * (d + 2),
-            Design::Morris => self.points as u64 * (d + 1),
+            Design::Sobol => (self.points as u64).saturating_mul(d + 2),
+            Design::Morris => (self.points as u64).saturating_mul(d + 1),
         }
     }
 }

@@ -178,7 +178,9 @@ pub fn check(mut summary_of: impl FnMut(On) -> Vec<MetricStats>) -> Vec<Checked>
 
 /// The Markdown table of `results/calibration.md`.
 pub fn markdown(checked: &[Checked], replications: u32) -> String {
-    let mut out = String::from(
+    let mut out = String::from(super::folder::FILE_MARKER);
+    out.push_str(" calibrate; it replaces this file when run again -->\n");
+    out.push_str(
         "# Calibration\n\nThe default coefficients against the public calibration figures (docs/ODD.md §1). Simulated: mean \
          and 95% interval across replications of the shipped scenario named in each row (each with its \
          own seed, ",

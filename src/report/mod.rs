@@ -2,29 +2,23 @@
 //!
 //! Serializers are pure functions returning bytes (`summary_csv`, `weekly_csv`,
 //! `manifest_json`), so every format is testable without touching disk;
-//! [`write_run`] writes them into a temporary folder beside the target and renames it
-//! into place, so a results folder is never half-written.
+//! [`folder`] decides whether a path may be written at all (only new, empty or spsim's
+//! own folders) and writes through a temporary folder and a rename, so a results folder
+//! is never half-written.
 
 pub mod calibration;
+pub mod folder;
 pub mod reference;
 pub mod sweep;
 
-use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+pub use folder::OutputError;
 
 use crate::metrics::WeekCounts;
 use crate::metrics::summary::MetricStats;
 use crate::run::RunResult;
 use crate::scenario::Scenario;
-
-/// Facts about a run that only the caller knows.
-#[derive(Debug, Clone)]
-pub struct RunInfo {
-    /// Worker threads used.
-    pub threads: usize,
-    /// Wall time of the simulation, in seconds.
-    pub wall_seconds: f64,
-}
 
 pub(crate) fn num(x: f64) -> String {
     if x.is_finite() { format!("{x}") } else { String::new() }
@@ -115,12 +109,15 @@ pub fn compare_csv(rows: &[crate::compare::PairedDiff]) -> Vec<u8> {
     w.into_inner().expect("flush to memory")
 }
 
-/// `manifest.json`: engine version, scenario file and hash, resolved scenario, seed,
-/// replications, threads, wall time.
-pub fn manifest_json(s: &Scenario, result: &RunResult, info: &RunInfo) -> Vec<u8> {
+/// `manifest.json`: what wrote the folder (the [`folder::MARKER`] and the files list),
+/// engine version, scenario file and hash, resolved scenario, seed, replications.
+/// Deterministic: nothing in it depends on the machine, the thread count or the time, so
+/// re-running a committed scenario leaves its committed results unchanged.
+pub fn manifest_json(s: &Scenario, result: &RunResult) -> Vec<u8> {
     let patient_weeks: u64 = result.replications.iter().map(|r| r.patient_weeks).sum();
     let value = serde_json::json!({
         "engine": "spsim",
+        folder::MARKER: folder::Kind::Run.as_str(),
         "engine_version": env!("CARGO_PKG_VERSION"),
         "scenario_name": s.run.name,
         "scenario_file": s.path.display().to_string(),
@@ -131,80 +128,60 @@ pub fn manifest_json(s: &Scenario, result: &RunResult, info: &RunInfo) -> Vec<u8
         "warmup_weeks": s.run.warmup_weeks,
         "reported_weeks": s.reported_weeks(),
         "counterfactual": s.run.counterfactual,
-        "threads": info.threads,
-        "wall_seconds": info.wall_seconds,
         "patient_weeks": patient_weeks,
-        "files": ["summary.csv", "weekly.csv", "mechanisms.csv", "manifest.json"],
+        "files": RUN_FILES,
         "resolved_scenario": s.resolved_toml(),
     });
-    let mut out = serde_json::to_vec_pretty(&value).expect("JSON of plain values");
+    json_bytes(&value)
+}
+
+/// The files `spsim run` writes, in its folder.
+pub const RUN_FILES: &[&str] = &["summary.csv", "weekly.csv", "mechanisms.csv", "manifest.json"];
+
+pub(crate) fn json_bytes(v: &serde_json::Value) -> Vec<u8> {
+    let mut out = serde_json::to_vec_pretty(v).expect("JSON of plain values");
     out.push(b'\n');
     out
 }
 
-/// Write the files of a run into `dir` atomically: everything goes into a temporary
-/// folder beside `dir`, which then replaces `dir` in one rename.
-pub fn write_run(dir: &Path, s: &Scenario, result: &RunResult, info: &RunInfo) -> io::Result<()> {
+/// Write the files of a run into `dir` atomically (see [`folder::write_folder`]): refused
+/// unless `dir` is new, empty or an earlier run's folder; `inputs` (the scenario files)
+/// may not lie inside it.
+pub fn write_run(dir: &Path, s: &Scenario, result: &RunResult, inputs: &[&Path]) -> Result<(), OutputError> {
     let files: Vec<(&str, Vec<u8>)> = vec![
         ("summary.csv", summary_csv(&result.summary)),
         ("weekly.csv", weekly_csv(s, result)),
         ("mechanisms.csv", mechanisms_csv(s, result)),
-        ("manifest.json", manifest_json(s, result, info)),
+        ("manifest.json", manifest_json(s, result)),
     ];
-    write_folder_atomically(dir, &files)
+    folder::write_files(dir, folder::Kind::Run, inputs, &files)
 }
 
-/// Write named files into `dir` through a temporary sibling folder and a rename.
-pub fn write_folder_atomically(dir: &Path, files: &[(&str, Vec<u8>)]) -> io::Result<()> {
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent)?;
-    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp)?;
-    }
-    std::fs::create_dir(&tmp)?;
-    let written = (|| {
-        for (file, bytes) in files {
-            std::fs::write(tmp.join(file), bytes)?;
-        }
-        replace_dir(&tmp, dir)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-    written
+/// `manifest.json` of a comparison: the marker, the files, the scenarios and the common
+/// seed and replications.
+pub fn compare_manifest(scenarios: &[&Scenario], seed: u64, replications: u32) -> Vec<u8> {
+    let list: Vec<serde_json::Value> = scenarios
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "name": s.run.name,
+                "file": s.path.display().to_string(),
+                "sha256": s.source_hash,
+            })
+        })
+        .collect();
+    json_bytes(&serde_json::json!({
+        "engine": "spsim",
+        folder::MARKER: folder::Kind::Compare.as_str(),
+        "engine_version": env!("CARGO_PKG_VERSION"),
+        "baseline": scenarios.first().map(|s| s.run.name.clone()),
+        "scenarios": list,
+        "seed": seed,
+        "replications": replications,
+        "common_random_numbers": "replication r of every scenario uses the same random streams",
+        "files": COMPARE_FILES,
+    }))
 }
 
-/// Replace `dir` by `tmp`: an existing `dir` is moved aside first and removed after.
-pub(crate) fn replace_dir(tmp: &Path, dir: &Path) -> io::Result<()> {
-    if dir.exists() {
-        let old = dir.with_file_name(format!(
-            ".{}.old-{}",
-            dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-            std::process::id()
-        ));
-        std::fs::rename(dir, &old)?;
-        std::fs::rename(tmp, dir)?;
-        std::fs::remove_dir_all(&old)?;
-    } else {
-        std::fs::rename(tmp, dir)?;
-    }
-    Ok(())
-}
-
-/// Write one file atomically (temporary file in the same folder, then rename).
-pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)?;
-    let tmp = parent.join(format!(
-        ".{}.tmp-{}",
-        path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-        std::process::id()
-    ));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
-}
+/// The files `spsim compare` writes, in its folder.
+pub const COMPARE_FILES: &[&str] = &["compare.csv", "manifest.json"];

@@ -16,7 +16,8 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use super::{num, replace_dir};
+use super::folder::{self, Kind, Lock, OutputError};
+use super::{json_bytes, num};
 use crate::metrics::summary;
 use crate::params::spec::RawValue;
 use crate::sweep::{DesignSource, Domain, RunOutcome, Sweep};
@@ -42,15 +43,25 @@ impl std::fmt::Display for SweepIoError {
     }
 }
 
+impl From<OutputError> for SweepIoError {
+    fn from(e: OutputError) -> Self {
+        match e {
+            OutputError::Refused(m) => SweepIoError::Conflict(m),
+            OutputError::Io(m) => SweepIoError::Io(m),
+        }
+    }
+}
+
 fn io_err(what: &str, path: &Path) -> impl Fn(io::Error) -> SweepIoError {
     let m = format!("cannot {what} {}", path.display());
     move |e| SweepIoError::Io(format!("{m}: {e}"))
 }
 
-/// Shard `index` of `count` (0-based).
+/// Shard `index + 1` of `count`: users and file names number shards from 1 to N; the
+/// index inside is 0-based.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {
-    /// This shard, from 0.
+    /// This shard, from 0 (shown to users as `index + 1`).
     pub index: u64,
     /// Shards in all.
     pub count: u64,
@@ -66,8 +77,13 @@ impl Shard {
         at(self.index)..at(self.index + 1)
     }
 
+    /// The shard's number as users write it: 1 to N.
+    pub fn number(&self) -> u64 {
+        self.index + 1
+    }
+
     fn file_name(&self) -> String {
-        format!("runs-{}-of-{}.csv", self.index, self.count)
+        format!("runs-{}-of-{}.csv", self.number(), self.count)
     }
 }
 
@@ -147,6 +163,7 @@ pub fn sweep_description(sweep: &Sweep) -> serde_json::Value {
         "engine": "spsim",
         "engine_version": env!("CARGO_PKG_VERSION"),
         "kind": "sweep",
+        folder::MARKER: Kind::Sweep.as_str(),
         "sweep_identity": sweep.identity(),
         "scenario_name": s.run.name,
         "scenario_file": s.path.display().to_string(),
@@ -171,15 +188,10 @@ pub fn sweep_description(sweep: &Sweep) -> serde_json::Value {
     })
 }
 
-fn json_bytes(v: &serde_json::Value) -> Vec<u8> {
-    let mut out = serde_json::to_vec_pretty(v).expect("JSON of plain values");
-    out.push(b'\n');
-    out
-}
-
 /// Appends a shard's runs to its partial file, in run order.
 #[derive(Debug)]
 pub struct ShardWriter {
+    _lock: Lock,
     file: Option<File>,
     partial: PathBuf,
     done_path: PathBuf,
@@ -188,16 +200,23 @@ pub struct ShardWriter {
 }
 
 impl ShardWriter {
-    /// Open (or resume) shard `shard` of `sweep` in `dir`. Refuses a folder holding a
-    /// different sweep. Runs already on disk are kept; a cut-off last line is removed.
-    pub fn open(dir: &Path, sweep: &Sweep, shard: Shard) -> Result<ShardWriter, SweepIoError> {
+    /// Open (or resume) shard `shard` of `sweep` in `dir`. Refuses a folder that is not
+    /// a sweep's (see [`folder::check_folder`]; `inputs` may not lie inside it) or holds a
+    /// different sweep, and a shard that another process is running. Runs already on
+    /// disk are kept; a cut-off last line is removed.
+    pub fn open(dir: &Path, sweep: &Sweep, shard: Shard, inputs: &[&Path]) -> Result<ShardWriter, SweepIoError> {
         let shards = dir.join(SHARDS);
         let description = json_bytes(&sweep_description(sweep));
-        ensure_sweep_folder(dir)?;
+        folder::check_folder(dir, Kind::Sweep, inputs)?;
         if !shards.exists() && dir.join("manifest.json").exists() {
             check_finished(dir, sweep)?;
         }
         fs::create_dir_all(&shards).map_err(io_err("create", &shards))?;
+        let lock = folder::lock_file(
+            &shards.join(format!("runs-{}-of-{}.lock", shard.number(), shard.count)),
+            &format!("shard {}/{} of {}", shard.number(), shard.count, dir.display()),
+        )?;
+        folder::clean_stale(&shards.join(IDENTITY_FILE));
         let id_path = shards.join(IDENTITY_FILE);
         match fs::read(&id_path) {
             Ok(existing) if existing == description => {}
@@ -208,9 +227,7 @@ impl ShardWriter {
                     dir.display()
                 )));
             }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                super::write_file_atomically(&id_path, &description).map_err(io_err("write", &id_path))?
-            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => folder::write_file_atomically(&id_path, &description)?,
             Err(e) => return Err(io_err("read", &id_path)(e)),
         }
         let range = shard.runs(sweep.runs());
@@ -218,7 +235,7 @@ impl ShardWriter {
         let partial = shards.join(format!("{}.partial", shard.file_name()));
         let header = csv_line(&runs_header(sweep));
         if done_path.exists() {
-            return Ok(ShardWriter { file: None, partial, done_path, next: range.end, end: range.end });
+            return Ok(ShardWriter { _lock: lock, file: None, partial, done_path, next: range.end, end: range.end });
         }
         let (file, next) = if partial.exists() {
             let (valid_len, rows) = valid_prefix(&partial, &header, range.start).map_err(io_err("read", &partial))?;
@@ -232,7 +249,7 @@ impl ShardWriter {
         };
         let mut file = file;
         file.seek(SeekFrom::End(0)).map_err(io_err("seek", &partial))?;
-        Ok(ShardWriter { file: Some(file), partial, done_path, next: next.min(range.end), end: range.end })
+        Ok(ShardWriter { _lock: lock, file: Some(file), partial, done_path, next: next.min(range.end), end: range.end })
     }
 
     /// The first run not yet on disk.
@@ -265,23 +282,6 @@ impl ShardWriter {
             fs::rename(&self.partial, &self.done_path).map_err(io_err("rename", &self.partial))?;
         }
         Ok(())
-    }
-}
-
-/// Refuse to use a folder that holds anything but a sweep: the final step replaces the
-/// whole folder, which must never delete a user's other files.
-fn ensure_sweep_folder(dir: &Path) -> Result<(), SweepIoError> {
-    let Ok(mut entries) = fs::read_dir(dir) else { return Ok(()) };
-    if entries.next().is_none() || dir.join(SHARDS).join(IDENTITY_FILE).exists() {
-        return Ok(());
-    }
-    if read_manifest(dir).is_ok_and(|m| m["kind"] == "sweep") {
-        Ok(())
-    } else {
-        Err(SweepIoError::Conflict(format!(
-            "{} exists and is not a sweep folder; it would be replaced, so choose a new or empty --out folder",
-            dir.display()
-        )))
     }
 }
 
@@ -363,21 +363,11 @@ pub fn merge(dir: &Path, out: &Path) -> Result<MergeReport, SweepIoError> {
         }
     };
     let count = shard_count(&shards)?;
-    if out != dir {
-        ensure_sweep_folder(out)?;
-    }
     let total = description["runs"].as_u64().unwrap_or(0);
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(io_err("create", parent))?;
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    if tmp.exists() {
-        fs::remove_dir_all(&tmp).map_err(io_err("remove", &tmp))?;
-    }
-    fs::create_dir(&tmp).map_err(io_err("create", &tmp))?;
-    let result = (|| {
+    let mut report = None;
+    folder::write_folder(out, Kind::Sweep, &[dir], |tmp| {
         let runs = concat_shards(&shards, count, &tmp.join("runs.csv"), total)?;
-        let (points, failed) = derive_points(&tmp, &description)?;
+        let (points, failed) = derive_points(tmp, &description)?;
         let mut manifest = description.clone();
         let mut files = vec!["runs.csv", "points.csv", "manifest.json"];
         if tmp.join("Y.txt").exists() {
@@ -392,13 +382,19 @@ pub fn merge(dir: &Path, out: &Path) -> Result<MergeReport, SweepIoError> {
         manifest["files"] = files.into();
         let m = tmp.join("manifest.json");
         fs::write(&m, json_bytes(&manifest)).map_err(io_err("write", &m))?;
-        replace_dir(&tmp, out).map_err(io_err("replace", out))?;
-        Ok(MergeReport { runs, failed, points })
-    })();
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&tmp);
+        report = Some(MergeReport { runs, failed, points });
+        Ok(())
+    })?;
+    Ok(report.expect("set when the folder was written"))
+}
+
+impl From<SweepIoError> for OutputError {
+    fn from(e: SweepIoError) -> Self {
+        match e {
+            SweepIoError::Conflict(m) => OutputError::Refused(m),
+            SweepIoError::Io(m) => OutputError::Io(m),
+        }
     }
-    result
 }
 
 /// The shard count N shared by every `runs-I-of-N.csv` in the folder, after checking
@@ -434,7 +430,7 @@ fn shard_count(shards: &Path) -> Result<u64, SweepIoError> {
             )));
         }
     };
-    let missing: Vec<String> = (0..n).filter(|i| !done.contains(i)).map(|i| i.to_string()).collect();
+    let missing: Vec<String> = (1..=n).filter(|i| !done.contains(i)).take(20).map(|i| i.to_string()).collect();
     if !missing.is_empty() {
         return Err(SweepIoError::Conflict(format!(
             "{}: shard(s) {} of {n} are not finished; run them (the same command resumes a stopped shard), \
@@ -463,7 +459,7 @@ fn concat_shards(shards: &Path, count: u64, target: &Path, total: u64) -> Result
                 header = Some(line.clone());
             }
             Some(h) if *h == line => {}
-            Some(_) => return Err(SweepIoError::Conflict(format!("{}: header differs from shard 0", path.display()))),
+            Some(_) => return Err(SweepIoError::Conflict(format!("{}: header differs from shard 1", path.display()))),
         }
         loop {
             line.clear();

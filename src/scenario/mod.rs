@@ -10,6 +10,8 @@ pub mod error;
 pub mod source;
 mod sweep;
 
+pub use sweep::{MAX_ROWS as MAX_SWEEP_POINTS, MAX_RUNS as MAX_SWEEP_RUNS};
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -88,13 +90,14 @@ fn validate(path: &Path, tree: BTreeMap<String, Entry>, source_hash: String) -> 
     let mut regions = Vec::new();
     let mut region_entry: Option<Entry> = None;
     let mut sweep_entry: Option<Entry> = None;
+    let mut locs = Locs::new();
 
     for (key, entry) in tree {
         match key.as_str() {
-            "run" => fill_table(&mut run, &entry, "run", &mut errors),
-            "policy" => fill_table(&mut policy, &entry, "policy", &mut errors),
-            "funding" => fill_table(&mut funding, &entry, "funding", &mut errors),
-            "behaviour" => fill_table(&mut behaviour, &entry, "behaviour", &mut errors),
+            "run" => fill_table(&mut run, &entry, "run", &mut locs, &mut errors),
+            "policy" => fill_table(&mut policy, &entry, "policy", &mut locs, &mut errors),
+            "funding" => fill_table(&mut funding, &entry, "funding", &mut locs, &mut errors),
+            "behaviour" => fill_table(&mut behaviour, &entry, "behaviour", &mut locs, &mut errors),
             "region" => region_entry = Some(entry),
             "sweep" => sweep_entry = Some(entry),
             _ => errors.push(ScenarioError::at(
@@ -122,7 +125,7 @@ fn validate(path: &Path, tree: BTreeMap<String, Entry>, source_hash: String) -> 
                 for (i, item) in items.into_iter().enumerate() {
                     let mut spec = RegionSpec::default();
                     let key = format!("region[{}]", i + 1);
-                    fill_table(&mut spec, &item, &key, &mut errors);
+                    fill_table(&mut spec, &item, &key, &mut locs, &mut errors);
                     if spec.name.is_empty() {
                         spec.name = format!("region-{}", i + 1);
                     }
@@ -145,7 +148,7 @@ fn validate(path: &Path, tree: BTreeMap<String, Entry>, source_hash: String) -> 
     }
 
     if errors.is_empty() {
-        cross_checks(path, &policy, &behaviour, &regions, &mut errors);
+        cross_checks(path, &run, &policy, &behaviour, &regions, &locs, &mut errors);
     }
     if !errors.is_empty() {
         return Err(ScenarioErrors(errors));
@@ -166,7 +169,13 @@ fn key_list<T: ParamTable>() -> String {
 }
 
 /// Set every key of a TOML table on a parameter table, collecting errors.
-fn fill_table<T: ParamTable>(target: &mut T, entry: &Entry, name: &str, errors: &mut Vec<ScenarioError>) {
+fn fill_table<T: ParamTable>(
+    target: &mut T,
+    entry: &Entry,
+    name: &str,
+    locs: &mut Locs,
+    errors: &mut Vec<ScenarioError>,
+) {
     let table = match &entry.node {
         Node::Table(t) => t,
         other => {
@@ -180,6 +189,7 @@ fn fill_table<T: ParamTable>(target: &mut T, entry: &Entry, name: &str, errors: 
     };
     for (key, value) in table {
         let dotted = format!("{name}.{key}");
+        locs.insert(dotted.clone(), value.value_loc.clone());
         let raw = match &value.node {
             Node::Scalar(raw) => raw,
             other => {
@@ -210,37 +220,101 @@ fn fill_table<T: ParamTable>(target: &mut T, entry: &Entry, name: &str, errors: 
     }
 }
 
-/// Checks that involve more than one key.
+/// Where each dotted key (`policy.x`, `region[2].y`) was written, for errors about
+/// values that are valid alone but not together.
+type Locs = BTreeMap<String, source::Loc>;
+
+/// Longest `run.name`: it becomes a folder name.
+pub const MAX_NAME_CHARS: usize = 64;
+
+/// The rules between keys (and on names) that [`cross_checks`] enforces, as the scenario
+/// reference lists them: (keys, rule).
+pub const CROSS_RULES: &[(&str, &str)] = &[
+    (
+        "run.name",
+        "1 to 64 characters: letters, digits, `-`, `_` and `.`, starting with a letter or digit          (it becomes the folder results/<name>/, so no `/`, `..`, spaces or absolute paths)",
+    ),
+    (
+        "policy.community_time_share, behaviour.admin_share",
+        "their sum must be below 0.95 (the rest of a link worker's week is for patients)",
+    ),
+    (
+        "behaviour.release_readiness_threshold, behaviour.hold_readiness_threshold",
+        "the release threshold must not be below the hold threshold",
+    ),
+    ("region[N].count", "at most 1,000,000 PCNs in all (the sum of `count` over every [[region]])"),
+];
+
+/// Why `name` cannot be a `run.name`, if it cannot.
+pub fn bad_name(name: &str) -> Option<String> {
+    let chars = name.chars().count();
+    if chars == 0 {
+        return Some("the name is empty".into());
+    }
+    if chars > MAX_NAME_CHARS {
+        return Some(format!("the name has {chars} characters; at most {MAX_NAME_CHARS}"));
+    }
+    if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))) {
+        return Some(format!("the name contains {c:?}"));
+    }
+    if !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return Some("the name must start with a letter or digit".into());
+    }
+    None
+}
+
+/// Checks that involve more than one key (and the name); each error points at the key
+/// written last in the file when there is one.
 fn cross_checks(
     path: &Path,
+    run: &RunParams,
     policy: &Policy,
     behaviour: &Behaviour,
     regions: &[RegionSpec],
+    locs: &Locs,
     errors: &mut Vec<ScenarioError>,
 ) {
+    let located = |keys: &[&str], message: String| -> ScenarioError {
+        match keys.iter().find_map(|k| locs.get(*k).map(|l| (k, l))) {
+            Some((k, loc)) => ScenarioError::at(loc.clone(), Some(k.to_string()), message),
+            None => ScenarioError::plain(format!("{}: {message}", path.display())),
+        }
+    };
+    if let Some(why) = bad_name(&run.name) {
+        errors.push(located(
+            &["run.name"],
+            format!("{why}; allowed: {} (the default output folder is results/<name>/)", CROSS_RULES[0].1),
+        ));
+    }
     let fixed = policy.community_time_share + behaviour.admin_share;
     if fixed >= 0.95 {
-        errors.push(ScenarioError::plain(format!(
-            "{}: `policy.community_time_share` + `behaviour.admin_share` = {fixed:.2} leaves no time for \
-             patients; their sum must be below 0.95",
-            path.display()
-        )));
+        errors.push(located(
+            &["policy.community_time_share", "behaviour.admin_share"],
+            format!(
+                "`policy.community_time_share` ({}) + `behaviour.admin_share` ({}) = {fixed:.2} leaves no time \
+                 for patients; their sum must be below 0.95",
+                policy.community_time_share, behaviour.admin_share
+            ),
+        ));
     }
     if behaviour.release_readiness_threshold < behaviour.hold_readiness_threshold {
-        errors.push(ScenarioError::plain(format!(
-            "{}: `behaviour.release_readiness_threshold` ({}) must not be below \
-             `behaviour.hold_readiness_threshold` ({})",
-            path.display(),
-            behaviour.release_readiness_threshold,
-            behaviour.hold_readiness_threshold
-        )));
+        errors.push(located(
+            &["behaviour.release_readiness_threshold", "behaviour.hold_readiness_threshold"],
+            format!(
+                "`behaviour.release_readiness_threshold` ({}) must not be below \
+                 `behaviour.hold_readiness_threshold` ({})",
+                behaviour.release_readiness_threshold, behaviour.hold_readiness_threshold
+            ),
+        ));
     }
     let total: u64 = regions.iter().map(|r| r.count as u64).sum();
     if total > 1_000_000 {
-        errors.push(ScenarioError::plain(format!(
-            "{}: {total} regions in all (sum of `count`); at most 1,000,000 are supported",
-            path.display()
-        )));
+        let keys: Vec<String> = (1..=regions.len()).rev().map(|i| format!("region[{i}].count")).collect();
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        errors.push(located(
+            &keys,
+            format!("{total} PCNs in all (sum of `count` over every [[region]]); at most 1,000,000 are supported"),
+        ));
     }
 }
 
@@ -249,7 +323,7 @@ impl Scenario {
     /// [`Scenario::set_dotted`]); every broken rule is one message.
     pub fn check(&self) -> Result<(), Vec<String>> {
         let mut errors = Vec::new();
-        cross_checks(&self.path, &self.policy, &self.behaviour, &self.regions, &mut errors);
+        cross_checks(&self.path, &self.run, &self.policy, &self.behaviour, &self.regions, &Locs::new(), &mut errors);
         if errors.is_empty() { Ok(()) } else { Err(errors.into_iter().map(|e| e.message).collect()) }
     }
 

@@ -11,7 +11,9 @@ use crate::params::sweep::{Design, Domain, SOBOL_MAX_DIMS as MAX_DIMS, SweepPara
 const KEYS: &str = "design, points, seed, levels, parameters";
 const VALUE_FORMS: &str = "a list of values, { first, step, last } or { lower, upper }";
 /// Most points (design rows) a sweep may have.
-const MAX_ROWS: u64 = 100_000_000;
+pub const MAX_ROWS: u64 = 100_000_000;
+/// Most runs (points × replications) a sweep may have.
+pub const MAX_RUNS: u64 = 1_000_000_000;
 /// Most values `{ first, step, last }` may expand to.
 const MAX_STEPS: f64 = 1_000_000.0;
 
@@ -133,7 +135,24 @@ pub(super) fn parse(entry: &Entry, base: &Scenario, errors: &mut Vec<ScenarioErr
         errors.push(err(
             &entry.key_loc,
             "sweep",
-            format!("{} points; at most {MAX_ROWS} are supported", spec.design_rows()),
+            if spec.design_rows() == u64::MAX {
+                format!("more than {} points (the count overflows); at most {MAX_ROWS} are supported", u64::MAX)
+            } else {
+                format!("{} points; at most {MAX_ROWS} are supported", spec.design_rows())
+            },
+        ));
+        return None;
+    }
+    let runs = spec.design_rows().saturating_mul(base.run.replications as u64);
+    if runs > MAX_RUNS {
+        errors.push(err(
+            &entry.key_loc,
+            "sweep",
+            format!(
+                "{} points × {} replications = {runs} runs; at most {MAX_RUNS} runs are supported",
+                spec.design_rows(),
+                base.run.replications
+            ),
         ));
         return None;
     }

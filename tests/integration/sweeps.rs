@@ -183,7 +183,7 @@ fn a_sweep_killed_with_sigkill_resumes_to_byte_identical_files() {
     let (whole, killed) = (dir.path().join("whole"), dir.path().join("killed"));
     let reps = ["--replications", "200"];
     assert!(sweep_into(&whole, &reps).status.success());
-    let partial: PathBuf = killed.join("shards/runs-0-of-1.csv.partial");
+    let partial: PathBuf = killed.join("shards/runs-1-of-1.csv.partial");
     let mut child = Command::new(env!("CARGO_BIN_EXE_spsim"))
         .args(["sweep", &small(), "--out", killed.to_str().unwrap(), "--quiet", "--threads", "1"])
         .args(reps)
@@ -217,15 +217,15 @@ fn four_shards_merge_into_exactly_the_unsharded_files() {
     let dir = tempfile::tempdir().unwrap();
     let (whole, sharded, merged) = (dir.path().join("whole"), dir.path().join("sharded"), dir.path().join("merged"));
     assert!(sweep_into(&whole, &[]).status.success());
-    for i in 0..3 {
+    for i in 1..=3 {
         let o = sweep_into(&sharded, &["--shard", &format!("{i}/4")]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
     let o = spsim(&["merge", sharded.to_str().unwrap(), "--out", merged.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "merge refuses while a shard is missing");
-    assert!(String::from_utf8_lossy(&o.stderr).contains("shard(s) 3 of 4 are not finished"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("shard(s) 4 of 4 are not finished"));
     assert!(!merged.exists());
-    // The last shard through Slurm's variables (array 1-4, so task 4 is shard 3).
+    // The last shard through Slurm's variables (array 1-4, so task 4 is shard 4 of 4).
     let o = Command::new(env!("CARGO_BIN_EXE_spsim"))
         .args(["sweep", &small(), "--out", sharded.to_str().unwrap(), "--quiet"])
         .env("SLURM_ARRAY_TASK_ID", "4")
@@ -254,16 +254,17 @@ fn kubernetes_completion_index_selects_the_shard() {
     let o = run("1", None);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--shards N"));
+    // Kubernetes' index is 0-based: index 1 of 2 is shard 2/2.
     assert!(run("1", Some("2")).status.success());
-    assert!(out.join("shards/runs-1-of-2.csv").exists());
+    assert!(out.join("shards/runs-2-of-2.csv").exists());
 }
 
 #[test]
 fn a_folder_holding_another_sweep_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("x");
-    assert!(sweep_into(&out, &["--shard", "0/2"]).status.success());
-    let o = sweep_into(&out, &["--shard", "1/2", "--replications", "3"]);
+    assert!(sweep_into(&out, &["--shard", "1/2"]).status.success());
+    let o = sweep_into(&out, &["--shard", "2/2", "--replications", "3"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("different sweep"));
 }
@@ -276,11 +277,11 @@ fn a_folder_that_is_not_a_sweep_is_never_replaced() {
     std::fs::write(out.join("notes.txt"), "keep me").unwrap();
     let o = sweep_into(&out, &[]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("is not a sweep folder"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("was not written by `spsim sweep`"));
     assert_eq!(std::fs::read_to_string(out.join("notes.txt")).unwrap(), "keep me");
     assert!(!out.join("shards").exists());
     let sharded = dir.path().join("sharded");
-    assert!(sweep_into(&sharded, &["--shard", "0/1"]).status.success());
+    assert!(sweep_into(&sharded, &["--shard", "1/1"]).status.success());
     let o = spsim(&["merge", sharded.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(std::fs::read_to_string(out.join("notes.txt")).unwrap(), "keep me");
