@@ -20,20 +20,27 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a scenario and write summary.csv, weekly.csv and manifest.json.
+    /// Run a scenario and write summary.csv, weekly.csv, mechanisms.csv and manifest.json.
     ///
+    /// summary.csv: each summary metric's mean, 95% CI, sd and n over replications
+    /// (docs/metrics.md). weekly.csv: one row per replication, reported week and region
+    /// archetype. mechanisms.csv: how often each rule's mechanism fired, by context.
+    /// manifest.json: what wrote the folder, engine version, scenario hash and the fully
+    /// resolved scenario (re-runs to identical files). The folder must be new, empty or
+    /// an earlier run's; anything else is refused and left untouched.
     /// Example: spsim run scenarios/baseline.toml --replications 20
     Run {
         /// Scenario file (TOML).
         file: PathBuf,
-        /// Output folder [default: results/<scenario name>/]. Replaced atomically.
+        /// Output folder [default: results/<scenario name>/]. Replaced atomically, and only
+        /// if new, empty or written by an earlier `spsim run`.
         #[arg(long)]
         out: Option<PathBuf>,
         /// Replications (overrides [run] replications).
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100000))]
         replications: Option<u32>,
-        /// Master seed (overrides [run] seed).
-        #[arg(long)]
+        /// Master seed (overrides [run] seed): 0 to 9223372036854775807 (2^63 − 1), as in files.
+        #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
         seed: Option<u64>,
         /// Worker threads [default: all cores]. Results do not depend on it.
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
@@ -41,6 +48,10 @@ pub enum Command {
         /// No progress bar and no summary table.
         #[arg(long)]
         quiet: bool,
+        /// Refuse to start when the estimated memory exceeds SIZE (e.g. 64G) instead of the
+        /// machine's memory (or its container limit).
+        #[arg(long, value_name = "SIZE")]
+        max_memory: Option<String>,
     },
     /// Compare scenarios with a baseline: paired differences under common random numbers.
     ///
@@ -52,7 +63,8 @@ pub enum Command {
         /// Baseline scenario, then one or more alternatives.
         #[arg(required = true, num_args = 2..)]
         files: Vec<PathBuf>,
-        /// Output folder (replaced atomically).
+        /// Output folder: compare.csv and manifest.json (replaced atomically, and only if
+        /// new, empty or written by an earlier `spsim compare`).
         #[arg(long)]
         out: PathBuf,
         /// Replications (overrides the baseline's [run] replications).
@@ -64,6 +76,10 @@ pub enum Command {
         /// No progress bar and no table.
         #[arg(long)]
         quiet: bool,
+        /// Refuse to start when the estimated memory exceeds SIZE (e.g. 64G) instead of the
+        /// machine's memory (or its container limit).
+        #[arg(long, value_name = "SIZE")]
+        max_memory: Option<String>,
     },
     /// Run a parameter sweep ([sweep] table) and write runs.csv, points.csv, manifest.json.
     ///
@@ -101,6 +117,10 @@ pub enum Command {
         /// No progress bar and no summary.
         #[arg(long)]
         quiet: bool,
+        /// Refuse to start when the estimated memory exceeds SIZE (e.g. 64G) instead of the
+        /// machine's memory (or its container limit).
+        #[arg(long, value_name = "SIZE")]
+        max_memory: Option<String>,
     },
     /// Join the finished shards of a sweep into runs.csv, points.csv and manifest.json.
     ///
@@ -134,8 +154,8 @@ pub enum Command {
         /// Confidence level of the intervals.
         #[arg(long, default_value_t = 0.95)]
         confidence: f64,
-        /// Seed of the bootstrap.
-        #[arg(long, default_value_t = 1)]
+        /// Seed of the bootstrap: 0 to 2^63 − 1.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
         seed: u64,
         /// Morris grid levels [default: the sweep's levels, or 4 for a design file].
         #[arg(long)]
@@ -145,9 +165,19 @@ pub enum Command {
         quiet: bool,
     },
     /// Check a scenario file without running it; print every problem with file:line:column.
+    ///
+    /// Also prints the estimated memory and work of `spsim run` on this machine's cores and
+    /// refuses (exit 2) a scenario whose estimate exceeds the machine's memory.
     Validate {
         /// Scenario file (TOML).
         file: PathBuf,
+        /// Threads to estimate memory for [default: all cores].
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+        threads: Option<u16>,
+        /// Refuse to start when the estimated memory exceeds SIZE (e.g. 64G) instead of the
+        /// machine's memory (or its container limit).
+        #[arg(long, value_name = "SIZE")]
+        max_memory: Option<String>,
     },
     /// Print the scenario reference (every key, default, unit, range and meaning) as Markdown.
     Reference,

@@ -12,6 +12,7 @@
 #![deny(missing_docs)]
 
 pub mod analyze;
+pub mod budget;
 pub mod compare;
 pub mod metrics;
 pub mod params;

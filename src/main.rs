@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -12,7 +13,7 @@ use clap::Parser;
 use cli::{Cli, Command};
 use commands::{progress_bar, worker_pool};
 use spsim::report;
-use spsim::{run, scenario};
+use spsim::{budget, run, scenario};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -24,39 +25,12 @@ fn main() -> ExitCode {
         std::process::exit(130);
     });
     match cli.command {
-        Command::Validate { file } => match scenario::load(&file) {
-            Ok(s) => {
-                println!(
-                    "{}: ok — scenario \"{}\", {} region archetype(s), {} PCN(s), {} week(s) of which {} warm-up",
-                    file.display(),
-                    s.run.name,
-                    s.regions.len(),
-                    s.region_count(),
-                    s.total_weeks(),
-                    s.run.warmup_weeks
-                );
-                if let Some(sw) = &s.sweep {
-                    println!(
-                        "sweep: {} design, {} parameter(s), {} point(s) × {} replication(s) = {} runs",
-                        sw.design.as_str(),
-                        sw.parameters.len(),
-                        sw.design_rows(),
-                        s.run.replications,
-                        sw.design_rows() * s.run.replications as u64
-                    );
-                }
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("{e}");
-                ExitCode::from(2)
-            }
-        },
+        Command::Validate { file, threads, max_memory } => validate(&file, threads, max_memory.as_deref()),
         Command::Calibrate { out, replications } => calibrate(out, replications),
-        Command::Compare { files, out, replications, threads, quiet } => {
-            compare(files, out, replications, threads, quiet)
+        Command::Compare { files, out, replications, threads, quiet, max_memory } => {
+            compare(files, out, replications, threads, quiet, max_memory.as_deref())
         }
-        Command::Sweep { file, out, replications, design, shard, shards, threads, quiet } => {
+        Command::Sweep { file, out, replications, design, shard, shards, threads, quiet, max_memory } => {
             commands::sweep::sweep(commands::sweep::SweepArgs {
                 file,
                 out,
@@ -66,6 +40,7 @@ fn main() -> ExitCode {
                 shards,
                 threads,
                 quiet,
+                max_memory,
             })
         }
         Command::Merge { dir, out } => commands::sweep::merge(&dir, &out),
@@ -81,77 +56,165 @@ fn main() -> ExitCode {
             print!("{}", report::reference::metrics_reference());
             ExitCode::SUCCESS
         }
-        Command::Run { file, out, replications, seed, threads, quiet } => {
-            let mut s = match scenario::load(&file) {
-                Ok(s) => s,
-                Err(e) => {
-                    eprintln!("{e}");
-                    return ExitCode::from(2);
-                }
-            };
-            if let Some(r) = replications {
-                s.run.replications = r;
-            }
-            if s.sweep.is_some() && !quiet {
-                eprintln!(
-                    "note: `run` ignores the [sweep] table and runs the base scenario; use `spsim sweep` to sweep"
-                );
-            }
-            if let Some(seed) = seed {
-                s.run.seed = seed;
-            }
-            let out = out.unwrap_or_else(|| std::path::Path::new("results").join(&s.run.name));
-            if let Err(e) = report::folder::check_folder(&out, report::folder::Kind::Run, &[file.as_path()]) {
-                eprintln!("error: {e}");
-                return ExitCode::from(e.exit_code());
-            }
-            let (threads, pool) = match worker_pool(threads) {
-                Ok(p) => p,
-                Err(code) => return code,
-            };
-            let bar = progress_bar(
-                s.run.replications as u64 * s.total_weeks() as u64,
-                quiet,
-                &s.run.name,
-                "replication-weeks",
-            );
-            let started = Instant::now();
-            let result = pool.install(|| run::run_scenario(&s, &|n| bar.inc(n)));
-            let wall = started.elapsed().as_secs_f64();
-            bar.finish_and_clear();
-            if let Err(e) = report::write_run(&out, &s, &result, &[file.as_path()]) {
-                eprintln!("error: {e}");
-                return ExitCode::from(e.exit_code());
-            }
-            if !quiet {
-                print_summary(&s, &result, &out, wall, threads);
-            }
-            ExitCode::SUCCESS
+        Command::Run { file, out, replications, seed, threads, quiet, max_memory } => {
+            run_command(&file, out, replications, seed, threads, quiet, max_memory.as_deref())
         }
     }
 }
 
+fn validate(file: &Path, threads: Option<u16>, max_memory: Option<&str>) -> ExitCode {
+    let s = match load_scenario(file, false) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    println!(
+        "{}: ok — scenario \"{}\", {} region archetype(s), {} PCN(s), {} week(s) of which {} warm-up",
+        file.display(),
+        s.run.name,
+        s.regions.len(),
+        s.region_count(),
+        s.total_weeks(),
+        s.run.warmup_weeks
+    );
+    let limit = match memory_limit(max_memory) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let threads = threads.map(usize::from).unwrap_or_else(commands::cores);
+    let run = budget::estimate_run(&s, threads);
+    println!("run: {} on {threads} thread(s){}", run.describe(), limit_note(limit));
+    if let Err(e) = budget::check(&run, limit, "`spsim run` of this scenario") {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    if let Some(sw) = &s.sweep {
+        println!(
+            "sweep: {} design, {} parameter(s), {} point(s) × {} replication(s) = {} runs",
+            sw.design.as_str(),
+            sw.parameters.len(),
+            sw.design_rows(),
+            s.run.replications,
+            sw.design_rows().saturating_mul(s.run.replications as u64)
+        );
+        let sweep = spsim::sweep::Sweep::native(s.clone(), sw.clone());
+        let e = commands::sweep::estimate(&sweep, threads);
+        println!("sweep: {} on {threads} thread(s){}", e.describe(), limit_note(limit));
+        if let Err(e) = budget::check(&e, limit, "`spsim sweep` of this scenario") {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn limit_note(limit: Option<u64>) -> String {
+    limit.map_or_else(String::new, |l| format!(" (limit {})", budget::human_bytes(l)))
+}
+
+/// Load a scenario, printing its errors (exit 2) or its warnings (unless `quiet`).
+pub(crate) fn load_scenario(file: &Path, quiet: bool) -> Result<scenario::Scenario, ExitCode> {
+    match scenario::load(file) {
+        Ok(s) => {
+            if !quiet {
+                for w in &s.warnings {
+                    eprintln!("{w}");
+                }
+            }
+            Ok(s)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// The memory limit: `--max-memory`, else the machine's (or its container's).
+pub(crate) fn memory_limit(flag: Option<&str>) -> Result<Option<u64>, ExitCode> {
+    match flag {
+        Some(text) => budget::parse_bytes(text).map(Some).map_err(|e| {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }),
+        None => Ok(budget::machine_memory()),
+    }
+}
+
+fn run_command(
+    file: &Path,
+    out: Option<PathBuf>,
+    replications: Option<u32>,
+    seed: Option<u64>,
+    threads: Option<u16>,
+    quiet: bool,
+    max_memory: Option<&str>,
+) -> ExitCode {
+    let mut s = match load_scenario(file, quiet) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    if let Some(r) = replications {
+        s.run.replications = r;
+    }
+    if s.sweep.is_some() && !quiet {
+        eprintln!("note: `run` ignores the [sweep] table and runs the base scenario; use `spsim sweep` to sweep");
+    }
+    if let Some(seed) = seed {
+        s.run.seed = seed;
+    }
+    let out = out.unwrap_or_else(|| Path::new("results").join(&s.run.name));
+    if let Err(e) = report::folder::check_folder(&out, report::folder::Kind::Run, &[file]) {
+        eprintln!("error: {e}");
+        return ExitCode::from(e.exit_code());
+    }
+    let limit = match memory_limit(max_memory) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let (threads, pool) = match worker_pool(threads) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    if let Err(e) = budget::check(&budget::estimate_run(&s, threads), limit, "this run") {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    let bar = progress_bar(s.run.replications as u64 * s.total_weeks() as u64, quiet, &s.run.name, "replication-weeks");
+    let started = Instant::now();
+    let result = pool.install(|| run::run_scenario(&s, &|n| bar.inc(n)));
+    let wall = started.elapsed().as_secs_f64();
+    bar.finish_and_clear();
+    if let Err(e) = report::write_run(&out, &s, &result, &[file]) {
+        eprintln!("error: {e}");
+        return ExitCode::from(e.exit_code());
+    }
+    if !quiet {
+        print_summary(&s, &result, &out, wall, threads);
+    }
+    ExitCode::SUCCESS
+}
+
 fn compare(
-    files: Vec<std::path::PathBuf>,
-    out: std::path::PathBuf,
+    files: Vec<PathBuf>,
+    out: PathBuf,
     replications: Option<u32>,
     threads: Option<u16>,
     quiet: bool,
+    max_memory: Option<&str>,
 ) -> ExitCode {
     let mut scenarios = Vec::new();
-    let mut errors = Vec::new();
+    let mut failed = false;
     for f in &files {
-        match scenario::load(f) {
+        match load_scenario(f, quiet) {
             Ok(s) => scenarios.push(s),
-            Err(e) => errors.push(e.to_string()),
+            Err(_) => failed = true,
         }
     }
-    if !errors.is_empty() {
-        eprintln!("{}", errors.join("\n"));
+    if failed {
         return ExitCode::from(2);
     }
     {
-        let inputs: Vec<&std::path::Path> = files.iter().map(|f| f.as_path()).collect();
+        let inputs: Vec<&Path> = files.iter().map(|f| f.as_path()).collect();
         if let Err(e) = report::folder::check_folder(&out, report::folder::Kind::Compare, &inputs) {
             eprintln!("error: {e}");
             return ExitCode::from(e.exit_code());
@@ -164,10 +227,22 @@ fn compare(
         s.run.seed = seed;
         s.run.replications = reps;
     }
-    let (_, pool) = match worker_pool(threads) {
+    let limit = match memory_limit(max_memory) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let (threads, pool) = match worker_pool(threads) {
         Ok(p) => p,
         Err(code) => return code,
     };
+    // Scenarios run one after another, but every result is kept until the end.
+    let estimates: Vec<budget::Estimate> = scenarios.iter().map(|s| budget::estimate_run(s, threads)).collect();
+    let kept: u64 = estimates.iter().map(|e| e.bytes).fold(0, u64::saturating_add);
+    let all = budget::Estimate { bytes: kept, patient_weeks: estimates.iter().map(|e| e.patient_weeks).sum() };
+    if let Err(e) = budget::check(&all, limit, "this comparison") {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     let total: u64 = scenarios.iter().map(|s| reps as u64 * s.total_weeks() as u64).sum();
     let bar = progress_bar(total, quiet, "compare", "replication-weeks");
     let results: Vec<run::RunResult> =
@@ -177,7 +252,7 @@ fn compare(
     for (s, r) in scenarios.iter().zip(&results).skip(1) {
         rows.extend(spsim::compare::paired(&s.run.name, &results[0], r));
     }
-    let inputs: Vec<&std::path::Path> = files.iter().map(|f| f.as_path()).collect();
+    let inputs: Vec<&Path> = files.iter().map(|f| f.as_path()).collect();
     let refs: Vec<&scenario::Scenario> = scenarios.iter().collect();
     let written = report::folder::write_files(
         &out,
@@ -212,7 +287,7 @@ fn compare(
     ExitCode::SUCCESS
 }
 
-fn calibrate(out: Option<std::path::PathBuf>, replications: u32) -> ExitCode {
+fn calibrate(out: Option<PathBuf>, replications: u32) -> ExitCode {
     use spsim::report::calibration::{self, On};
     use spsim::report::folder;
     if let Some(path) = &out
@@ -222,7 +297,7 @@ fn calibrate(out: Option<std::path::PathBuf>, replications: u32) -> ExitCode {
         return ExitCode::from(e.exit_code());
     }
     let mut failed_load = None;
-    let checked = calibration::check(|on: On| match scenario::load(std::path::Path::new(on.file())) {
+    let checked = calibration::check(|on: On| match scenario::load(Path::new(on.file())) {
         Ok(mut s) => {
             s.run.replications = replications;
             run::run_scenario(&s, &|_| {}).summary
@@ -252,7 +327,7 @@ fn calibrate(out: Option<std::path::PathBuf>, replications: u32) -> ExitCode {
     if checked.iter().all(|c| c.passes()) { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 
-fn print_summary(s: &scenario::Scenario, result: &run::RunResult, out: &std::path::Path, wall: f64, threads: usize) {
+fn print_summary(s: &scenario::Scenario, result: &run::RunResult, out: &Path, wall: f64, threads: usize) {
     println!(
         "{}: {} replication(s) × {} PCN(s) × {} weeks in {:.2} s on {threads} thread(s)",
         s.run.name,

@@ -10,8 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 /// A rayon pool of `threads` workers (default: all cores), or the exit code after
 /// reporting why it could not start.
 pub fn worker_pool(threads: Option<u16>) -> Result<(usize, rayon::ThreadPool), ExitCode> {
-    let threads =
-        threads.map(usize::from).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = threads.map(usize::from).unwrap_or_else(cores);
     match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
         Ok(p) => Ok((threads, p)),
         Err(e) => {
@@ -19,6 +18,11 @@ pub fn worker_pool(threads: Option<u16>) -> Result<(usize, rayon::ThreadPool), E
             Err(ExitCode::from(1))
         }
     }
+}
+
+/// This machine's cores (the default thread count).
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// A progress bar on stderr counting `unit`s (hidden with `--quiet`): done, rate, ETA.

@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+use spsim::budget;
+use spsim::report::folder;
 use spsim::report::sweep::{self as out, Shard, ShardWriter, SweepIoError};
 use spsim::scenario::{self, design_file};
 use spsim::sweep::Sweep;
@@ -20,6 +22,31 @@ pub struct SweepArgs {
     pub shards: Option<u64>,
     pub threads: Option<u16>,
     pub quiet: bool,
+    pub max_memory: Option<String>,
+}
+
+/// Points whose memory is estimated: every point of a sweep up to this many, else this
+/// many spread evenly over it.
+const ESTIMATED_POINTS: usize = 10_000;
+
+/// Estimated peak memory of a sweep on `threads` threads: the largest estimate of one
+/// run over its points (every point, or [`ESTIMATED_POINTS`] spread over a larger
+/// sweep) times the runs in flight; patient-weeks summed over every run.
+pub fn estimate(sweep: &Sweep, threads: usize) -> budget::Estimate {
+    let n = sweep.points.len();
+    let stride = n.div_ceil(ESTIMATED_POINTS).max(1);
+    let mut worst = budget::Estimate { bytes: 0, patient_weeks: 0.0 };
+    let mut weeks = 0.0;
+    let mut sampled = 0usize;
+    for i in (0..n).step_by(stride) {
+        let Ok(s) = sweep.scenario_at(i) else { continue };
+        let e = budget::estimate_sweep_run(&s, threads);
+        worst.bytes = worst.bytes.max(e.bytes);
+        weeks += e.patient_weeks;
+        sampled += 1;
+    }
+    worst.patient_weeks = weeks / sampled.max(1) as f64 * sweep.runs() as f64;
+    worst
 }
 
 /// Runs per block: enough per thread that the wait for a block's slowest run is small,
@@ -113,12 +140,9 @@ mod tests {
 
 /// `spsim sweep`.
 pub fn sweep(a: SweepArgs) -> ExitCode {
-    let mut base = match scenario::load(&a.file) {
+    let mut base = match crate::load_scenario(&a.file, a.quiet) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let Some(spec) = base.sweep.clone() else {
         eprintln!(
@@ -133,9 +157,10 @@ pub fn sweep(a: SweepArgs) -> ExitCode {
     let sweep = match &a.design {
         None => Sweep::native(base, spec),
         Some(path) => {
-            let built = design_file::read(path)
-                .map_err(|e| e.to_string())
-                .and_then(|(rows, sha)| Sweep::from_rows(base, spec, rows, path.display().to_string(), sha));
+            let columns = spec.parameters.len();
+            let built = design_file::read(path, columns).map_err(|e| e.to_string()).and_then(|(rows, lines, sha)| {
+                Sweep::from_rows(base, spec, rows, &lines, path.display().to_string(), sha)
+            });
             match built {
                 Ok(s) => s,
                 Err(e) => {
@@ -145,6 +170,16 @@ pub fn sweep(a: SweepArgs) -> ExitCode {
             }
         }
     };
+    if sweep.runs() > scenario::MAX_SWEEP_RUNS {
+        eprintln!(
+            "error: {} points × {} replications = {} runs; a sweep may have at most {} runs",
+            sweep.points.len(),
+            sweep.replications(),
+            sweep.runs(),
+            scenario::MAX_SWEEP_RUNS
+        );
+        return ExitCode::from(2);
+    }
     let (shard, from) = match resolve_shard(a.shard.as_deref(), a.shards) {
         Ok(s) => s,
         Err(e) => {
@@ -152,6 +187,15 @@ pub fn sweep(a: SweepArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let limit = match crate::memory_limit(a.max_memory.as_deref()) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let planned_threads = a.threads.map(usize::from).unwrap_or_else(super::cores);
+    if let Err(e) = budget::check(&estimate(&sweep, planned_threads), limit, "this sweep") {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     if shard == Shard::ALL && out::is_finished(&a.out, &sweep) {
         if !a.quiet {
             println!("{}: this sweep is already complete ({} runs)", a.out.display(), sweep.runs());
@@ -194,6 +238,10 @@ pub fn sweep(a: SweepArgs) -> ExitCode {
             if resumed > 0 { format!("; resuming after {resumed} finished runs") } else { String::new() },
         );
     }
+    folder::set_interrupt_hint(format!(
+        "the runs finished so far are kept in {}; run the same command again to resume",
+        a.out.display()
+    ));
     let bar = progress_bar(range.end - range.start, a.quiet, &label, "runs");
     bar.set_position(resumed);
     let block = (threads as u64 * RUNS_PER_THREAD_PER_BLOCK).max(16);

@@ -10,15 +10,19 @@ use sha2::{Digest, Sha256};
 use super::error::ScenarioError;
 use super::source::{Loc, SourceFile};
 
-/// The rows of a design file and the SHA-256 of its contents.
-pub fn read(path: &Path) -> Result<(Vec<Vec<f64>>, String), ScenarioError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ScenarioError::plain(format!("cannot read design file {}: {e}", path.display())))?;
+/// Largest design file read, in bytes (256 MiB: about 10 million rows of 3 numbers).
+pub const MAX_DESIGN_BYTES: u64 = 256 << 20;
+
+/// The rows of a design file and the SHA-256 of its contents. `columns` is the number of
+/// swept parameters: a row with another count is an error at its line.
+pub fn read(path: &Path, columns: usize) -> Result<(Vec<Vec<f64>>, Vec<usize>, String), ScenarioError> {
+    let text = super::source::read_text_capped(path, "design file", MAX_DESIGN_BYTES).map_err(ScenarioError::plain)?;
     let sha: String = Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
     let file = Arc::new(SourceFile { path: path.to_path_buf(), text });
     let mut rows = Vec::new();
+    let mut lines = Vec::new();
     let mut offset = 0usize;
-    for line in file.text.split_inclusive('\n') {
+    for (number, line) in file.text.split_inclusive('\n').enumerate() {
         let start = offset;
         offset += line.len();
         let body = line.trim_end_matches(['\n', '\r']);
@@ -44,19 +48,29 @@ pub fn read(path: &Path) -> Result<(Vec<Vec<f64>>, String), ScenarioError> {
                 }
             }
         }
-        if let Some(first) = rows.first().map(|r: &Vec<f64>| r.len())
-            && first != row.len()
-        {
+        if row.len() != columns {
             return Err(ScenarioError::at(
                 Loc { file: file.clone(), offset: start },
                 None,
-                format!("this row has {} value(s); the first row has {first}", row.len()),
+                format!(
+                    "this row has {} value(s); the sweep has {columns} parameter(s), so every row needs {columns} \
+                     (one per [sweep.parameters] key, in order)",
+                    row.len()
+                ),
+            ));
+        }
+        if rows.len() as u64 >= super::MAX_SWEEP_POINTS {
+            return Err(ScenarioError::at(
+                Loc { file: file.clone(), offset: start },
+                None,
+                format!("more than {} rows; a sweep may have at most {} points", super::MAX_SWEEP_POINTS, super::MAX_SWEEP_POINTS),
             ));
         }
         rows.push(row);
+        lines.push(number + 1);
     }
     if rows.is_empty() {
         return Err(ScenarioError::plain(format!("design file {} holds no rows", path.display())));
     }
-    Ok((rows, sha))
+    Ok((rows, lines, sha))
 }

@@ -50,11 +50,13 @@ pub struct Scenario {
     pub source_hash: String,
     /// `[sweep]`, when the file describes a parameter sweep.
     pub sweep: Option<SweepSpec>,
+    /// Things about the files that are allowed but may surprise (printed by the commands).
+    pub warnings: Vec<String>,
 }
 
 /// Load, merge and validate a scenario file.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
-    let (tree, files) = source::load_chain(path)?;
+    let source::Chain { tree, files, warnings } = source::load_chain(path)?;
     let mut hasher = Sha256::new();
     for f in &files {
         hasher.update(f.path.display().to_string().as_bytes());
@@ -63,7 +65,9 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
         hasher.update([0]);
     }
     let hash: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    validate(path, tree, hash)
+    let mut s = validate(path, tree, hash)?;
+    s.warnings = warnings;
+    Ok(s)
 }
 
 /// Parse and validate scenario text that has no `extends` (tests, generated scenarios).
@@ -154,7 +158,17 @@ fn validate(path: &Path, tree: BTreeMap<String, Entry>, source_hash: String) -> 
         return Err(ScenarioErrors(errors));
     }
     let mut scenario =
-        Scenario { path: path.to_path_buf(), run, policy, funding, behaviour, regions, source_hash, sweep: None };
+        Scenario {
+        path: path.to_path_buf(),
+        run,
+        policy,
+        funding,
+        behaviour,
+        regions,
+        source_hash,
+        sweep: None,
+        warnings: Vec::new(),
+    };
     if let Some(entry) = sweep_entry {
         scenario.sweep = sweep::parse(&entry, &scenario, &mut errors);
         if !errors.is_empty() {

@@ -86,10 +86,44 @@ pub struct Entry {
     pub node: Node,
 }
 
+/// Largest scenario file read, in bytes (1 MiB; the largest shipped one is under 10 KiB).
+pub const MAX_SCENARIO_BYTES: u64 = 1 << 20;
+/// Longest `extends` chain (files extending files).
+pub const MAX_EXTENDS_DEPTH: usize = 64;
+
+/// Read a text input of at most `cap` bytes: refuses a folder, a device or fifo, a file
+/// over the cap (before reading it) and text that is not UTF-8, saying which.
+pub fn read_text_capped(path: &Path, what: &str, cap: u64) -> Result<String, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {what} {}: {e}", path.display()))?;
+    if meta.is_dir() {
+        return Err(format!("{} is a folder, not a {what}", path.display()));
+    }
+    if !meta.is_file() {
+        return Err(format!("{} is not a regular file (a device, fifo or socket); give a {what}", path.display()));
+    }
+    if meta.len() > cap {
+        return Err(format!("{} is {} bytes; a {what} may have at most {cap} bytes", path.display(), meta.len()));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(cap + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read {what} {}: {e}", path.display()))?;
+    if bytes.len() as u64 > cap {
+        return Err(format!("{} has more than {cap} bytes; a {what} may have at most {cap} bytes", path.display()));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        format!("{} is not a text file (invalid UTF-8 at byte {}); a {what} is TOML text", path.display(), e.utf8_error().valid_up_to())
+    })?;
+    if let Some(at) = text.find('\0') {
+        return Err(format!("{} holds a NUL byte at byte {at}: a binary file, not a {what}", path.display()));
+    }
+    Ok(text)
+}
+
 /// Read and parse one file into a located table.
 pub fn parse_file(path: &Path) -> Result<BTreeMap<String, Entry>, ScenarioError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ScenarioError::plain(format!("cannot read scenario file {}: {e}", path.display())))?;
+    let text = read_text_capped(path, "scenario file", MAX_SCENARIO_BYTES).map_err(ScenarioError::plain)?;
     parse_text(path, text)
 }
 
@@ -173,33 +207,99 @@ pub fn merge(parent: &mut BTreeMap<String, Entry>, child: BTreeMap<String, Entry
 /// A located table: key → entry.
 pub type Table = BTreeMap<String, Entry>;
 
-/// Load `path` and its `extends` chain, returning the merged tree and every file read
-/// (root first, then its ancestors).
-pub fn load_chain(path: &Path) -> Result<(Table, Vec<Arc<SourceFile>>), ScenarioError> {
+/// What [`load_chain`] read: the merged tree, every file (root first, then its
+/// ancestors) and warnings about the merge.
+#[derive(Debug)]
+pub struct Chain {
+    /// The merged tree.
+    pub tree: Table,
+    /// Every file read.
+    pub files: Vec<Arc<SourceFile>>,
+    /// Things the user may not expect, e.g. a `[[region]]` list replacing the parent's.
+    pub warnings: Vec<String>,
+}
+
+/// Load `path` and its `extends` chain (at most [`MAX_EXTENDS_DEPTH`] files deep, each at
+/// most [`MAX_SCENARIO_BYTES`]).
+pub fn load_chain(path: &Path) -> Result<Chain, ScenarioError> {
     let mut stack: Vec<PathBuf> = Vec::new();
-    let mut files = Vec::new();
-    let tree = load_recursive(path, None, &mut stack, &mut files)?;
-    Ok((tree, files))
+    let mut chain = Chain { tree: Table::new(), files: Vec::new(), warnings: Vec::new() };
+    chain.tree = load_recursive(path, None, &mut stack, &mut chain)?;
+    Ok(chain)
+}
+
+fn at_or_plain(included_from: Option<&Loc>, msg: String) -> ScenarioError {
+    match included_from {
+        Some(loc) => ScenarioError::at(loc.clone(), Some("extends".into()), msg),
+        None => ScenarioError::plain(msg),
+    }
+}
+
+/// Keys of the tables in a `[[region]]` array.
+fn region_keys(e: &Entry) -> Vec<(&Entry, Vec<&str>)> {
+    match &e.node {
+        Node::Array(items) => items
+            .iter()
+            .map(|i| (i, if let Node::Table(t) = &i.node { t.keys().map(String::as_str).collect() } else { Vec::new() }))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A child's `[[region]]` list replaces its parent's whole: warn, per child region, about
+/// the keys the parent's regions write that it does not (they fall back to defaults).
+fn region_warnings(child: &Path, parent: &Path, theirs: &Entry, ours: &Entry, warnings: &mut Vec<String>) {
+    use crate::params::spec::ParamTable;
+    let defaults = crate::params::RegionSpec::default().entries();
+    // Keys the parent's regions set to something other than their default.
+    let differs = |item: &Entry, k: &str| -> bool {
+        let Node::Table(t) = &item.node else { return false };
+        let Some(Entry { node: Node::Scalar(v), .. }) = t.get(k) else { return true };
+        defaults.iter().find(|(d, _)| *d == k).is_none_or(|(_, dv)| match (v, dv) {
+            (RawValue::Int(a), RawValue::Float(b)) => (*a as f64) != *b,
+            (a, b) => a != b,
+        })
+    };
+    let mut parent_keys: Vec<&str> = region_keys(theirs)
+        .into_iter()
+        .flat_map(|(item, keys)| keys.into_iter().filter(move |k| differs(item, k)))
+        .collect();
+    parent_keys.sort_unstable();
+    parent_keys.dedup();
+    for (i, (item, keys)) in region_keys(ours).into_iter().enumerate() {
+        let missing: Vec<&str> = parent_keys.iter().copied().filter(|k| !keys.contains(k)).collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let (line, col) = item.value_loc.line_col();
+        warnings.push(format!(
+            "warning: {}:{line}:{col}: region[{}] does not set {}, which {} sets (to a value other than the default) in its [[region]]: a child's \
+             [[region]] list replaces the parent's whole, so these take their defaults, not {}'s values",
+            child.display(),
+            i + 1,
+            missing.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "),
+            parent.display(),
+            parent.display()
+        ));
+    }
 }
 
 fn load_recursive(
     path: &Path,
     included_from: Option<&Loc>,
     stack: &mut Vec<PathBuf>,
-    files: &mut Vec<Arc<SourceFile>>,
+    chain: &mut Chain,
 ) -> Result<BTreeMap<String, Entry>, ScenarioError> {
     let canonical = match std::fs::canonicalize(path) {
         Ok(c) => c,
         Err(e) => {
             let msg = format!("cannot read scenario file {}: {e}", path.display());
-            return Err(match included_from {
-                Some(loc) => ScenarioError::at(
-                    loc.clone(),
-                    Some("extends".into()),
-                    format!("{msg}; `extends` takes a path relative to the file that names it"),
-                ),
-                None => ScenarioError::plain(msg),
-            });
+            let hint = if included_from.is_some() {
+                "; `extends` takes a path relative to the file that names it"
+            } else {
+                ""
+            };
+            return Err(at_or_plain(included_from, format!("{msg}{hint}")));
         }
     };
     if let Some(pos) = stack.iter().position(|p| *p == canonical) {
@@ -209,20 +309,21 @@ fn load_recursive(
             .map(|p| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into()))
             .collect();
         let msg = format!("`extends` cycle: {}; a scenario cannot extend itself", cycle.join(" -> "));
-        return Err(match included_from {
-            Some(loc) => ScenarioError::at(loc.clone(), Some("extends".into()), msg),
-            None => ScenarioError::plain(msg),
-        });
+        return Err(at_or_plain(included_from, msg));
+    }
+    if stack.len() >= MAX_EXTENDS_DEPTH {
+        return Err(at_or_plain(
+            included_from,
+            format!("the `extends` chain is more than {MAX_EXTENDS_DEPTH} files deep; at most {MAX_EXTENDS_DEPTH}"),
+        ));
     }
     stack.push(canonical);
-    let mut tree = parse_file(path)?;
+    let text = read_text_capped(path, "scenario file", MAX_SCENARIO_BYTES).map_err(|m| at_or_plain(included_from, m))?;
+    let mut tree = parse_text(path, text)?;
     if let Some(first) = tree.values().next() {
-        files.push(first.key_loc.file.clone());
+        chain.files.push(first.key_loc.file.clone());
     } else {
-        files.push(Arc::new(SourceFile {
-            path: path.to_path_buf(),
-            text: std::fs::read_to_string(path).unwrap_or_default(),
-        }));
+        chain.files.push(Arc::new(SourceFile { path: path.to_path_buf(), text: String::new() }));
     }
     let result = match tree.remove("extends") {
         None => tree,
@@ -238,7 +339,10 @@ fn load_recursive(
                 }
             };
             let base = path.parent().unwrap_or_else(|| Path::new(".")).join(&target);
-            let mut parent = load_recursive(&base, Some(&entry.value_loc), stack, files)?;
+            let mut parent = load_recursive(&base, Some(&entry.value_loc), stack, chain)?;
+            if let (Some(theirs), Some(ours)) = (parent.get("region"), tree.get("region")) {
+                region_warnings(path, &base, theirs, ours, &mut chain.warnings);
+            }
             merge(&mut parent, tree);
             parent
         }

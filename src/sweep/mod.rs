@@ -112,6 +112,7 @@ impl Sweep {
         base: Scenario,
         spec: SweepSpec,
         rows: Vec<Vec<f64>>,
+        lines: &[usize],
         path: String,
         sha256: String,
     ) -> Result<Sweep, String> {
@@ -119,8 +120,8 @@ impl Sweep {
         for (i, row) in rows.iter().enumerate() {
             if row.len() != spec.parameters.len() {
                 return Err(format!(
-                    "{path}: row {} has {} value(s); the sweep has {} parameter(s) ({})",
-                    i + 1,
+                    "{path}:{}:1: this row has {} value(s); the sweep has {} parameter(s) ({})",
+                    lines.get(i).copied().unwrap_or(i + 1),
                     row.len(),
                     spec.parameters.len(),
                     spec.parameters.iter().map(|p| p.key.as_str()).collect::<Vec<_>>().join(", ")
@@ -137,9 +138,10 @@ impl Sweep {
                 let tol = 1e-9 * (upper - lower).abs().max(1.0);
                 if !x.is_finite() || *x < lower - tol || *x > upper + tol {
                     return Err(format!(
-                        "{path}: row {}: `{}` = {x} is outside its range {lower} to {upper}",
-                        i + 1,
-                        p.key
+                        "{path}:{}: `{}` = {x} is outside its range {lower} to {upper} (column {} of the row)",
+                        lines.get(i).copied().unwrap_or(i + 1),
+                        p.key,
+                        values.len() + 1
                     ));
                 }
                 values.push(p.domain.from_number(x.clamp(lower, upper)).expect("range domain"));

@@ -339,7 +339,7 @@ fn design_file_rows_run_in_order_and_bad_files_are_located() {
     std::fs::write(&x, "200 4 0.5\n300 4 2.0\n").unwrap();
     let err = String::from_utf8_lossy(&sweep_into(&dir.path().join("e2"), &["--design", x.to_str().unwrap()]).stderr)
         .into_owned();
-    assert!(err.contains("row 2") && err.contains("outside its range 0.1 to 0.9"), "{err}");
+    assert!(err.contains("X.txt:2:") && err.contains("outside its range 0.1 to 0.9"), "{err}");
     assert!(!dir.path().join("e1").exists() && !dir.path().join("e2").exists(), "no output for bad input");
 }
 
