@@ -47,7 +47,11 @@ impl Estimate {
 /// Bytes as MiB or GiB, for messages.
 pub fn human_bytes(b: u64) -> String {
     let b = b as f64;
-    if b >= (1u64 << 30) as f64 { format!("{:.1} GiB", b / (1u64 << 30) as f64) } else { format!("{:.0} MiB", b / (1u64 << 20) as f64) }
+    if b >= (1u64 << 30) as f64 {
+        format!("{:.1} GiB", b / (1u64 << 30) as f64)
+    } else {
+        format!("{:.0} MiB", b / (1u64 << 20) as f64)
+    }
 }
 
 /// Mean patients on the pathway in one region, per the module's rule.
@@ -102,7 +106,10 @@ pub fn estimate_sweep_run(point: &Scenario, threads: usize) -> Estimate {
     one.run.replications = 1;
     let e = estimate_run(&one, 1);
     let per_run = e.bytes.saturating_sub(BASE_BYTES);
-    Estimate { bytes: BASE_BYTES.saturating_add(per_run.saturating_mul(threads.max(1) as u64)), patient_weeks: e.patient_weeks }
+    Estimate {
+        bytes: BASE_BYTES.saturating_add(per_run.saturating_mul(threads.max(1) as u64)),
+        patient_weeks: e.patient_weeks,
+    }
 }
 
 /// The memory this process may use: the machine's physical memory, or the container's

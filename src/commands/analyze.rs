@@ -25,17 +25,25 @@ pub fn analyze(
         eprintln!("error: --confidence {} must be between 0 and 1 (e.g. 0.95)", boot.level);
         return ExitCode::from(2);
     }
-    let (manifest, table) = match out::read_manifest(dir).and_then(|m| Ok((m, out::read_points(dir)?))) {
-        Ok(x) => x,
+    let needs = "(analyze needs a finished sweep folder: run `spsim sweep` or `spsim merge` first)";
+    let manifest = match out::read_manifest(dir) {
+        Ok(m) => m,
         Err(e) => {
-            eprintln!("error: {e}\n(analyze needs a finished sweep folder: run `spsim sweep` or `spsim merge` first)");
+            eprintln!("error: {e}\n{needs}");
             return ExitCode::from(2);
         }
     };
     if manifest[report::folder::MARKER] != "sweep" {
-        eprintln!("error: {} was not written by `spsim sweep` or `spsim merge`; analyze reads only sweep folders", dir.display());
+        eprintln!("error: {} was not written by `spsim sweep` or `spsim merge`\n{needs}", dir.display());
         return ExitCode::from(2);
     }
+    let table = match out::read_points(dir) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}\n{needs}");
+            return ExitCode::from(2);
+        }
+    };
     let design = manifest["design"].as_str().unwrap_or("");
     let (wanted, file) = match method {
         Method::Sobol => ("sobol", "sobol.csv"),
@@ -110,7 +118,8 @@ pub fn analyze(
             }
         }
         let shown: Vec<&str> = reasons.iter().take(3).map(String::as_str).collect();
-        let why = shown.iter().map(|w| if w.len() > 300 { &w[..w.floor_char_boundary(300)] } else { w }).collect::<Vec<_>>();
+        let why =
+            shown.iter().map(|w| if w.len() > 300 { &w[..w.floor_char_boundary(300)] } else { w }).collect::<Vec<_>>();
         eprintln!(
             "error: {} cannot be analysed with `analyze {wanted}`: no metric could be analysed ({}{}); nothing written",
             dir.display(),

@@ -77,7 +77,8 @@ fn resolve_shard_from(
 ) -> Result<(Shard, &'static str), String> {
     let num = |k: &str, v: &str| v.trim().parse::<u64>().map_err(|_| format!("{k}={v:?} is not a whole number"));
     let (number, count, from) = if let Some(s) = flag {
-        let (i, n) = s.split_once('/').ok_or_else(|| format!("--shard {s:?}: write I/N with I from 1 to N, e.g. 1/4"))?;
+        let (i, n) =
+            s.split_once('/').ok_or_else(|| format!("--shard {s:?}: write I/N with I from 1 to N, e.g. 1/4"))?;
         if let Some(n2) = shards
             && Some(n2) != n.trim().parse().ok()
         {
@@ -103,7 +104,9 @@ fn resolve_shard_from(
         return Ok((Shard::ALL, "none"));
     };
     if count == 0 || number == 0 || number > count {
-        return Err(format!("shard {number}/{count} (from {from}): shards are numbered from 1 to N, with N at least 1"));
+        return Err(format!(
+            "shard {number}/{count} (from {from}): shards are numbered from 1 to N, with N at least 1"
+        ));
     }
     Ok((Shard { index: number - 1, count }, from))
 }

@@ -347,7 +347,17 @@ macro_rules! param_table {
                 -> Result<(), $crate::params::spec::FieldError> {
                 match key {
                     $(stringify!($field) => {
-                        let v = <$ty as $crate::params::spec::ParamValue>::from_raw(value)?;
+                        // A value outside the type (e.g. a negative whole number) is
+                        // reported with the key's declared range, as the reference shows it.
+                        let declared: Option<(f64, f64)> = None $(.or(Some(($lo as f64, $hi as f64))))?;
+                        let v = <$ty as $crate::params::spec::ParamValue>::from_raw(value).map_err(|e| {
+                            match (e, declared) {
+                                ($crate::params::spec::FieldError::OutOfRange { value, .. }, Some((lo, hi))) => {
+                                    $crate::params::spec::FieldError::OutOfRange { value, allowed: format!("{lo} to {hi}") }
+                                }
+                                (e, _) => e,
+                            }
+                        })?;
                         $(
                             if let Some(x) = $crate::params::spec::ParamValue::as_f64(&v) {
                                 $crate::params::spec::check_range(x, $lo as f64, $hi as f64)?;

@@ -209,7 +209,10 @@ pub fn check_folder(out: &Path, kind: Kind, inputs: &[&Path]) -> Result<(), Outp
     let Some(files) = marked_files(out, kind) else {
         return Err(refuse(
             out,
-            format_args!("exists and was not written by `spsim {}` (no spsim manifest.json of that kind)", kind.as_str()),
+            format_args!(
+                "exists and was not written by `spsim {}` (no spsim manifest.json of that kind)",
+                kind.as_str()
+            ),
         ));
     };
     let mut foreign: Vec<&str> = entries

@@ -14,7 +14,7 @@ fn allowed(spec: &ParamSpec) -> String {
         None => match spec.default {
             RawValue::Bool(_) => "`true` \\| `false`".into(),
             RawValue::Str(_) => "text".into(),
-            _ => "any whole number ≥ 0".into(),
+            _ => "0 to 9223372036854775807 (2^63 − 1)".into(),
         },
     }
 }
@@ -69,7 +69,40 @@ pub fn scenario_reference() -> String {
         "Every coefficient of the rules. Logistic coefficients act on the log-odds scale.",
     );
     sweep_section(&mut out);
+    limits_section(&mut out);
     out
+}
+
+/// The rules between keys and the limits on inputs, from the constants that enforce them.
+fn limits_section(out: &mut String) {
+    use crate::scenario::design_file::MAX_DESIGN_BYTES;
+    use crate::scenario::source::{MAX_EXTENDS_DEPTH, MAX_SCENARIO_BYTES};
+    use crate::scenario::{CROSS_RULES, MAX_SWEEP_POINTS, MAX_SWEEP_RUNS};
+    out.push_str(
+        "## Rules between keys
+
+Values valid alone can be refused together; each error points at one \
+         of the keys as written in the file.
+
+| keys | rule |\n|---|---|\n",
+    );
+    for (keys, rule) in CROSS_RULES {
+        let keys: Vec<String> = keys.split(", ").map(|k| format!("`{k}`")).collect();
+        out.push_str(&format!("| {} | {} |\n", keys.join(", "), rule.replace('|', "\\|")));
+    }
+    out.push_str(&format!(
+        "\n## Limits\n\n\
+         | what | limit |\n|---|---|\n\
+         | scenario file size | {MAX_SCENARIO_BYTES} bytes (larger files are refused before reading) |\n\
+         | `extends` chain | {MAX_EXTENDS_DEPTH} files deep; cycles are refused |\n\
+         | design file (`--design`) size | {MAX_DESIGN_BYTES} bytes |\n\
+         | sweep points | {MAX_SWEEP_POINTS} |\n\
+         | sweep runs (points × replications) | {MAX_SWEEP_RUNS} |\n\
+         | memory | `validate`, `run`, `compare` and `sweep` estimate the peak memory and refuse a \
+         scenario whose estimate exceeds the machine's memory (or its container's limit); \
+         `--max-memory SIZE` (e.g. `64G`) sets another limit |\n\
+         | seeds (`run.seed`, `sweep.seed`, `--seed`) | 0 to 9223372036854775807 (2^63 − 1) |\n\n"
+    ));
 }
 
 /// `[sweep]`: its keys are fixed in `scenario/sweep.rs`; the designs and the keys that

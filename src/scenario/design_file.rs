@@ -63,7 +63,11 @@ pub fn read(path: &Path, columns: usize) -> Result<(Vec<Vec<f64>>, Vec<usize>, S
             return Err(ScenarioError::at(
                 Loc { file: file.clone(), offset: start },
                 None,
-                format!("more than {} rows; a sweep may have at most {} points", super::MAX_SWEEP_POINTS, super::MAX_SWEEP_POINTS),
+                format!(
+                    "more than {} rows; a sweep may have at most {} points",
+                    super::MAX_SWEEP_POINTS,
+                    super::MAX_SWEEP_POINTS
+                ),
             ));
         }
         rows.push(row);

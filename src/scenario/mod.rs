@@ -157,8 +157,7 @@ fn validate(path: &Path, tree: BTreeMap<String, Entry>, source_hash: String) -> 
     if !errors.is_empty() {
         return Err(ScenarioErrors(errors));
     }
-    let mut scenario =
-        Scenario {
+    let mut scenario = Scenario {
         path: path.to_path_buf(),
         run,
         policy,
@@ -246,7 +245,8 @@ pub const MAX_NAME_CHARS: usize = 64;
 pub const CROSS_RULES: &[(&str, &str)] = &[
     (
         "run.name",
-        "1 to 64 characters: letters, digits, `-`, `_` and `.`, starting with a letter or digit          (it becomes the folder results/<name>/, so no `/`, `..`, spaces or absolute paths)",
+        "1 to 64 characters: letters, digits, `-`, `_` and `.`, starting with a letter or digit \
+         (it becomes the folder results/<name>/, so no `/`, `..`, spaces or absolute paths)",
     ),
     (
         "policy.community_time_share, behaviour.admin_share",

@@ -113,7 +113,11 @@ pub fn read_text_capped(path: &Path, what: &str, cap: u64) -> Result<String, Str
         return Err(format!("{} has more than {cap} bytes; a {what} may have at most {cap} bytes", path.display()));
     }
     let text = String::from_utf8(bytes).map_err(|e| {
-        format!("{} is not a text file (invalid UTF-8 at byte {}); a {what} is TOML text", path.display(), e.utf8_error().valid_up_to())
+        format!(
+            "{} is not a text file (invalid UTF-8 at byte {}); a {what} is TOML text",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
     })?;
     if let Some(at) = text.find('\0') {
         return Err(format!("{} holds a NUL byte at byte {at}: a binary file, not a {what}", path.display()));
@@ -240,7 +244,9 @@ fn region_keys(e: &Entry) -> Vec<(&Entry, Vec<&str>)> {
     match &e.node {
         Node::Array(items) => items
             .iter()
-            .map(|i| (i, if let Node::Table(t) = &i.node { t.keys().map(String::as_str).collect() } else { Vec::new() }))
+            .map(|i| {
+                (i, if let Node::Table(t) = &i.node { t.keys().map(String::as_str).collect() } else { Vec::new() })
+            })
             .collect(),
         _ => Vec::new(),
     }
@@ -318,7 +324,8 @@ fn load_recursive(
         ));
     }
     stack.push(canonical);
-    let text = read_text_capped(path, "scenario file", MAX_SCENARIO_BYTES).map_err(|m| at_or_plain(included_from, m))?;
+    let text =
+        read_text_capped(path, "scenario file", MAX_SCENARIO_BYTES).map_err(|m| at_or_plain(included_from, m))?;
     let mut tree = parse_text(path, text)?;
     if let Some(first) = tree.values().next() {
         chain.files.push(first.key_loc.file.clone());
