@@ -163,10 +163,6 @@ fn run_command(
         s.run.seed = seed;
     }
     let out = out.unwrap_or_else(|| Path::new("results").join(&s.run.name));
-    if let Err(e) = report::folder::check_folder(&out, report::folder::Kind::Run, &[file]) {
-        eprintln!("error: {e}");
-        return ExitCode::from(e.exit_code());
-    }
     let limit = match memory_limit(max_memory) {
         Ok(l) => l,
         Err(code) => return code,
@@ -179,12 +175,20 @@ fn run_command(
         eprintln!("error: {e}");
         return ExitCode::from(2);
     }
+    // Claimed before the work: a second command on the same folder is refused at once.
+    let claim = match report::folder::Claim::take(&out, report::folder::Kind::Run, &[file]) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(e.exit_code());
+        }
+    };
     let bar = progress_bar(s.run.replications as u64 * s.total_weeks() as u64, quiet, &s.run.name, "replication-weeks");
     let started = Instant::now();
     let result = pool.install(|| run::run_scenario(&s, &|n| bar.inc(n)));
     let wall = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
-    if let Err(e) = report::write_run(&out, &s, &result, &[file]) {
+    if let Err(e) = report::write_run(&claim, &s, &result) {
         eprintln!("error: {e}");
         return ExitCode::from(e.exit_code());
     }
@@ -213,13 +217,6 @@ fn compare(
     if failed {
         return ExitCode::from(2);
     }
-    {
-        let inputs: Vec<&Path> = files.iter().map(|f| f.as_path()).collect();
-        if let Err(e) = report::folder::check_folder(&out, report::folder::Kind::Compare, &inputs) {
-            eprintln!("error: {e}");
-            return ExitCode::from(e.exit_code());
-        }
-    }
     // Common random numbers: every scenario takes the baseline's seed and replications.
     let seed = scenarios[0].run.seed;
     let reps = replications.unwrap_or(scenarios[0].run.replications).max(2);
@@ -243,6 +240,14 @@ fn compare(
         eprintln!("error: {e}");
         return ExitCode::from(2);
     }
+    let inputs: Vec<&Path> = files.iter().map(|f| f.as_path()).collect();
+    let claim = match report::folder::Claim::take(&out, report::folder::Kind::Compare, &inputs) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(e.exit_code());
+        }
+    };
     let total: u64 = scenarios.iter().map(|s| reps as u64 * s.total_weeks() as u64).sum();
     let bar = progress_bar(total, quiet, "compare", "replication-weeks");
     let results: Vec<run::RunResult> =
@@ -252,14 +257,11 @@ fn compare(
     for (s, r) in scenarios.iter().zip(&results).skip(1) {
         rows.extend(spsim::compare::paired(&s.run.name, &results[0], r));
     }
-    let inputs: Vec<&Path> = files.iter().map(|f| f.as_path()).collect();
     let refs: Vec<&scenario::Scenario> = scenarios.iter().collect();
-    let written = report::folder::write_files(
-        &out,
-        report::folder::Kind::Compare,
-        &inputs,
-        &[("compare.csv", report::compare_csv(&rows)), ("manifest.json", report::compare_manifest(&refs, seed, reps))],
-    );
+    let written = claim.write_files(&[
+        ("compare.csv", report::compare_csv(&rows)),
+        ("manifest.json", report::compare_manifest(&refs, seed, reps)),
+    ]);
     if let Err(e) = written {
         eprintln!("error: {e}");
         return ExitCode::from(e.exit_code());

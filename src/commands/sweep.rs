@@ -111,36 +111,6 @@ fn resolve_shard_from(
     Ok((Shard { index: number - 1, count }, from))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
-    }
-
-    #[test]
-    fn shards_are_numbered_from_one_everywhere() {
-        let none = env(&[]);
-        assert_eq!(resolve_shard_from(Some("1/4"), None, &none).unwrap().0, Shard { index: 0, count: 4 });
-        assert_eq!(resolve_shard_from(Some("4/4"), None, &none).unwrap().0, Shard { index: 3, count: 4 });
-        assert!(resolve_shard_from(Some("0/4"), None, &none).is_err());
-        assert!(resolve_shard_from(Some("5/4"), None, &none).is_err());
-        assert!(resolve_shard_from(Some("1/4"), Some(3), &none).is_err());
-        // Slurm --array=0-3 and --array=1-4 both give shards 1..4.
-        let zero = env(&[("SLURM_ARRAY_TASK_ID", "0"), ("SLURM_ARRAY_TASK_MIN", "0"), ("SLURM_ARRAY_TASK_COUNT", "4")]);
-        assert_eq!(resolve_shard_from(None, None, &zero).unwrap().0, Shard { index: 0, count: 4 });
-        let one = env(&[("SLURM_ARRAY_TASK_ID", "4"), ("SLURM_ARRAY_TASK_MIN", "1"), ("SLURM_ARRAY_TASK_COUNT", "4")]);
-        assert_eq!(resolve_shard_from(None, None, &one).unwrap().0, Shard { index: 3, count: 4 });
-        let k8s = env(&[("JOB_COMPLETION_INDEX", "0")]);
-        assert_eq!(resolve_shard_from(None, Some(2), &k8s).unwrap().0, Shard { index: 0, count: 2 });
-        assert!(resolve_shard_from(None, None, &k8s).is_err());
-        let err = resolve_shard_from(None, Some(2), &none).unwrap_err();
-        assert!(err.contains("--shards 2 needs a shard index"), "{err}");
-        assert_eq!(resolve_shard_from(None, None, &none).unwrap().0, Shard::ALL);
-    }
-}
-
 /// `spsim sweep`.
 pub fn sweep(a: SweepArgs) -> ExitCode {
     let mut base = match crate::load_scenario(&a.file, a.quiet) {
@@ -161,9 +131,9 @@ pub fn sweep(a: SweepArgs) -> ExitCode {
         None => Sweep::native(base, spec),
         Some(path) => {
             let columns = spec.parameters.len();
-            let built = design_file::read(path, columns).map_err(|e| e.to_string()).and_then(|(rows, lines, sha)| {
-                Sweep::from_rows(base, spec, rows, &lines, path.display().to_string(), sha)
-            });
+            let built = design_file::read(path, columns)
+                .map_err(|e| e.to_string())
+                .and_then(|d| Sweep::from_rows(base, spec, d.rows, &d.lines, path.display().to_string(), d.sha256));
             match built {
                 Ok(s) => s,
                 Err(e) => {
@@ -334,5 +304,35 @@ pub fn merge(dir: &Path, target: &Path) -> ExitCode {
             eprintln!("error: {e}");
             exit_for(&e)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+    }
+
+    #[test]
+    fn shards_are_numbered_from_one_everywhere() {
+        let none = env(&[]);
+        assert_eq!(resolve_shard_from(Some("1/4"), None, &none).unwrap().0, Shard { index: 0, count: 4 });
+        assert_eq!(resolve_shard_from(Some("4/4"), None, &none).unwrap().0, Shard { index: 3, count: 4 });
+        assert!(resolve_shard_from(Some("0/4"), None, &none).is_err());
+        assert!(resolve_shard_from(Some("5/4"), None, &none).is_err());
+        assert!(resolve_shard_from(Some("1/4"), Some(3), &none).is_err());
+        // Slurm --array=0-3 and --array=1-4 both give shards 1..4.
+        let zero = env(&[("SLURM_ARRAY_TASK_ID", "0"), ("SLURM_ARRAY_TASK_MIN", "0"), ("SLURM_ARRAY_TASK_COUNT", "4")]);
+        assert_eq!(resolve_shard_from(None, None, &zero).unwrap().0, Shard { index: 0, count: 4 });
+        let one = env(&[("SLURM_ARRAY_TASK_ID", "4"), ("SLURM_ARRAY_TASK_MIN", "1"), ("SLURM_ARRAY_TASK_COUNT", "4")]);
+        assert_eq!(resolve_shard_from(None, None, &one).unwrap().0, Shard { index: 3, count: 4 });
+        let k8s = env(&[("JOB_COMPLETION_INDEX", "0")]);
+        assert_eq!(resolve_shard_from(None, Some(2), &k8s).unwrap().0, Shard { index: 0, count: 2 });
+        assert!(resolve_shard_from(None, None, &k8s).is_err());
+        let err = resolve_shard_from(None, Some(2), &none).unwrap_err();
+        assert!(err.contains("--shards 2 needs a shard index"), "{err}");
+        assert_eq!(resolve_shard_from(None, None, &none).unwrap().0, Shard::ALL);
     }
 }

@@ -439,37 +439,72 @@ fn commit(tmp: &Path, out: &Path) -> Result<(), OutputError> {
     Ok(())
 }
 
-/// Write a folder of kind `kind` at `out` atomically: check that it is ours to write,
-/// lock it, clean what a killed run left, fill a temporary folder with `fill` and
-/// rename it into place. On any error nothing at `out` has changed.
+/// The right to write one output folder: checked to be ours to write, locked against
+/// other spsim processes, cleaned of what a killed process left. Take it before long
+/// work (a second command on the same folder is then refused at once), write with
+/// [`Claim::write_with`] or [`Claim::write_files`]; dropping it releases the lock.
+#[derive(Debug)]
+pub struct Claim {
+    out: PathBuf,
+    kind: Kind,
+    inputs: Vec<PathBuf>,
+    _lock: Lock,
+}
+
+impl Claim {
+    /// Check `out` for a command of `kind` ([`check_folder`]), lock it and clean stale
+    /// leftovers beside it.
+    pub fn take(out: &Path, kind: Kind, inputs: &[&Path]) -> Result<Claim, OutputError> {
+        check_folder(out, kind, inputs)?;
+        let lock = lock_output(out)?;
+        clean_stale(out);
+        Ok(Claim {
+            out: out.to_path_buf(),
+            kind,
+            inputs: inputs.iter().map(|p| p.to_path_buf()).collect(),
+            _lock: lock,
+        })
+    }
+
+    /// Fill a temporary folder with `fill` and rename it into place, replacing the old
+    /// folder. On any error nothing at the output path has changed.
+    pub fn write_with(&self, fill: impl FnOnce(&Path) -> Result<(), OutputError>) -> Result<(), OutputError> {
+        let inputs: Vec<&Path> = self.inputs.iter().map(PathBuf::as_path).collect();
+        check_folder(&self.out, self.kind, &inputs)?; // again: it may have changed while we worked
+        let _section = held();
+        let tmp = temp_folder(&self.out)?;
+        let result = fill(&tmp).and_then(|()| commit(&tmp, &self.out));
+        if result.is_err() && tmp.join(TMP_MARKER).is_file() {
+            let _ = fs::remove_dir_all(&tmp);
+        }
+        result
+    }
+
+    /// Write named files as the folder's whole content.
+    pub fn write_files(&self, files: &[(&str, Vec<u8>)]) -> Result<(), OutputError> {
+        self.write_with(|tmp| {
+            for (name, bytes) in files {
+                let p = tmp.join(name);
+                fs::write(&p, bytes).map_err(io_error("write", &p))?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Write a folder of kind `kind` at `out` atomically in one step (see [`Claim`]).
 pub fn write_folder(
     out: &Path,
     kind: Kind,
     inputs: &[&Path],
     fill: impl FnOnce(&Path) -> Result<(), OutputError>,
 ) -> Result<(), OutputError> {
-    check_folder(out, kind, inputs)?;
-    let _lock = lock_output(out)?;
-    clean_stale(out);
-    check_folder(out, kind, inputs)?; // again, now that no one else can write it
-    let _section = held();
-    let tmp = temp_folder(out)?;
-    let result = fill(&tmp).and_then(|()| commit(&tmp, out));
-    if result.is_err() && tmp.join(TMP_MARKER).is_file() {
-        let _ = fs::remove_dir_all(&tmp);
-    }
-    result
+    Claim::take(out, kind, inputs)?.write_with(fill)
 }
 
-/// Write named files as a folder of kind `kind` (see [`write_folder`]).
+/// Write named files as a folder of kind `kind` in one step (see [`Claim`]).
 pub fn write_files(out: &Path, kind: Kind, inputs: &[&Path], files: &[(&str, Vec<u8>)]) -> Result<(), OutputError> {
-    write_folder(out, kind, inputs, |tmp| {
-        for (name, bytes) in files {
-            let p = tmp.join(name);
-            fs::write(&p, bytes).map_err(io_error("write", &p))?;
-        }
-        Ok(())
-    })
+    Claim::take(out, kind, inputs)?.write_files(files)
 }
 
 /// Write one file atomically (a temporary file beside it, then a rename), inside the
@@ -484,4 +519,120 @@ pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<(), OutputErro
         let _ = fs::remove_file(&tmp);
     }
     written.map_err(io_error("write", path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(r: Result<(), OutputError>, fragment: &str) {
+        match r {
+            Err(OutputError::Refused(m)) => assert!(m.contains(fragment), "{m}"),
+            other => panic!("expected a refusal containing {fragment:?}, got {other:?}"),
+        }
+    }
+
+    fn ours(dir: &Path, kind: Kind, files: &[&str]) {
+        fs::create_dir_all(dir).unwrap();
+        for f in files {
+            fs::write(dir.join(f), "x").unwrap();
+        }
+        let m = serde_json::json!({ MARKER: kind.as_str(), "files": files });
+        fs::write(dir.join("manifest.json"), m.to_string()).unwrap();
+    }
+
+    #[test]
+    fn only_new_empty_or_own_folders_may_be_written() {
+        let t = tempfile::tempdir().unwrap();
+        let p = |n: &str| t.path().join(n);
+        // New and empty folders are fine.
+        check_folder(&p("new"), Kind::Run, &[]).unwrap();
+        fs::create_dir(p("empty")).unwrap();
+        check_folder(&p("empty"), Kind::Run, &[]).unwrap();
+        // A user's folder, a file, a link, a fifo: refused.
+        fs::create_dir(p("user")).unwrap();
+        fs::write(p("user/notes.txt"), "keep").unwrap();
+        refused(check_folder(&p("user"), Kind::Run, &[]), "was not written by `spsim run`");
+        fs::write(p("file.txt"), "keep").unwrap();
+        refused(check_folder(&p("file.txt"), Kind::Run, &[]), "is a file");
+        std::os::unix::fs::symlink(p("empty"), p("link")).unwrap();
+        refused(check_folder(&p("link"), Kind::Run, &[]), "symbolic link");
+        assert!(std::process::Command::new("mkfifo").arg(p("fifo")).status().unwrap().success());
+        refused(check_folder(&p("fifo"), Kind::Run, &[]), "device, fifo or socket");
+        // The current folder and its parents, and a folder holding an input.
+        refused(check_folder(Path::new("."), Kind::Run, &[]), "current folder");
+        refused(check_folder(Path::new(".."), Kind::Run, &[]), "current folder");
+        ours(&p("inputs"), Kind::Run, &["summary.csv"]);
+        fs::write(p("inputs/s.toml"), "").unwrap();
+        refused(check_folder(&p("inputs"), Kind::Run, &[&p("inputs/s.toml")]), "holds this command's input");
+        // Our own folder: only by the same kind, and only with nothing added.
+        ours(&p("run"), Kind::Run, &["summary.csv", "manifest.json"]);
+        check_folder(&p("run"), Kind::Run, &[]).unwrap();
+        refused(check_folder(&p("run"), Kind::Compare, &[]), "was not written by `spsim compare`");
+        fs::write(p("run/mine.txt"), "keep").unwrap();
+        refused(check_folder(&p("run"), Kind::Run, &[]), "(mine.txt)");
+        // Nothing was touched.
+        assert_eq!(fs::read_to_string(p("user/notes.txt")).unwrap(), "keep");
+        assert_eq!(fs::read_to_string(p("file.txt")).unwrap(), "keep");
+    }
+
+    #[test]
+    fn a_single_file_is_replaced_only_when_it_carries_the_marker() {
+        let t = tempfile::tempdir().unwrap();
+        let f = t.path().join("c.md");
+        check_file(&f).unwrap();
+        fs::write(&f, "# my notes").unwrap();
+        refused(check_file(&f), "was not written by spsim");
+        fs::write(&f, format!("{FILE_MARKER} calibrate -->\n# table")).unwrap();
+        check_file(&f).unwrap();
+        refused(check_file(t.path()), "not a plain file");
+    }
+
+    #[test]
+    fn writing_replaces_our_folder_whole_and_leaves_nothing_beside_it() {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path().join("out");
+        let manifest =
+            |k: Kind| serde_json::json!({ MARKER: k.as_str(), "files": ["a.csv", "manifest.json"] }).to_string();
+        write_files(&out, Kind::Run, &[], &[("a.csv", b"1".to_vec()), ("manifest.json", manifest(Kind::Run).into())])
+            .unwrap();
+        write_files(&out, Kind::Run, &[], &[("a.csv", b"2".to_vec()), ("manifest.json", manifest(Kind::Run).into())])
+            .unwrap();
+        assert_eq!(fs::read_to_string(out.join("a.csv")).unwrap(), "2");
+        let names: Vec<_> = fs::read_dir(t.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("out")], "no lock, temporary or old folder left");
+    }
+
+    #[test]
+    fn stale_leftovers_of_ours_are_cleaned_and_others_kept() {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path().join("out");
+        let tmp = t.path().join(".out.spsim-tmp-4000000");
+        fs::create_dir(&tmp).unwrap();
+        fs::write(tmp.join(TMP_MARKER), "").unwrap();
+        let not_ours = t.path().join(".out.spsim-tmp-4000001");
+        fs::create_dir(&not_ours).unwrap();
+        fs::write(not_ours.join("data"), "keep").unwrap();
+        // A replacement killed after setting the old folder aside: it is restored.
+        let old = t.path().join(".out.spsim-old-4000002");
+        ours(&old, Kind::Run, &["summary.csv"]);
+        assert_eq!(clean_stale(&out), 2);
+        assert!(!tmp.exists());
+        assert!(not_ours.join("data").exists(), "a folder without our marker is not ours");
+        assert!(out.join("summary.csv").exists(), "the set-aside folder is put back");
+    }
+
+    #[test]
+    fn a_held_lock_names_its_holder() {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path().join("out");
+        let held = lock_output(&out).unwrap();
+        // A second open file description (another process, as far as the lock goes).
+        let e = lock_output(&out).unwrap_err();
+        refused(Err(e), &format!("pid {}", std::process::id()));
+        drop(held);
+        let again = lock_output(&out).unwrap();
+        drop(again);
+        assert!(!t.path().join(".out.spsim-lock").exists(), "the lock file is removed on release");
+    }
 }

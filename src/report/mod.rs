@@ -11,8 +11,6 @@ pub mod folder;
 pub mod reference;
 pub mod sweep;
 
-use std::path::Path;
-
 pub use folder::OutputError;
 
 use crate::metrics::WeekCounts;
@@ -144,17 +142,15 @@ pub(crate) fn json_bytes(v: &serde_json::Value) -> Vec<u8> {
     out
 }
 
-/// Write the files of a run into `dir` atomically (see [`folder::write_folder`]): refused
-/// unless `dir` is new, empty or an earlier run's folder; `inputs` (the scenario files)
-/// may not lie inside it.
-pub fn write_run(dir: &Path, s: &Scenario, result: &RunResult, inputs: &[&Path]) -> Result<(), OutputError> {
+/// Write the files of a run into the claimed folder atomically (see [`folder::Claim`]).
+pub fn write_run(claim: &folder::Claim, s: &Scenario, result: &RunResult) -> Result<(), OutputError> {
     let files: Vec<(&str, Vec<u8>)> = vec![
         ("summary.csv", summary_csv(&result.summary)),
         ("weekly.csv", weekly_csv(s, result)),
         ("mechanisms.csv", mechanisms_csv(s, result)),
         ("manifest.json", manifest_json(s, result)),
     ];
-    folder::write_files(dir, folder::Kind::Run, inputs, &files)
+    claim.write_files(&files)
 }
 
 /// `manifest.json` of a comparison: the marker, the files, the scenarios and the common

@@ -13,9 +13,20 @@ use super::source::{Loc, SourceFile};
 /// Largest design file read, in bytes (256 MiB: about 10 million rows of 3 numbers).
 pub const MAX_DESIGN_BYTES: u64 = 256 << 20;
 
-/// The rows of a design file and the SHA-256 of its contents. `columns` is the number of
-/// swept parameters: a row with another count is an error at its line.
-pub fn read(path: &Path, columns: usize) -> Result<(Vec<Vec<f64>>, Vec<usize>, String), ScenarioError> {
+/// A design file as read.
+#[derive(Debug, Clone)]
+pub struct DesignRows {
+    /// One row per point, one value per swept parameter.
+    pub rows: Vec<Vec<f64>>,
+    /// The 1-based line of each row in the file (for errors).
+    pub lines: Vec<usize>,
+    /// SHA-256 of the file's contents.
+    pub sha256: String,
+}
+
+/// Read a design file. `columns` is the number of swept parameters: a row with another
+/// count is an error at its line.
+pub fn read(path: &Path, columns: usize) -> Result<DesignRows, ScenarioError> {
     let text = super::source::read_text_capped(path, "design file", MAX_DESIGN_BYTES).map_err(ScenarioError::plain)?;
     let sha: String = Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
     let file = Arc::new(SourceFile { path: path.to_path_buf(), text });
@@ -76,5 +87,5 @@ pub fn read(path: &Path, columns: usize) -> Result<(Vec<Vec<f64>>, Vec<usize>, S
     if rows.is_empty() {
         return Err(ScenarioError::plain(format!("design file {} holds no rows", path.display())));
     }
-    Ok((rows, lines, sha))
+    Ok(DesignRows { rows, lines, sha256: sha })
 }

@@ -10,6 +10,7 @@ mod golden;
 mod invariants;
 mod journeys;
 mod policies;
+mod safety;
 mod scenarios;
 mod sweeps;
 mod workload;
