@@ -48,7 +48,17 @@ impl fmt::Display for ScenarioError {
         if let Some(loc) = &self.loc {
             let (line, col) = loc.line_col();
             let gutter = line.to_string().len();
-            let text = loc.line_text();
+            // Quote at most QUOTED characters of a long line, around the column.
+            const QUOTED: usize = 120;
+            let full = loc.line_text();
+            let (text, col) = if full.chars().count() > QUOTED {
+                let start = col.saturating_sub(QUOTED / 2 + 1);
+                let window: String = full.chars().skip(start).take(QUOTED).collect();
+                let lead = if start > 0 { "…" } else { "" };
+                (format!("{lead}{window}…"), col - start + lead.chars().count())
+            } else {
+                (full.to_string(), col)
+            };
             let pad: String =
                 text.chars().take(col.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
             write!(f, "\n{:gutter$} |\n{line} | {text}\n{:gutter$} | {pad}^", "", "")?;

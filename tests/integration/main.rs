@@ -6,6 +6,7 @@ mod calibration;
 mod cli;
 mod compare;
 mod determinism;
+mod fuzz;
 mod golden;
 mod invariants;
 mod journeys;

@@ -1,0 +1,159 @@
+//! A scenario-parser fuzz target: random scenario text (real keys with values of every
+//! TOML type, unknown keys and tables, region lists, sweep tables, and raw TOML-like
+//! noise) must never panic the loader, and every text it accepts must resolve to a
+//! scenario whose `resolved_toml` loads back to the same parameters and whose work
+//! estimate is finite. It runs for `SPSIM_FUZZ_SECONDS` (default 3) seconds, so CI can
+//! give it longer; a failing input is printed in full.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config, TestRunner};
+use spsim::params::spec::ParamTable;
+use spsim::params::{Behaviour, Funding, Policy, RegionSpec, RunParams};
+
+fn keys<T: ParamTable>() -> Vec<String> {
+    T::specs().iter().map(|s| s.key.to_string()).collect()
+}
+
+/// A TOML value of any type, often near or beyond a parameter's limits.
+fn value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => (-2.0f64..2.0).prop_map(|x| format!("{x}")),
+        3 => (0u32..200).prop_map(|x| x.to_string()),
+        1 => any::<i64>().prop_map(|x| x.to_string()),
+        1 => Just("18446744073709551616".to_string()),
+        1 => prop::sample::select(vec!["nan", "inf", "-inf", "1e308", "-0.0", "0x10", "1_000"]).prop_map(String::from),
+        1 => any::<bool>().prop_map(|b| b.to_string()),
+        2 => prop::sample::select(vec!["low", "medium", "high", "pcn", "vcse", "grid", "lhs", "", "../x", "é"])
+            .prop_map(|s| format!("{s:?}")),
+        1 => Just("1979-05-27".to_string()),
+        1 => Just("[1, 2.5, \"x\"]".to_string()),
+        1 => Just("{ lower = 0.1, upper = 0.9 }".to_string()),
+        1 => Just("{ first = 1, step = 0, last = 3 }".to_string()),
+    ]
+}
+
+/// A value the key accepts: inside its range, one of its choices, or a boolean.
+fn valid_value(spec: &spsim::params::spec::ParamSpec) -> BoxedStrategy<String> {
+    use spsim::params::spec::RawValue;
+    if !spec.choices.is_empty() {
+        return prop::sample::select(spec.choices.to_vec()).prop_map(|c| format!("{c:?}")).boxed();
+    }
+    let whole = matches!(spec.default, RawValue::Int(_));
+    match (&spec.default, spec.range) {
+        (RawValue::Bool(_), _) => any::<bool>().prop_map(|b| b.to_string()).boxed(),
+        (RawValue::Str(_), _) => "[a-z][a-z0-9_-]{0,10}".prop_map(|s| format!("{s:?}")).boxed(),
+        (_, Some((lo, hi))) => (0.0f64..=1.0)
+            .prop_map(move |u| {
+                let x = lo + u * (hi - lo).min(1e6);
+                if whole { format!("{}", x.round() as i64) } else { format!("{x}") }
+            })
+            .boxed(),
+        _ => (0u32..1000).prop_map(|x| x.to_string()).boxed(),
+    }
+}
+
+fn table<T: ParamTable>(name: &'static str) -> impl Strategy<Value = String> {
+    let specs = T::specs();
+    let entry = prop_oneof![
+        30 => prop::sample::select(specs.clone()).prop_flat_map(|s| (Just(s.key.to_string()), valid_value(&s))),
+        1 => (prop::sample::select(keys::<T>()), value()),
+        1 => ("[a-z_]{1,12}".prop_map(String::from), value()),
+    ];
+    prop::collection::vec(entry, 0..6).prop_map(move |kv| {
+        let mut t = format!("[{name}]\n");
+        for (k, v) in kv {
+            t.push_str(&format!("{k} = {v}\n"));
+        }
+        t
+    })
+}
+
+fn sweep() -> impl Strategy<Value = String> {
+    let design = prop::sample::select(vec!["grid", "lhs", "sobol", "morris", "other"]);
+    let key = prop::sample::select(vec![
+        "policy.supervision_quality",
+        "policy.max_sessions",
+        "region.population",
+        "region[1].lw_posts",
+        "region[9].lw_posts",
+        "run.seed",
+        "run.years",
+        "behaviour.burnout_rate",
+        "nope.key",
+    ]);
+    (design, 0u32..40, prop::collection::vec((key, value()), 0..4)).prop_map(|(d, points, params)| {
+        let mut t = format!("[sweep]\ndesign = \"{d}\"\npoints = {points}\n[sweep.parameters]\n");
+        for (k, v) in params {
+            t.push_str(&format!("\"{k}\" = {v}\n"));
+        }
+        t
+    })
+}
+
+fn scenario_text() -> impl Strategy<Value = String> {
+    let structured = (
+        table::<RunParams>("run"),
+        table::<Policy>("policy"),
+        table::<Funding>("funding"),
+        table::<Behaviour>("behaviour"),
+        prop::collection::vec(table::<RegionSpec>("[region]"), 0..4),
+        prop::option::weighted(0.2, sweep()),
+        prop::option::weighted(0.05, Just("[polcy]\nx = 1\n".to_string())),
+    )
+        .prop_map(|(r, p, f, b, regions, sw, junk)| {
+            let mut t = String::new();
+            for part in [r, p, f, b] {
+                t.push_str(&part);
+            }
+            for reg in regions {
+                t.push_str(&reg);
+            }
+            t.push_str(&sw.unwrap_or_default());
+            t.push_str(&junk.unwrap_or_default());
+            t
+        });
+    let noise = "[\\[\\]a-z_=.\"{},0-9 \n#-]{0,200}".prop_map(String::from);
+    prop_oneof![8 => structured, 2 => noise]
+}
+
+fn check(text: &str) -> Result<(), TestCaseError> {
+    let name = Path::new("fuzz.toml");
+    let Ok(s) = spsim::scenario::from_text(name, text) else { return Ok(()) };
+    let again = spsim::scenario::from_text(name, &s.resolved_toml())
+        .map_err(|e| TestCaseError::fail(format!("resolved scenario does not load: {e}")))?;
+    prop_assert_eq!(&again.run, &s.run);
+    prop_assert_eq!(&again.policy, &s.policy);
+    prop_assert_eq!(&again.funding, &s.funding);
+    prop_assert_eq!(&again.behaviour, &s.behaviour);
+    prop_assert_eq!(&again.regions, &s.regions);
+    let e = spsim::budget::estimate_run(&s, 4);
+    prop_assert!(e.bytes > 0 && e.patient_weeks.is_finite());
+    Ok(())
+}
+
+#[test]
+fn the_scenario_parser_never_panics_and_accepted_text_round_trips() {
+    let seconds: u64 = std::env::var("SPSIM_FUZZ_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut runner = TestRunner::new(Config::default());
+    let strategy = scenario_text();
+    let (mut cases, mut accepted) = (0u64, 0u64);
+    while Instant::now() < deadline {
+        let text = strategy.new_tree(&mut runner).expect("a case").current();
+        let outcome = std::panic::catch_unwind(|| check(&text));
+        match outcome {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => panic!("{e}\n--- input:\n{text}"),
+            Err(_) => panic!("the loader panicked\n--- input:\n{text}"),
+        }
+        cases += 1;
+        accepted += u64::from(spsim::scenario::from_text(Path::new("fuzz.toml"), &text).is_ok());
+    }
+    assert!(cases > 100, "only {cases} cases in {seconds} s");
+    assert!(accepted > 0, "no generated scenario was valid ({cases} cases): the generator is too wild");
+    eprintln!("fuzz: {cases} scenario texts in {seconds} s, {accepted} valid");
+}
