@@ -1,6 +1,5 @@
 //! Integration tests, one binary with topic modules.
 
-mod bad_input;
 mod bad_inputs;
 mod calibration;
 mod cli;
