@@ -127,10 +127,33 @@ pub fn manifest_json(s: &Scenario, result: &RunResult) -> Vec<u8> {
         "reported_weeks": s.reported_weeks(),
         "counterfactual": s.run.counterfactual,
         "patient_weeks": patient_weeks,
+        "changes": changes_json(s),
         "files": RUN_FILES,
         "resolved_scenario": s.resolved_toml(),
     });
     json_bytes(&value)
+}
+
+/// The scheduled changes, in week order: `[{ "week": N, "set": { key: value } }]`.
+pub fn changes_json(s: &Scenario) -> serde_json::Value {
+    let raw = |v: &crate::params::spec::RawValue| -> serde_json::Value {
+        use crate::params::spec::RawValue;
+        match v {
+            RawValue::Bool(b) => (*b).into(),
+            RawValue::Int(i) => (*i).into(),
+            RawValue::Float(x) => (*x).into(),
+            RawValue::Str(t) => t.clone().into(),
+        }
+    };
+    s.changes_in_order()
+        .iter()
+        .map(|c| {
+            let set: serde_json::Map<String, serde_json::Value> =
+                c.sets.iter().map(|(k, v)| (k.clone(), raw(v))).collect();
+            serde_json::json!({ "week": c.week, "set": set })
+        })
+        .collect::<Vec<_>>()
+        .into()
 }
 
 /// The files `spsim run` writes, in its folder.

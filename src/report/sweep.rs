@@ -184,6 +184,7 @@ pub fn sweep_description(sweep: &Sweep) -> serde_json::Value {
         "warmup_weeks": s.run.warmup_weeks,
         "reported_weeks": s.reported_weeks(),
         "counterfactual": s.run.counterfactual,
+        "changes": super::changes_json(s),
         "resolved_scenario": s.resolved_toml(),
     })
 }

@@ -5,6 +5,7 @@
 //! ([`crate::params`]). Every problem becomes a [`ScenarioError`] naming file, line,
 //! column, key and what is allowed; all problems are reported together.
 
+pub mod change;
 pub mod design_file;
 pub mod error;
 pub mod source;
@@ -25,7 +26,7 @@ use crate::params::sweep::SweepSpec;
 use crate::params::{Behaviour, Funding, Policy, RegionSpec, RunParams};
 
 /// The top-level tables a scenario may contain.
-pub const TOP_LEVEL_KEYS: &[&str] = &["extends", "run", "policy", "funding", "region", "behaviour", "sweep"];
+pub const TOP_LEVEL_KEYS: &[&str] = &["extends", "run", "policy", "funding", "region", "behaviour", "change", "sweep"];
 
 /// Keys of `[run]` that a sweep may not vary: they name the run, set its random streams,
 /// count its replications or change which metrics exist.
@@ -52,6 +53,8 @@ pub struct Scenario {
     pub sweep: Option<SweepSpec>,
     /// Things about the files that are allowed but may surprise (printed by the commands).
     pub warnings: Vec<String>,
+    /// `[[change]]` tables in file order: policy changes scheduled for a reported week.
+    pub changes: Vec<change::ChangeSet>,
 }
 
 /// Load, merge and validate a scenario file.
@@ -94,6 +97,7 @@ fn validate(path: &Path, tree: BTreeMap<String, Entry>, source_hash: String) -> 
     let mut regions = Vec::new();
     let mut region_entry: Option<Entry> = None;
     let mut sweep_entry: Option<Entry> = None;
+    let mut change_entry: Option<Entry> = None;
     let mut locs = Locs::new();
 
     for (key, entry) in tree {
@@ -104,6 +108,7 @@ fn validate(path: &Path, tree: BTreeMap<String, Entry>, source_hash: String) -> 
             "behaviour" => fill_table(&mut behaviour, &entry, "behaviour", &mut locs, &mut errors),
             "region" => region_entry = Some(entry),
             "sweep" => sweep_entry = Some(entry),
+            "change" => change_entry = Some(entry),
             _ => errors.push(ScenarioError::at(
                 entry.key_loc,
                 Some(key.clone()),
@@ -167,7 +172,14 @@ fn validate(path: &Path, tree: BTreeMap<String, Entry>, source_hash: String) -> 
         source_hash,
         sweep: None,
         warnings: Vec::new(),
+        changes: Vec::new(),
     };
+    if let Some(entry) = change_entry {
+        scenario.changes = change::parse(&entry, &scenario, &mut errors);
+        if !errors.is_empty() {
+            return Err(ScenarioErrors(errors));
+        }
+    }
     if let Some(entry) = sweep_entry {
         scenario.sweep = sweep::parse(&entry, &scenario, &mut errors);
         if !errors.is_empty() {
@@ -341,10 +353,56 @@ impl Scenario {
         if errors.is_empty() { Ok(()) } else { Err(errors.into_iter().map(|e| e.message).collect()) }
     }
 
+    /// [`Scenario::check`] in every period between scheduled changes (each change
+    /// applied in week order); messages name the week from which a rule breaks.
+    pub fn check_all_periods(&self) -> Result<(), Vec<String>> {
+        self.check()?;
+        let mut state = self.clone();
+        state.changes.clear();
+        for c in self.changes_in_order() {
+            for (k, v) in &c.sets {
+                state.set_dotted(k, v).map_err(|e| vec![format!("change at week {}: {e}", c.week)])?;
+            }
+            state
+                .check()
+                .map_err(|p| p.into_iter().map(|m| format!("from week {}: {m}", c.week)).collect::<Vec<_>>())?;
+        }
+        Ok(())
+    }
+
+    /// The scheduled changes sorted by week (file order within a week).
+    pub fn changes_in_order(&self) -> Vec<&change::ChangeSet> {
+        let mut v: Vec<&change::ChangeSet> = self.changes.iter().collect();
+        v.sort_by_key(|c| c.week);
+        v
+    }
+
     /// Set one parameter by its dotted key: `run.years`, `policy.<key>`, `funding.<key>`,
     /// `behaviour.<key>`, `region.<key>` (every region) or `region[N].<key>` (the N-th
     /// `[[region]]`, from 1). Type and range are checked as in a scenario file.
     pub fn set_dotted(&mut self, key: &str, value: &RawValue) -> Result<(), String> {
+        if let Some((n, rest)) = self.change_target(key)? {
+            if rest == "week" {
+                let spec = self.sweepable_spec(key)?;
+                let w = match value {
+                    RawValue::Int(w) if *w >= 1 && *w <= self.reported_weeks() as i64 => *w as u32,
+                    RawValue::Float(x) if x.fract() == 0.0 && *x >= 1.0 && *x <= self.reported_weeks() as f64 => {
+                        *x as u32
+                    }
+                    other => {
+                        let (lo, hi) = spec.range.expect("week has a range");
+                        return Err(format!("week {other} is outside the run; allowed: {lo} to {hi}"));
+                    }
+                };
+                self.changes[n].week = w;
+                return Ok(());
+            }
+            let mut probe = self.clone();
+            probe.set_dotted(rest, value)?;
+            let slot = self.changes[n].sets.iter_mut().find(|(k, _)| k == rest).expect("checked by change_target");
+            slot.1 = value.clone();
+            return Ok(());
+        }
         self.sweepable_spec(key)?;
         let (table, field) = key.split_once('.').expect("checked by sweepable_spec");
         let set = |r: Result<(), crate::params::spec::FieldError>| r.map_err(|e| e.to_string());
@@ -361,8 +419,43 @@ impl Scenario {
         }
     }
 
+    /// For `change[N].<key>`: the 0-based change and the key inside it, after checking
+    /// that the change exists and sets that key (or that `<key>` is `week`).
+    fn change_target<'k>(&self, key: &'k str) -> Result<Option<(usize, &'k str)>, String> {
+        let Some(rest) = key.strip_prefix("change[") else { return Ok(None) };
+        let (n, inner) = rest.split_once("].").ok_or_else(|| {
+            format!("`{key}`: write change[N].week or change[N].<dotted key>, with N from 1 to {}", self.changes.len())
+        })?;
+        let n = n.parse::<usize>().ok().filter(|&n| n >= 1 && n <= self.changes.len()).ok_or_else(|| {
+            format!("`{key}`: there is no change[{n}]; this scenario has {} [[change]] table(s)", self.changes.len())
+        })?;
+        if inner != "week" && !self.changes[n - 1].sets.iter().any(|(k, _)| k == inner) {
+            return Err(format!(
+                "`{key}`: change[{n}] does not set `{inner}`; it sets {}",
+                self.changes[n - 1].sets.iter().map(|(k, _)| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        Ok(Some((n - 1, inner)))
+    }
+
     /// The reference entry of a key that a sweep may vary, or why it cannot be varied.
+    /// `change[N].week` and `change[N].<key>` vary a scheduled change.
     pub fn sweepable_spec(&self, key: &str) -> Result<ParamSpec, String> {
+        if let Some((_, inner)) = self.change_target(key)? {
+            if inner == "week" {
+                return Ok(ParamSpec {
+                    key: "week",
+                    expected: "a whole number",
+                    default: RawValue::Int(1),
+                    unit: "weeks",
+                    rule: "-",
+                    range: Some((1.0, self.reported_weeks() as f64)),
+                    choices: &[],
+                    doc: "Reported week a scheduled change takes effect.".into(),
+                });
+            }
+            return self.sweepable_spec(inner);
+        }
         let Some((table, field)) = key.split_once('.') else {
             return Err(format!(
                 "`{key}` is not a dotted key; write `table.key` with table one of run, policy, funding, \
@@ -407,6 +500,12 @@ impl Scenario {
             write_table(&mut out, "[[region]]", &r.entries());
         }
         write_table(&mut out, "[behaviour]", &self.behaviour.entries());
+        for c in &self.changes {
+            out.push_str(&format!("\n[[change]]\nweek = {}\n", c.week));
+            for (k, v) in &c.sets {
+                out.push_str(&format!("\"{k}\" = {v}\n"));
+            }
+        }
         out
     }
 

@@ -193,7 +193,7 @@ impl Sweep {
         for (p, v) in self.spec.parameters.iter().zip(&self.points[i]) {
             s.set_dotted(&p.key, v).map_err(|e| format!("`{}` = {v}: {e}", p.key))?;
         }
-        s.check().map_err(|e| e.join("; "))?;
+        s.check_all_periods().map_err(|e| e.join("; "))?;
         Ok(s)
     }
 

@@ -2,6 +2,7 @@
 
 mod bad_inputs;
 mod calibration;
+mod changes;
 mod cli;
 mod compare;
 mod determinism;

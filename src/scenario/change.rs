@@ -1,0 +1,179 @@
+//! `[[change]]` tables: policy changes scheduled for a reported week. Each table has
+//! `week = N` (numbered as in `weekly.csv`, from 1) and dotted keys with their new
+//! values, which take effect from the start of that week on:
+//!
+//! ```toml
+//! [[change]]
+//! week = 105                                  # the start of year 3
+//! policy.caseload_target_per_year = 300
+//! "region[1].statutory_pressure" = 0.8
+//! ```
+//!
+//! Keys are checked like sweep keys (type, range, rules between keys once every change up
+//! to that week has been applied); keys that only shape the world when it is built
+//! ([`FIXED_KEYS`]) or the run itself (`run.*`) cannot change mid-run.
+
+use super::Scenario;
+use super::error::ScenarioError;
+use super::source::{Entry, Loc, Node, Table};
+use crate::params::spec::RawValue;
+
+/// One `[[change]]` table: from reported week `week` on, every `(key, value)` holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeSet {
+    /// Reported week (1 = the first week after the warm-up) the change takes effect.
+    pub week: u32,
+    /// Dotted keys and their new values, in file order.
+    pub sets: Vec<(String, RawValue)>,
+}
+
+/// Keys that are read only when the world is built, so changing them mid-run would do
+/// nothing (or would need agents the run does not have): (key, why).
+pub const FIXED_KEYS: &[(&str, &str)] = &[
+    ("region.name", "names the rows of weekly.csv"),
+    ("region.count", "sets how many PCNs the run has"),
+    ("region.deprivation", "shapes the population when the PCN is built"),
+    ("region.practices", "sets the GP practices when the PCN is built"),
+    ("region.lw_posts", "sets the posts the PCN starts with; change funding.lw_post_growth_per_year instead"),
+    ("region.employment", "sets who employs the link workers when the PCN is built"),
+    (
+        "region.vcse_orgs",
+        "sets the organisations the area starts with; change funding.vcse_new_org_share_per_year instead",
+    ),
+    ("behaviour.knowledge_initial_share", "only shapes the first link workers' knowledge"),
+];
+
+/// Why `key` (a dotted scenario key) cannot change mid-run, if it cannot.
+pub fn fixed_reason(key: &str) -> Option<String> {
+    let (table, field) = key.split_once('.')?;
+    if table == "run" {
+        return Some(format!("`{key}` describes the run itself and cannot change mid-run"));
+    }
+    let table = if table.starts_with("region") { "region" } else { table };
+    let general = format!("{table}.{field}");
+    FIXED_KEYS.iter().find(|(k, _)| *k == general).map(|(_, why)| format!("`{key}` cannot change mid-run: it {why}"))
+}
+
+/// Parse every `[[change]]` table against the validated scenario `base`; errors are
+/// pushed (located), and the changes returned when there were none.
+pub(super) fn parse(entry: &Entry, base: &Scenario, errors: &mut Vec<ScenarioError>) -> Vec<ChangeSet> {
+    let before = errors.len();
+    let items = match &entry.node {
+        Node::Array(items) => items,
+        other => {
+            errors.push(err(
+                &entry.value_loc,
+                "change",
+                format!("expected an array of tables ([[change]]), found {}", other.type_name()),
+            ));
+            return Vec::new();
+        }
+    };
+    let weeks = base.reported_weeks();
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let name = format!("change[{}]", i + 1);
+        let Node::Table(table) = &item.node else {
+            errors.push(err(&item.value_loc, &name, format!("expected a table, found {}", item.node.type_name())));
+            continue;
+        };
+        let week = match table.get("week") {
+            None => {
+                errors.push(err(
+                    &item.value_loc,
+                    &format!("{name}.week"),
+                    format!("missing; every [[change]] needs week = N (reported week, 1 to {weeks})"),
+                ));
+                None
+            }
+            Some(e) => match &e.node {
+                Node::Scalar(RawValue::Int(w)) if *w >= 1 && *w <= weeks as i64 => Some(*w as u32),
+                Node::Scalar(RawValue::Int(w)) => {
+                    errors.push(err(
+                        &e.value_loc,
+                        &format!("{name}.week"),
+                        format!(
+                            "week {w} is outside the run; allowed: 1 to {weeks} (reported weeks, numbered as in \
+                             weekly.csv; the warm-up cannot be changed)"
+                        ),
+                    ));
+                    None
+                }
+                other => {
+                    errors.push(err(
+                        &e.value_loc,
+                        &format!("{name}.week"),
+                        format!("expected a whole number, found {}", other.type_name()),
+                    ));
+                    None
+                }
+            },
+        };
+        let mut sets = Vec::new();
+        collect("", table, &name, &mut sets, errors);
+        if sets.is_empty() && errors.len() == before {
+            errors.push(err(&item.value_loc, &name, "changes nothing; add dotted keys with new values"));
+        }
+        for (key, value, loc) in &sets {
+            if let Some(why) = fixed_reason(key) {
+                errors.push(err(loc, key, why));
+                continue;
+            }
+            if let Err(m) = base.sweepable_spec(key).and_then(|_| base.clone().set_dotted(key, value)) {
+                errors.push(err(loc, key, m));
+            }
+        }
+        if let Some(week) = week {
+            out.push((ChangeSet { week, sets: sets.iter().map(|(k, v, _)| (k.clone(), v.clone())).collect() }, item));
+        }
+    }
+    if errors.len() > before {
+        return Vec::new();
+    }
+    // Rules between keys must hold in every period: apply the changes in week order.
+    let mut order: Vec<usize> = (0..out.len()).collect();
+    order.sort_by_key(|&i| out[i].0.week);
+    let mut state = base.clone();
+    for i in order {
+        let (c, item) = &out[i];
+        for (k, v) in &c.sets {
+            state.set_dotted(k, v).expect("checked above");
+        }
+        if let Err(problems) = state.check() {
+            for p in problems {
+                errors.push(err(&item.value_loc, &format!("change[{}]", i + 1), format!("from week {}: {p}", c.week)));
+            }
+        }
+    }
+    out.into_iter().map(|(c, _)| c).collect()
+}
+
+fn err(loc: &Loc, key: &str, message: impl Into<String>) -> ScenarioError {
+    ScenarioError::at(loc.clone(), Some(key.to_string()), message)
+}
+
+/// Flatten a `[[change]]` table's keys (nested tables written without quotes) into
+/// dotted keys with their values; `week` is skipped.
+fn collect(
+    prefix: &str,
+    table: &Table,
+    name: &str,
+    out: &mut Vec<(String, RawValue, Loc)>,
+    errors: &mut Vec<ScenarioError>,
+) {
+    for (k, e) in table {
+        if prefix.is_empty() && k == "week" {
+            continue;
+        }
+        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        match &e.node {
+            Node::Table(t) => collect(&key, t, name, out, errors),
+            Node::Scalar(v) => out.push((key, v.clone(), e.value_loc.clone())),
+            other => errors.push(err(
+                &e.value_loc,
+                &key,
+                format!("expected a single value for `{key}` in {name}, found {}", other.type_name()),
+            )),
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! Scheduled policy changes (`[[change]]`): common random numbers before the change,
+//! an effect after it, region keys, the manifest, re-running, sweeps and compare.
+
+use std::path::Path;
+
+use spsim::params::spec::RawValue;
+use spsim::scenario::{self, Scenario};
+
+use crate::{load, repo, run_with_threads, spsim};
+
+fn text(s: &str) -> Scenario {
+    scenario::from_text(Path::new("t.toml"), s).unwrap_or_else(|e| panic!("{e}"))
+}
+
+const BASE: &str = "[run]\nyears = 2\nwarmup_weeks = 26\nreplications = 2\nseed = 11\n\
+                    [[region]]\nname = \"pcn\"\npopulation = 30000\nlw_posts = 2\nvcse_orgs = 12\n";
+
+/// Weekly rows (replication-major, one archetype) as value vectors, with their week.
+fn weeks(s: &Scenario) -> Vec<(usize, Vec<f64>)> {
+    let r = run_with_threads(s, 2);
+    r.replications.iter().flat_map(|rep| rep.weekly.iter().enumerate().map(|(i, w)| (i + 1, w.values()))).collect()
+}
+
+fn split_at_week(a: &Scenario, b: &Scenario, week: usize) -> (bool, usize) {
+    let (x, y) = (weeks(a), weeks(b));
+    assert_eq!(x.len(), y.len());
+    let before = x.iter().zip(&y).filter(|(p, _)| p.0 < week).all(|(p, q)| p.1 == q.1);
+    let after = x.iter().zip(&y).filter(|(p, q)| p.0 >= week && p.1 != q.1).count();
+    (before, after)
+}
+
+#[test]
+fn weekly_output_is_identical_before_a_change_and_differs_after() {
+    let base = text(BASE);
+    let changed = text(&format!("{BASE}[[change]]\nweek = 40\npolicy.caseload_target_per_year = 400\n"));
+    let (same_before, differing_after) = split_at_week(&base, &changed, 40);
+    assert!(same_before, "weeks 1-39 must equal the unchanged run (common random numbers)");
+    assert!(differing_after > 20, "the change must act: {differing_after} weekly rows differ after week 40");
+}
+
+#[test]
+fn a_change_to_the_value_in_force_changes_nothing() {
+    // Applying a change is itself invisible: only the new value acts.
+    let base = text(BASE);
+    let same = text(&format!("{BASE}[[change]]\nweek = 10\npolicy.caseload_target_per_year = 225\n"));
+    assert_eq!(weeks(&base), weeks(&same));
+}
+
+#[test]
+fn region_keys_that_act_during_the_run_can_change() {
+    let base = text(BASE);
+    let pressure = text(&format!("{BASE}[[change]]\nweek = 30\n\"region[1].statutory_pressure\" = 1.0\n"));
+    let (same_before, differing_after) = split_at_week(&base, &pressure, 30);
+    assert!(same_before && differing_after > 0, "statutory pressure from week 30 changes referrals");
+    let bigger = text(&format!("{BASE}[[change]]\nweek = 30\nregion.population = 60000\n"));
+    let (same_before, differing_after) = split_at_week(&base, &bigger, 30);
+    assert!(same_before && differing_after > 20, "a larger population from week 30 presents more");
+}
+
+#[test]
+fn a_supervision_cut_and_return_shows_in_the_shipped_scenario() {
+    let base = load(&repo("scenarios/baseline.toml"));
+    let cut = load(&repo("scenarios/supervision_cut.toml"));
+    assert_eq!(cut.changes.len(), 2);
+    let mut base = base;
+    let mut cut = cut;
+    base.run.replications = 2;
+    cut.run.replications = 2;
+    let (same_before, differing_after) = split_at_week(&base, &cut, 53);
+    assert!(same_before, "year 1 is the baseline's");
+    assert!(differing_after > 100, "{differing_after}");
+}
+
+#[test]
+fn changes_are_in_the_manifest_and_the_resolved_scenario_reruns_identically() {
+    let t = tempfile::tempdir().unwrap();
+    let first = t.path().join("a");
+    let o = spsim(&[
+        "run",
+        repo("scenarios/target_rise.toml").to_str().unwrap(),
+        "--out",
+        first.to_str().unwrap(),
+        "--replications",
+        "2",
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(first.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["changes"][0]["week"], 105);
+    assert_eq!(m["changes"][0]["set"]["policy.caseload_target_per_year"], 300.0);
+    let resolved = t.path().join("r.toml");
+    std::fs::write(&resolved, m["resolved_scenario"].as_str().unwrap()).unwrap();
+    let again = t.path().join("b");
+    let o = spsim(&["run", resolved.to_str().unwrap(), "--out", again.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in ["summary.csv", "weekly.csv", "mechanisms.csv"] {
+        assert_eq!(std::fs::read(first.join(f)).unwrap(), std::fs::read(again.join(f)).unwrap(), "{f}");
+    }
+}
+
+#[test]
+fn a_sweep_can_vary_a_changes_value_and_week() {
+    let s = text(&format!(
+        "{BASE}[[change]]\nweek = 40\npolicy.caseload_target_per_year = 300\n\
+         [sweep]\ndesign = \"grid\"\n[sweep.parameters]\n\
+         \"change[1].policy.caseload_target_per_year\" = [225, 400]\n\"change[1].week\" = [20, 60]\n"
+    ));
+    let sw = s.sweep.clone().unwrap();
+    let sweep = spsim::sweep::Sweep::native(s, sw);
+    assert_eq!(sweep.points.len(), 4);
+    let at = |i: usize| sweep.scenario_at(i).unwrap();
+    let (target, week) = (|p: &Scenario| p.changes[0].sets[0].1.clone(), |p: &Scenario| p.changes[0].week);
+    let all: Vec<(RawValue, u32)> = (0..4).map(|i| (target(&at(i)), week(&at(i)))).collect();
+    assert!(all.contains(&(RawValue::Int(400), 20)) && all.contains(&(RawValue::Int(225), 60)), "{all:?}");
+    // A point whose change keeps the value in force equals the unchanged run.
+    let keep = (0..4).find(|&i| target(&at(i)) == RawValue::Int(225)).unwrap();
+    let base = text(BASE);
+    assert_eq!(weeks(&at(keep)), weeks(&base));
+    // Errors name the change.
+    let mut s2 = at(0);
+    assert!(s2.set_dotted("change[2].week", &RawValue::Int(3)).unwrap_err().contains("no change[2]"));
+    assert!(s2.set_dotted("change[1].policy.max_sessions", &RawValue::Int(3)).unwrap_err().contains("does not set"));
+    assert!(s2.set_dotted("change[1].week", &RawValue::Int(5000)).unwrap_err().contains("outside the run"));
+}
+
+#[test]
+fn compare_runs_a_scenario_with_changes_against_its_baseline() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("cmp");
+    let o = spsim(&[
+        "compare",
+        repo("scenarios/baseline.toml").to_str().unwrap(),
+        repo("scenarios/target_rise.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--replications",
+        "4",
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let csv = std::fs::read_to_string(out.join("compare.csv")).unwrap();
+    assert!(csv.lines().any(|l| l.starts_with("target_rise,lw_burnout_mean,")), "{csv}");
+}
