@@ -68,9 +68,31 @@ pub fn scenario_reference() -> String {
         "[behaviour]",
         "Every coefficient of the rules. Logistic coefficients act on the log-odds scale.",
     );
+    change_section(&mut out);
     sweep_section(&mut out);
     limits_section(&mut out);
     out
+}
+
+/// `[[change]]`: scheduled changes; the keys that cannot change come from the code.
+fn change_section(out: &mut String) {
+    use crate::scenario::change::FIXED_KEYS;
+    out.push_str(
+        "## `[[change]]`\n\nPolicy changes scheduled during the run: any number of `[[change]]` tables, \
+         each with `week = N` (a reported week, numbered from 1 as in `weekly.csv`) and dotted keys \
+         (`policy.*`, `funding.*`, `behaviour.*`, `region.*` for every `[[region]]`, \
+         `\"region[N].*\"` for the N-th) with their new values, which hold from the start of that \
+         week on. Values are checked like the keys' own, and the rules between keys must hold in \
+         every period. Weeks before the first change are identical to the run without changes \
+         (same random numbers). A sweep may vary `change[N].week` and `change[N].<key>` (a key \
+         that change N sets).\n\n```toml\n[[change]]\nweek = 105                # the start of year 3\n\
+         policy.caseload_target_per_year = 300\n```\n\nKeys that cannot change mid-run: every \
+         `run.*` key, and\n\n| key | why |\n|---|---|\n",
+    );
+    for (k, why) in FIXED_KEYS {
+        out.push_str(&format!("| `{k}` | it {why} |\n"));
+    }
+    out.push('\n');
 }
 
 /// The rules between keys and the limits on inputs, from the constants that enforce them.

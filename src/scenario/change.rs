@@ -114,17 +114,20 @@ pub(super) fn parse(entry: &Entry, base: &Scenario, errors: &mut Vec<ScenarioErr
         if sets.is_empty() && errors.len() == before {
             errors.push(err(&item.value_loc, &name, "changes nothing; add dotted keys with new values"));
         }
-        for (key, value, loc) in &sets {
+        for (key, value, key_loc, value_loc) in &sets {
             if let Some(why) = fixed_reason(key) {
-                errors.push(err(loc, key, why));
-                continue;
-            }
-            if let Err(m) = base.sweepable_spec(key).and_then(|_| base.clone().set_dotted(key, value)) {
-                errors.push(err(loc, key, m));
+                errors.push(err(key_loc, key, why));
+            } else if let Err(m) = base.sweepable_spec(key) {
+                errors.push(err(key_loc, key, m));
+            } else if let Err(m) = base.clone().set_dotted(key, value) {
+                errors.push(err(value_loc, key, m));
             }
         }
         if let Some(week) = week {
-            out.push((ChangeSet { week, sets: sets.iter().map(|(k, v, _)| (k.clone(), v.clone())).collect() }, item));
+            out.push((
+                ChangeSet { week, sets: sets.iter().map(|(k, v, _, _)| (k.clone(), v.clone())).collect() },
+                item,
+            ));
         }
     }
     if errors.len() > before {
@@ -158,7 +161,7 @@ fn collect(
     prefix: &str,
     table: &Table,
     name: &str,
-    out: &mut Vec<(String, RawValue, Loc)>,
+    out: &mut Vec<(String, RawValue, Loc, Loc)>,
     errors: &mut Vec<ScenarioError>,
 ) {
     for (k, e) in table {
@@ -168,7 +171,7 @@ fn collect(
         let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
         match &e.node {
             Node::Table(t) => collect(&key, t, name, out, errors),
-            Node::Scalar(v) => out.push((key, v.clone(), e.value_loc.clone())),
+            Node::Scalar(v) => out.push((key, v.clone(), e.key_loc.clone(), e.value_loc.clone())),
             other => errors.push(err(
                 &e.value_loc,
                 &key,

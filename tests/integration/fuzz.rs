@@ -94,6 +94,30 @@ fn sweep() -> impl Strategy<Value = String> {
     })
 }
 
+/// One to three `[[change]]` tables, with weeks in and out of the run and keys of every
+/// kind (changeable, fixed, unknown).
+fn change() -> impl Strategy<Value = String> {
+    let key = prop::sample::select(vec![
+        "policy.caseload_target_per_year",
+        "policy.supervision_quality",
+        "funding.lw_renewal_probability",
+        "behaviour.burnout_rate",
+        "region.population",
+        "\"region[1].statutory_pressure\"",
+        "region.count",
+        "run.years",
+        "policy.nope",
+    ]);
+    let one = (-2i64..600, prop::collection::vec((key, value()), 0..3)).prop_map(|(week, kv)| {
+        let mut t = format!("[[change]]\nweek = {week}\n");
+        for (k, v) in kv {
+            t.push_str(&format!("{k} = {v}\n"));
+        }
+        t
+    });
+    prop::collection::vec(one, 1..3).prop_map(|v| v.concat())
+}
+
 fn scenario_text() -> impl Strategy<Value = String> {
     let structured = (
         table::<RunParams>("run"),
@@ -103,8 +127,9 @@ fn scenario_text() -> impl Strategy<Value = String> {
         prop::collection::vec(table::<RegionSpec>("[region]"), 0..4),
         prop::option::weighted(0.2, sweep()),
         prop::option::weighted(0.05, Just("[polcy]\nx = 1\n".to_string())),
+        prop::option::weighted(0.2, change()),
     )
-        .prop_map(|(r, p, f, b, regions, sw, junk)| {
+        .prop_map(|(r, p, f, b, regions, sw, junk, ch)| {
             let mut t = String::new();
             for part in [r, p, f, b] {
                 t.push_str(&part);
@@ -114,6 +139,7 @@ fn scenario_text() -> impl Strategy<Value = String> {
             }
             t.push_str(&sw.unwrap_or_default());
             t.push_str(&junk.unwrap_or_default());
+            t.push_str(&ch.unwrap_or_default());
             t
         });
     let noise = "[\\[\\]a-z_=.\"{},0-9 \n#-]{0,200}".prop_map(String::from);
@@ -130,6 +156,7 @@ fn check(text: &str) -> Result<(), TestCaseError> {
     prop_assert_eq!(&again.funding, &s.funding);
     prop_assert_eq!(&again.behaviour, &s.behaviour);
     prop_assert_eq!(&again.regions, &s.regions);
+    prop_assert_eq!(&again.changes, &s.changes);
     let e = spsim::budget::estimate_run(&s, 4);
     prop_assert!(e.bytes > 0 && e.patient_weeks.is_finite());
     Ok(())
