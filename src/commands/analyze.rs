@@ -117,9 +117,8 @@ pub fn analyze(
                 reasons.push(why);
             }
         }
-        let shown: Vec<&str> = reasons.iter().take(3).map(String::as_str).collect();
-        let why =
-            shown.iter().map(|w| if w.len() > 300 { &w[..w.floor_char_boundary(300)] } else { w }).collect::<Vec<_>>();
+        // At most three reasons, each cut to 300 characters.
+        let why: Vec<String> = reasons.iter().take(3).map(|w| w.chars().take(300).collect()).collect();
         eprintln!(
             "error: {} cannot be analysed with `analyze {wanted}`: no metric could be analysed ({}{}); nothing written",
             dir.display(),
