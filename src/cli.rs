@@ -57,7 +57,10 @@ pub enum Command {
     ///
     /// Every scenario runs with the baseline's seed and replications, so replication r of
     /// each sees the same patients. Writes compare.csv (per alternative and metric: means,
-    /// mean paired difference, 95% CI, sd, n) and prints the main differences.
+    /// mean paired difference, 95% CI, sd, n) and manifest.json, and prints the main
+    /// differences: those whose 95% interval excludes 0 (marked *), grouped into access,
+    /// retention, outcomes and the VCSE sector, largest standardised difference first;
+    /// --all prints every metric.
     /// Example: spsim compare scenarios/baseline.toml scenarios/supervision_good.toml --out runs/cmp
     Compare {
         /// Baseline scenario, then one or more alternatives.
@@ -76,6 +79,9 @@ pub enum Command {
         /// No progress bar and no table.
         #[arg(long)]
         quiet: bool,
+        /// Print every metric, not only the differences whose interval excludes 0.
+        #[arg(long)]
+        all: bool,
         /// Refuse to start when the estimated memory exceeds SIZE (e.g. 64G) instead of the
         /// machine's memory (or its container limit).
         #[arg(long, value_name = "SIZE")]

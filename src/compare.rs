@@ -70,3 +70,127 @@ pub fn paired(scenario: &str, base: &RunResult, alt: &RunResult) -> Vec<PairedDi
     }
     out
 }
+
+/// Most rows per group in the default (not `--all`) table.
+pub const MAIN_ROWS_PER_GROUP: usize = 10;
+
+/// The standardised paired difference (mean ÷ sd of the differences), for sorting: a
+/// difference with no spread counts as infinitely large, no difference as 0.
+pub fn standardised(d: &PairedDiff) -> f64 {
+    if !d.diff_mean.is_finite() || d.diff_mean == 0.0 {
+        0.0
+    } else if d.sd.is_finite() && d.sd > 0.0 {
+        d.diff_mean / d.sd
+    } else {
+        f64::INFINITY.copysign(d.diff_mean)
+    }
+}
+
+/// Whether the 95% interval of the difference excludes 0 (a real difference).
+pub fn is_real(d: &PairedDiff) -> bool {
+    (d.ci_low.is_finite() && d.ci_low > 0.0) || (d.ci_high.is_finite() && d.ci_high < 0.0)
+}
+
+/// The terminal table of `spsim compare`: per alternative, metrics grouped into access,
+/// retention, outcomes and the VCSE sector, each group sorted by the size of the
+/// standardised difference, real differences (95% interval excluding 0) marked `*`, with
+/// n. Without `all`, only real differences are shown, at most [`MAIN_ROWS_PER_GROUP`] per
+/// group, and a line says how many more `--all` shows.
+pub fn table(rows: &[PairedDiff], all: bool) -> String {
+    use crate::metrics::defs::{GROUPS, group};
+    let f = |x: f64| if x.is_finite() { format!("{x:.4}") } else { "-".into() };
+    let width = rows.iter().map(|r| r.metric.len()).max().unwrap_or(6).max(6);
+    let mut out = String::new();
+    let mut scenarios: Vec<&str> = Vec::new();
+    for r in rows {
+        if !scenarios.contains(&r.scenario.as_str()) {
+            scenarios.push(&r.scenario);
+        }
+    }
+    let mut hidden = 0usize;
+    for sc in scenarios {
+        out.push_str(&format!("\n{sc} − baseline\n"));
+        for g in GROUPS {
+            let mut members: Vec<&PairedDiff> =
+                rows.iter().filter(|r| r.scenario == sc && group(r.metric) == *g).collect();
+            members
+                .sort_by(|a, b| standardised(b).abs().total_cmp(&standardised(a).abs()).then(a.metric.cmp(b.metric)));
+            let shown: Vec<&PairedDiff> = if all {
+                members.clone()
+            } else {
+                members.iter().copied().filter(|r| is_real(r)).take(MAIN_ROWS_PER_GROUP).collect()
+            };
+            hidden += members.len() - shown.len();
+            if shown.is_empty() {
+                continue;
+            }
+            out.push_str(&format!(
+                "  {g}\n    {:<width$}  {:>11} {:>11} {:>11} {:>25} {:>8} {:>4}\n",
+                "metric", "base", "alt", "diff", "95% CI", "diff/sd", "n"
+            ));
+            for r in shown {
+                let z = standardised(r);
+                out.push_str(&format!(
+                    "  {} {:<width$}  {:>11} {:>11} {:>11} {:>25} {:>8} {:>4}\n",
+                    if is_real(r) { "*" } else { " " },
+                    r.metric,
+                    f(r.base_mean),
+                    f(r.alt_mean),
+                    f(r.diff_mean),
+                    format!("[{}, {}]", f(r.ci_low), f(r.ci_high)),
+                    if z.is_finite() { format!("{z:.2}") } else { "inf".into() },
+                    r.n
+                ));
+            }
+        }
+    }
+    out.push_str("\n* the 95% interval of the paired difference excludes 0\n");
+    if hidden > 0 {
+        out.push_str(&format!("{hidden} more differences (intervals including 0, or beyond the first {MAIN_ROWS_PER_GROUP} of a group): --all shows them\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(metric: &'static str, diff: f64, sd: f64, half: f64) -> PairedDiff {
+        PairedDiff {
+            scenario: "alt".into(),
+            metric,
+            base_mean: 1.0,
+            alt_mean: 1.0 + diff,
+            diff_mean: diff,
+            ci_low: diff - half,
+            ci_high: diff + half,
+            sd,
+            n: 20,
+        }
+    }
+
+    #[test]
+    fn the_table_groups_sorts_and_marks_real_differences() {
+        let rows = vec![
+            d("uptake_rate", 0.01, 0.1, 0.05),     // not real
+            d("wait_weeks_mean", -0.5, 0.1, 0.05), // real, |z| = 5
+            d("connected_rate", 0.2, 0.1, 0.05),   // real, |z| = 2
+            d("lw_burnout_mean", 0.3, 0.05, 0.02), // retention, real
+            d("a_very_long_metric_name_that_is_longer_than_the_column", 0.1, 0.01, 0.001),
+        ];
+        let t = table(&rows, false);
+        let access = t.find("  access").unwrap();
+        let retention = t.find("  retention").unwrap();
+        assert!(access < retention, "{t}");
+        let (w, c) = (t.find("wait_weeks_mean").unwrap(), t.find("connected_rate").unwrap());
+        assert!(w < c, "sorted by |diff/sd|: {t}");
+        assert!(!t.contains("uptake_rate"), "intervals including 0 are hidden by default");
+        assert!(t.contains("1 more differences"), "{t}");
+        assert!(t.lines().filter(|l| l.starts_with("  * ")).count() == 4, "{t}");
+        // Columns stay aligned whatever the name length.
+        let ends: Vec<usize> = t.lines().filter(|l| l.starts_with("  * ")).map(|l| l.len()).collect();
+        assert!(ends.windows(2).all(|w| w[0] == w[1]), "{t}");
+        let all = table(&rows, true);
+        assert!(all.contains("uptake_rate") && !all.contains("more differences"), "{all}");
+    }
+}

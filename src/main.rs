@@ -27,8 +27,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Validate { file, threads, max_memory } => validate(&file, threads, max_memory.as_deref()),
         Command::Calibrate { out, replications } => calibrate(out, replications),
-        Command::Compare { files, out, replications, threads, quiet, max_memory } => {
-            compare(files, out, replications, threads, quiet, max_memory.as_deref())
+        Command::Compare { files, out, replications, threads, quiet, all, max_memory } => {
+            compare(files, out, replications, threads, quiet, all, max_memory.as_deref())
         }
         Command::Sweep { file, out, replications, design, shard, shards, threads, quiet, max_memory } => {
             commands::sweep::sweep(commands::sweep::SweepArgs {
@@ -204,6 +204,7 @@ fn compare(
     replications: Option<u32>,
     threads: Option<u16>,
     quiet: bool,
+    all: bool,
     max_memory: Option<&str>,
 ) -> ExitCode {
     let mut scenarios = Vec::new();
@@ -235,8 +236,8 @@ fn compare(
     // Scenarios run one after another, but every result is kept until the end.
     let estimates: Vec<budget::Estimate> = scenarios.iter().map(|s| budget::estimate_run(s, threads)).collect();
     let kept: u64 = estimates.iter().map(|e| e.bytes).fold(0, u64::saturating_add);
-    let all = budget::Estimate { bytes: kept, patient_weeks: estimates.iter().map(|e| e.patient_weeks).sum() };
-    if let Err(e) = budget::check(&all, limit, "this comparison") {
+    let needed = budget::Estimate { bytes: kept, patient_weeks: estimates.iter().map(|e| e.patient_weeks).sum() };
+    if let Err(e) = budget::check(&needed, limit, "this comparison") {
         eprintln!("error: {e}");
         return ExitCode::from(2);
     }
@@ -271,19 +272,7 @@ fn compare(
             "paired differences from {} ({} replications, seed {seed}, common random numbers)",
             scenarios[0].run.name, reps
         );
-        println!("{:<24} {:<36} {:>11} {:>11} {:>11} {:>23}", "scenario", "metric", "base", "alt", "diff", "95% CI");
-        for r in &rows {
-            let f = |x: f64| if x.is_finite() { format!("{x:.4}") } else { "-".into() };
-            println!(
-                "{:<24} {:<36} {:>11} {:>11} {:>11} {:>23}",
-                r.scenario,
-                r.metric,
-                f(r.base_mean),
-                f(r.alt_mean),
-                f(r.diff_mean),
-                format!("[{}, {}]", f(r.ci_low), f(r.ci_high))
-            );
-        }
+        print!("{}", spsim::compare::table(&rows, all));
         println!("written to {}", out.join("compare.csv").display());
     }
     ExitCode::SUCCESS

@@ -187,3 +187,22 @@ pub const METRICS: &[MetricDef] = &[
 pub fn find(name: &str) -> Option<&'static MetricDef> {
     METRICS.iter().find(|d| d.name == name)
 }
+
+/// The groups a comparison reads metrics in, in order.
+pub const GROUPS: &[&str] = &["access", "retention", "outcomes", "VCSE sector"];
+
+/// Which of [`GROUPS`] a summary metric belongs to: link worker metrics and continuity
+/// are retention; GP use, well-being, self-efficacy and social capital are outcomes;
+/// VCSE closures, openings, fullness and use are the sector; the rest (referral to
+/// connection, waiting, holding, journeys, caseloads, the deprivation gap) is access.
+pub fn group(name: &str) -> &'static str {
+    if name.starts_with("lw_") || name == "continuity_break_share" {
+        "retention"
+    } else if ["gp_", "wellbeing_", "self_efficacy_", "social_capital_"].iter().any(|p| name.starts_with(p)) {
+        "outcomes"
+    } else if name.starts_with("vcse_") {
+        "VCSE sector"
+    } else {
+        "access"
+    }
+}
