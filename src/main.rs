@@ -83,9 +83,8 @@ fn validate(file: &Path, threads: Option<u16>, max_memory: Option<&str>) -> Exit
     let threads = threads.map(usize::from).unwrap_or_else(commands::cores);
     let run = budget::estimate_run(&s, threads);
     println!("run: {} on {threads} thread(s){}", run.describe(), limit_note(limit));
-    if let Err(e) = budget::check(&run, limit, "`spsim run` of this scenario") {
-        eprintln!("error: {e}");
-        return ExitCode::from(2);
+    if let Err(code) = fits(&run, limit, "`spsim run` of this scenario") {
+        return code;
     }
     if let Some(sw) = &s.sweep {
         println!(
@@ -99,9 +98,8 @@ fn validate(file: &Path, threads: Option<u16>, max_memory: Option<&str>) -> Exit
         let sweep = spsim::sweep::Sweep::native(s.clone(), sw.clone());
         let e = commands::sweep::estimate(&sweep, threads);
         println!("sweep: {} on {threads} thread(s){}", e.describe(), limit_note(limit));
-        if let Err(e) = budget::check(&e, limit, "`spsim sweep` of this scenario") {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
+        if let Err(code) = fits(&e, limit, "`spsim sweep` of this scenario") {
+            return code;
         }
     }
     ExitCode::SUCCESS
@@ -127,6 +125,22 @@ pub(crate) fn load_scenario(file: &Path, quiet: bool) -> Result<scenario::Scenar
             Err(ExitCode::from(2))
         }
     }
+}
+
+/// Whether an estimate fits under the memory limit; if not, say so (exit 2).
+pub(crate) fn fits(e: &budget::Estimate, limit: Option<u64>, what: &str) -> Result<(), ExitCode> {
+    budget::check(e, limit, what).map_err(|m| {
+        eprintln!("error: {m}");
+        ExitCode::from(2)
+    })
+}
+
+/// Claim an output folder (check and lock it) before the work, or say why not.
+fn claim(out: &Path, kind: report::folder::Kind, inputs: &[&Path]) -> Result<report::folder::Claim, ExitCode> {
+    report::folder::Claim::take(out, kind, inputs).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(e.exit_code())
+    })
 }
 
 /// The memory limit: `--max-memory`, else the machine's (or its container's).
@@ -171,17 +185,13 @@ fn run_command(
         Ok(p) => p,
         Err(code) => return code,
     };
-    if let Err(e) = budget::check(&budget::estimate_run(&s, threads), limit, "this run") {
-        eprintln!("error: {e}");
-        return ExitCode::from(2);
+    if let Err(code) = fits(&budget::estimate_run(&s, threads), limit, "this run") {
+        return code;
     }
     // Claimed before the work: a second command on the same folder is refused at once.
-    let claim = match report::folder::Claim::take(&out, report::folder::Kind::Run, &[file]) {
+    let claim = match claim(&out, report::folder::Kind::Run, &[file]) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(e.exit_code());
-        }
+        Err(code) => return code,
     };
     let bar = progress_bar(s.run.replications as u64 * s.total_weeks() as u64, quiet, &s.run.name, "replication-weeks");
     let started = Instant::now();
@@ -237,17 +247,13 @@ fn compare(
     let estimates: Vec<budget::Estimate> = scenarios.iter().map(|s| budget::estimate_run(s, threads)).collect();
     let kept: u64 = estimates.iter().map(|e| e.bytes).fold(0, u64::saturating_add);
     let needed = budget::Estimate { bytes: kept, patient_weeks: estimates.iter().map(|e| e.patient_weeks).sum() };
-    if let Err(e) = budget::check(&needed, limit, "this comparison") {
-        eprintln!("error: {e}");
-        return ExitCode::from(2);
+    if let Err(code) = fits(&needed, limit, "this comparison") {
+        return code;
     }
     let inputs: Vec<&Path> = files.iter().map(|f| f.as_path()).collect();
-    let claim = match report::folder::Claim::take(&out, report::folder::Kind::Compare, &inputs) {
+    let claim = match claim(&out, report::folder::Kind::Compare, &inputs) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(e.exit_code());
-        }
+        Err(code) => return code,
     };
     let total: u64 = scenarios.iter().map(|s| reps as u64 * s.total_weeks() as u64).sum();
     let bar = progress_bar(total, quiet, "compare", "replication-weeks");

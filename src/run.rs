@@ -7,12 +7,10 @@ use rayon::prelude::*;
 use crate::metrics::WeekCounts;
 use crate::metrics::ledger::Ledger;
 use crate::metrics::summary::{self, MetricStats, RunSummary};
-use crate::params::spec::ParamTable;
-use crate::params::{Behaviour, Funding, Policy, RegionSpec};
 use crate::rules::step::step_region;
 use crate::rules::{Ctx, Tables};
-use crate::scenario::Scenario;
 use crate::scenario::change::ChangeSet;
+use crate::scenario::{Scenario, region_index};
 use crate::world::Region;
 use crate::world::init::build_regions;
 
@@ -43,43 +41,23 @@ pub struct RunResult {
     pub summary: Vec<MetricStats>,
 }
 
-/// The parameters a week runs with (they change at scheduled changes).
-struct Params {
-    policy: Policy,
-    funding: Funding,
-    behaviour: Behaviour,
-}
-
-/// Apply one scheduled change: new values of policy, funding and behaviour keys, and of
-/// the region keys that act during the run (population, GP buy-in level, champion,
-/// statutory pressure) on every PCN of the archetypes concerned.
-fn apply_change(c: &ChangeSet, now: &mut Params, specs: &mut [RegionSpec], regions: &mut [Region]) {
+/// Apply one scheduled change to `now` (the parameters in force; values were checked at
+/// load) and push the region keys that act during the run (population, GP buy-in level,
+/// champion, statutory pressure) to every PCN of the archetypes concerned.
+fn apply_change(c: &ChangeSet, now: &mut Scenario, regions: &mut [Region]) {
     for (key, value) in &c.sets {
-        let (table, field) = key.split_once('.').expect("validated dotted key");
-        let set = |r: Result<(), crate::params::spec::FieldError>| r.expect("validated value");
-        match table {
-            "policy" => set(now.policy.set(field, value)),
-            "funding" => set(now.funding.set(field, value)),
-            "behaviour" => set(now.behaviour.set(field, value)),
-            _ => {
-                let which: Option<usize> = table
-                    .strip_prefix("region[")
-                    .and_then(|t| t.strip_suffix(']'))
-                    .and_then(|n| n.parse::<usize>().ok())
-                    .map(|n| n - 1);
-                for (a, spec) in specs.iter_mut().enumerate() {
-                    if which.is_none_or(|w| w == a) {
-                        set(spec.set(field, value));
-                    }
-                }
-                for r in regions.iter_mut().filter(|r| which.is_none_or(|w| w == r.archetype as usize)) {
-                    let spec = &specs[r.archetype as usize];
-                    r.population = spec.population;
-                    r.gp.buy_in_level = spec.gp_buy_in as f32;
-                    r.gp.champion = spec.gp_champion;
-                    r.gp.statutory_pressure = spec.statutory_pressure as f32;
-                }
-            }
+        now.set_dotted(key, value).expect("validated when the scenario was loaded");
+        let table = key.split_once('.').map_or(key.as_str(), |(t, _)| t);
+        if !table.starts_with("region") {
+            continue;
+        }
+        let which = (table != "region").then(|| region_index(table, now.regions.len()).expect("validated"));
+        for r in regions.iter_mut().filter(|r| which.is_none_or(|w| w == r.archetype as usize)) {
+            let spec = &now.regions[r.archetype as usize];
+            r.population = spec.population;
+            r.gp.buy_in_level = spec.gp_buy_in as f32;
+            r.gp.champion = spec.gp_champion;
+            r.gp.statutory_pressure = spec.statutory_pressure as f32;
         }
     }
 }
@@ -101,8 +79,7 @@ pub fn run_replication(s: &Scenario, replication: u32, progress: &(dyn Fn(u64) +
     let mut weekly = Vec::with_capacity(s.reported_weeks() as usize * archetypes);
     let mut patient_weeks = 0u64;
     // The parameters in force: the scenario's, then each scheduled change from its week.
-    let mut now = Params { policy: s.policy.clone(), funding: s.funding.clone(), behaviour: s.behaviour.clone() };
-    let mut specs = s.regions.clone();
+    let mut now = s.clone();
     let mut tables = Tables::new(&now.behaviour, &now.policy);
     let changes = s.changes_in_order();
     let mut next_change = 0;
@@ -110,7 +87,7 @@ pub fn run_replication(s: &Scenario, replication: u32, progress: &(dyn Fn(u64) +
         while let Some(c) = changes.get(next_change)
             && report_from + c.week - 1 == week
         {
-            apply_change(c, &mut now, &mut specs, &mut regions);
+            apply_change(c, &mut now, &mut regions);
             tables = Tables::new(&now.behaviour, &now.policy);
             next_change += 1;
         }

@@ -165,9 +165,8 @@ pub fn sweep(a: SweepArgs) -> ExitCode {
         Err(code) => return code,
     };
     let planned_threads = a.threads.map(usize::from).unwrap_or_else(super::cores);
-    if let Err(e) = budget::check(&estimate(&sweep, planned_threads), limit, "this sweep") {
-        eprintln!("error: {e}");
-        return ExitCode::from(2);
+    if let Err(code) = crate::fits(&estimate(&sweep, planned_threads), limit, "this sweep") {
+        return code;
     }
     if shard == Shard::ALL && out::is_finished(&a.out, &sweep) {
         if !a.quiet {

@@ -502,11 +502,6 @@ pub fn write_folder(
     Claim::take(out, kind, inputs)?.write_with(fill)
 }
 
-/// Write named files as a folder of kind `kind` in one step (see [`Claim`]).
-pub fn write_files(out: &Path, kind: Kind, inputs: &[&Path], files: &[(&str, Vec<u8>)]) -> Result<(), OutputError> {
-    Claim::take(out, kind, inputs)?.write_files(files)
-}
-
 /// Write one file atomically (a temporary file beside it, then a rename), inside the
 /// critical section. The caller has checked that `path` is ours to write.
 pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
@@ -594,10 +589,13 @@ mod tests {
         let out = t.path().join("out");
         let manifest =
             |k: Kind| serde_json::json!({ MARKER: k.as_str(), "files": ["a.csv", "manifest.json"] }).to_string();
-        write_files(&out, Kind::Run, &[], &[("a.csv", b"1".to_vec()), ("manifest.json", manifest(Kind::Run).into())])
-            .unwrap();
-        write_files(&out, Kind::Run, &[], &[("a.csv", b"2".to_vec()), ("manifest.json", manifest(Kind::Run).into())])
-            .unwrap();
+        let write = |n: &[u8]| {
+            Claim::take(&out, Kind::Run, &[])
+                .unwrap()
+                .write_files(&[("a.csv", n.to_vec()), ("manifest.json", manifest(Kind::Run).into())])
+        };
+        write(b"1").unwrap();
+        write(b"2").unwrap();
         assert_eq!(fs::read_to_string(out.join("a.csv")).unwrap(), "2");
         let names: Vec<_> = fs::read_dir(t.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("out")], "no lock, temporary or old folder left");

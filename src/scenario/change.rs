@@ -133,20 +133,11 @@ pub(super) fn parse(entry: &Entry, base: &Scenario, errors: &mut Vec<ScenarioErr
     if errors.len() > before {
         return Vec::new();
     }
-    // Rules between keys must hold in every period: apply the changes in week order.
-    let mut order: Vec<usize> = (0..out.len()).collect();
-    order.sort_by_key(|&i| out[i].0.week);
+    // Rules between keys must hold in every period.
     let mut state = base.clone();
-    for i in order {
-        let (c, item) = &out[i];
-        for (k, v) in &c.sets {
-            state.set_dotted(k, v).expect("checked above");
-        }
-        if let Err(problems) = state.check() {
-            for p in problems {
-                errors.push(err(&item.value_loc, &format!("change[{}]", i + 1), format!("from week {}: {p}", c.week)));
-            }
-        }
+    state.changes = out.iter().map(|(c, _)| c.clone()).collect();
+    for (i, message) in state.period_problems() {
+        errors.push(err(&out[i].1.value_loc, &format!("change[{}]", i + 1), message));
     }
     out.into_iter().map(|(c, _)| c).collect()
 }

@@ -357,17 +357,29 @@ impl Scenario {
     /// applied in week order); messages name the week from which a rule breaks.
     pub fn check_all_periods(&self) -> Result<(), Vec<String>> {
         self.check()?;
+        let problems: Vec<String> = self.period_problems().into_iter().map(|(_, m)| m).collect();
+        if problems.is_empty() { Ok(()) } else { Err(problems) }
+    }
+
+    /// The rules between keys broken once the changes are applied in week order: (index
+    /// of the change in file order, "from week N: ..." message).
+    pub(crate) fn period_problems(&self) -> Vec<(usize, String)> {
+        let mut order: Vec<usize> = (0..self.changes.len()).collect();
+        order.sort_by_key(|&i| self.changes[i].week);
         let mut state = self.clone();
-        state.changes.clear();
-        for c in self.changes_in_order() {
+        let mut problems = Vec::new();
+        for i in order {
+            let c = &self.changes[i];
             for (k, v) in &c.sets {
-                state.set_dotted(k, v).map_err(|e| vec![format!("change at week {}: {e}", c.week)])?;
+                if let Err(e) = state.set_dotted(k, v) {
+                    problems.push((i, format!("from week {}: {e}", c.week)));
+                }
             }
-            state
-                .check()
-                .map_err(|p| p.into_iter().map(|m| format!("from week {}: {m}", c.week)).collect::<Vec<_>>())?;
+            if let Err(p) = state.check() {
+                problems.extend(p.into_iter().map(|m| (i, format!("from week {}: {m}", c.week))));
+            }
         }
-        Ok(())
+        problems
     }
 
     /// The scheduled changes sorted by week (file order within a week).
@@ -526,7 +538,7 @@ impl Scenario {
 }
 
 /// The 0-based index of `region[N]` (N from 1).
-fn region_index(table: &str, regions: usize) -> Result<usize, String> {
+pub(crate) fn region_index(table: &str, regions: usize) -> Result<usize, String> {
     let n = table
         .strip_prefix("region[")
         .and_then(|t| t.strip_suffix(']'))
