@@ -139,6 +139,25 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Rebuild a folder's report.html, or combine several folders into one report.
+    ///
+    /// The report is one self-contained HTML file (inline SVG plots, no script, nothing
+    /// fetched; open it in any browser, or print it): for a run, the headline metrics with
+    /// their calibration targets, the funnel, the journeys, time series with 95% bands and
+    /// scheduled changes marked, and the mechanism ledger by context; for a comparison, a
+    /// forest plot of paired differences, the scenarios' time series overlaid and the
+    /// mechanisms that changed most; for a sweep, sensitivity indices and each metric
+    /// against each parameter. run, compare, sweep and analyze write it themselves.
+    /// With one DIR and no --out, DIR/report.html is rebuilt in place.
+    /// Example: spsim report results/baseline results/supervision_good --out both.html
+    Report {
+        /// Output folders of run, compare, sweep or merge.
+        #[arg(required = true, num_args = 1..)]
+        dirs: Vec<PathBuf>,
+        /// The HTML file to write (new, or a report spsim wrote); required with several DIRs.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Sensitivity indices of a finished sweep: Sobol' (sobol design) or Morris (morris design).
     ///
     /// Uses each point's mean over replications. Writes sobol.csv (metric, parameter, S1,

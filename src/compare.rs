@@ -44,8 +44,47 @@ pub fn paired(scenario: &str, base: &RunResult, alt: &RunResult) -> Vec<PairedDi
                 Some((bx, ay))
             })
             .collect();
+        if let Some(st) = PairedStats::of(&pairs) {
+            out.push(PairedDiff {
+                scenario: scenario.to_string(),
+                metric: name,
+                base_mean: st.base_mean,
+                alt_mean: st.alt_mean,
+                diff_mean: st.diff_mean,
+                ci_low: st.ci_low,
+                ci_high: st.ci_high,
+                sd: st.sd,
+                n: st.n,
+            });
+        }
+    }
+    out
+}
+
+/// Means, mean difference and its 95% t-interval of paired values `(base, alt)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PairedStats {
+    /// Mean of the base values.
+    pub base_mean: f64,
+    /// Mean of the alternative values.
+    pub alt_mean: f64,
+    /// Mean of the differences (alternative − base).
+    pub diff_mean: f64,
+    /// Lower end of its 95% t-interval (NaN with n < 2).
+    pub ci_low: f64,
+    /// Upper end.
+    pub ci_high: f64,
+    /// Standard deviation of the differences (NaN with n < 2).
+    pub sd: f64,
+    /// Pairs.
+    pub n: usize,
+}
+
+impl PairedStats {
+    /// The statistics of `pairs`; `None` when there are none. Sums in the given order.
+    pub fn of(pairs: &[(f64, f64)]) -> Option<PairedStats> {
         if pairs.is_empty() {
-            continue;
+            return None;
         }
         let n = pairs.len();
         let mean = |f: &dyn Fn(&(f64, f64)) -> f64| pairs.iter().map(f).sum::<f64>() / n as f64;
@@ -56,9 +95,7 @@ pub fn paired(scenario: &str, base: &RunResult, alt: &RunResult) -> Vec<PairedDi
         } else {
             (f64::NAN, f64::NAN)
         };
-        out.push(PairedDiff {
-            scenario: scenario.to_string(),
-            metric: name,
+        Some(PairedStats {
             base_mean: mean(&|p| p.0),
             alt_mean: mean(&|p| p.1),
             diff_mean,
@@ -66,7 +103,103 @@ pub fn paired(scenario: &str, base: &RunResult, alt: &RunResult) -> Vec<PairedDi
             ci_high: diff_mean + half,
             sd,
             n,
-        });
+        })
+    }
+}
+
+/// The paired difference of one mechanism's rate between an alternative and the
+/// baseline: "through which mechanism" a policy works.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MechanismDiff {
+    /// Alternative scenario name.
+    pub scenario: String,
+    /// Rule (R1–R19).
+    pub rule: &'static str,
+    /// Mechanism name, as in `mechanisms.csv`.
+    pub mechanism: &'static str,
+    /// Unit of the rate ([`RateUnit`]).
+    pub unit: RateUnit,
+    /// The statistics of the per-replication rates.
+    pub stats: PairedStats,
+}
+
+/// How a mechanism's rate is expressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateUnit {
+    /// Mechanisms about one patient: per 100 GP referrals.
+    Per100Referrals,
+    /// Mechanisms about link workers, posts or organisations: per PCN per year.
+    PerPcnYear,
+}
+
+impl RateUnit {
+    /// As written in `mechanisms.csv` of a comparison and in the report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RateUnit::Per100Referrals => "per 100 referrals",
+            RateUnit::PerPcnYear => "per PCN-year",
+        }
+    }
+}
+
+/// Each mechanism's rate in one replication: patient mechanisms per 100 GP referrals
+/// (the ledger's "referred by GP"), the others per PCN per year.
+fn mechanism_rates(rep: &crate::run::Replication, pcn_years: f64) -> Vec<(RateUnit, f64)> {
+    use crate::metrics::ledger::{BANDS, Ledger, Mechanism};
+    let mut total = Ledger::default();
+    for l in &rep.ledger {
+        total.add(l);
+    }
+    let referrals = total.total(Mechanism::Referred) as f64;
+    Mechanism::ALL
+        .iter()
+        .map(|m| {
+            let i = *m as usize * BANDS.len();
+            let system = total.counts[i] as f64;
+            let patient: u64 = total.counts[i + 1..i + BANDS.len()].iter().sum();
+            if system > 0.0 {
+                (RateUnit::PerPcnYear, system / pcn_years)
+            } else {
+                let rate = if referrals > 0.0 { 100.0 * patient as f64 / referrals } else { f64::NAN };
+                (RateUnit::Per100Referrals, rate)
+            }
+        })
+        .collect()
+}
+
+/// Paired differences of every mechanism's rate (see [`RateUnit`]) of `alt` against
+/// `base`, replication by replication; mechanisms that never fired in either are left
+/// out. `pcns` and `years`: the PCNs simulated and the reported years (the same in both
+/// under a comparison).
+pub fn mechanism_diffs(
+    scenario: &str,
+    base: &RunResult,
+    alt: &RunResult,
+    pcns: usize,
+    years: f64,
+) -> Vec<MechanismDiff> {
+    use crate::metrics::ledger::Mechanism;
+    let pcn_years = (pcns.max(1) as f64) * years;
+    let b: Vec<Vec<(RateUnit, f64)>> = base.replications.iter().map(|r| mechanism_rates(r, pcn_years)).collect();
+    let a: Vec<Vec<(RateUnit, f64)>> = alt.replications.iter().map(|r| mechanism_rates(r, pcn_years)).collect();
+    let mut out = Vec::new();
+    for (k, m) in Mechanism::ALL.iter().enumerate() {
+        let system = b.iter().chain(&a).any(|r| r[k].0 == RateUnit::PerPcnYear);
+        let unit = if system { RateUnit::PerPcnYear } else { RateUnit::Per100Referrals };
+        let pairs: Vec<(f64, f64)> =
+            b.iter().zip(&a).map(|(x, y)| (x[k].1, y[k].1)).filter(|p| p.0.is_finite() && p.1.is_finite()).collect();
+        if pairs.iter().all(|p| p.0 == 0.0 && p.1 == 0.0) {
+            continue;
+        }
+        if let Some(stats) = PairedStats::of(&pairs) {
+            out.push(MechanismDiff {
+                scenario: scenario.to_string(),
+                rule: m.rule(),
+                mechanism: m.name(),
+                unit,
+                stats,
+            });
+        }
     }
     out
 }

@@ -48,6 +48,7 @@ fn main() -> ExitCode {
             let boot = spsim::analyze::Bootstrap { resamples: resamples as usize, level: confidence, seed };
             commands::analyze::analyze(method, &dir, &metric, boot, levels, quiet)
         }
+        Command::Report { dirs, out } => commands::report::report(&dirs, out.as_deref()),
         Command::Reference => {
             print!("{}", report::reference::scenario_reference());
             ExitCode::SUCCESS
@@ -265,10 +266,7 @@ fn compare(
         rows.extend(spsim::compare::paired(&s.run.name, &results[0], r));
     }
     let refs: Vec<&scenario::Scenario> = scenarios.iter().collect();
-    let written = claim.write_files(&[
-        ("compare.csv", report::compare_csv(&rows)),
-        ("manifest.json", report::compare_manifest(&refs, seed, reps)),
-    ]);
+    let written = report::write_compare(&claim, &refs, &results, &rows, seed, reps);
     if let Err(e) = written {
         eprintln!("error: {e}");
         return ExitCode::from(e.exit_code());
@@ -279,7 +277,7 @@ fn compare(
             scenarios[0].run.name, reps
         );
         print!("{}", spsim::compare::table(&rows, all));
-        println!("written to {}", out.join("compare.csv").display());
+        println!("written to {} (open report.html in a browser for plots)", out.display());
     }
     ExitCode::SUCCESS
 }

@@ -128,9 +128,20 @@ pub fn analyze(
         return ExitCode::from(2);
     }
     let path = dir.join(file);
-    if let Err(e) = report::folder::write_file_atomically(&path, &w.into_inner().expect("flush to memory")) {
+    // Under the folder's lock (no sweep or merge replaces it meanwhile): the indices, then
+    // the report rebuilt with them.
+    let bytes = w.into_inner().expect("flush to memory");
+    let page_path = dir.join("report.html");
+    let written = report::folder::lock_output(dir).and_then(|_lock| {
+        report::folder::write_file_atomically(&path, &bytes)?;
+        let page = report::html::folder_report(dir)
+            .map_err(|e| report::OutputError::Io(format!("rebuilding {}: {e}", page_path.display())))?;
+        report::folder::check_file(&page_path)?;
+        report::folder::write_file_atomically(&page_path, page.as_bytes())
+    });
+    if let Err(e) = written {
         eprintln!("error: {e}");
-        return ExitCode::from(1);
+        return ExitCode::from(e.exit_code());
     }
     if !quiet {
         let h: Vec<&str> = header[2..].to_vec();
@@ -142,10 +153,11 @@ pub fn analyze(
             println!("skipped {s}");
         }
         println!(
-            "{} bootstrap resamples, {:.0}% intervals (*_conf = half-width); written to {}",
+            "{} bootstrap resamples, {:.0}% intervals (*_conf = half-width); written to {} (and {} rebuilt)",
             boot.resamples,
             boot.level * 100.0,
-            path.display()
+            path.display(),
+            page_path.display()
         );
     }
     ExitCode::SUCCESS

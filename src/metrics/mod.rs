@@ -28,6 +28,10 @@ macro_rules! week_counts {
             pub fn values(&self) -> Vec<f64> {
                 vec![$(self.$field),*]
             }
+            /// Mutable references to the values, in column order (for reading a row back).
+            pub fn values_mut(&mut self) -> Vec<&mut f64> {
+                vec![$(&mut self.$field),*]
+            }
         }
     };
 }
@@ -63,6 +67,8 @@ week_counts! {
     wait_weeks_sum,
     /// Sessions held (contacts).
     sessions,
+    /// Episodes reaching their third session (the "3 contacts" step of the funnel).
+    third_sessions,
     /// Patients seen in a session for the first time this reported year (weeks 1–52, 53–104, …): summed over a year, the distinct patients supported.
     patients_seen_new_in_year,
     /// Patients connected to a VCSE organisation: the place started (R7).

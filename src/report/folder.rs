@@ -51,8 +51,10 @@ impl Kind {
     /// Entries a folder of this kind may hold besides the files its manifest lists.
     fn extras(self) -> &'static [&'static str] {
         match self {
-            Kind::Sweep => &["shards", "sobol.csv", "morris.csv"],
-            Kind::Run | Kind::Compare => &[],
+            // report.html: rebuilt by `spsim report` and `spsim analyze` in folders of any
+            // version, including those written before reports were.
+            Kind::Sweep => &["shards", "sobol.csv", "morris.csv", "report.html"],
+            Kind::Run | Kind::Compare => &["report.html"],
         }
     }
 }

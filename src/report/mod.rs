@@ -8,6 +8,7 @@
 
 pub mod calibration;
 pub mod folder;
+pub mod html;
 pub mod reference;
 pub mod sweep;
 
@@ -107,6 +108,44 @@ pub fn compare_csv(rows: &[crate::compare::PairedDiff]) -> Vec<u8> {
     w.into_inner().expect("flush to memory")
 }
 
+/// `mechanisms.csv` of a comparison: per alternative and mechanism, the paired
+/// difference of its rate (per 100 referrals or per PCN-year) from the baseline.
+pub fn mechanism_diffs_csv(rows: &[crate::compare::MechanismDiff]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "scenario",
+        "rule",
+        "mechanism",
+        "unit",
+        "base_rate",
+        "alt_rate",
+        "diff_mean",
+        "ci_low",
+        "ci_high",
+        "sd",
+        "n",
+    ])
+    .expect("write to memory");
+    for r in rows {
+        let s = &r.stats;
+        w.write_record([
+            r.scenario.clone(),
+            r.rule.to_string(),
+            r.mechanism.to_string(),
+            r.unit.as_str().to_string(),
+            num(s.base_mean),
+            num(s.alt_mean),
+            num(s.diff_mean),
+            num(s.ci_low),
+            num(s.ci_high),
+            num(s.sd),
+            s.n.to_string(),
+        ])
+        .expect("write to memory");
+    }
+    w.into_inner().expect("flush to memory")
+}
+
 /// `manifest.json`: what wrote the folder (the [`folder::MARKER`] and the files list),
 /// engine version, scenario file and hash, resolved scenario, seed, replications.
 /// Deterministic: nothing in it depends on the machine, the thread count or the time, so
@@ -157,7 +196,7 @@ pub fn changes_json(s: &Scenario) -> serde_json::Value {
 }
 
 /// The files `spsim run` writes, in its folder.
-pub const RUN_FILES: &[&str] = &["summary.csv", "weekly.csv", "mechanisms.csv", "manifest.json"];
+pub const RUN_FILES: &[&str] = &["summary.csv", "weekly.csv", "mechanisms.csv", "manifest.json", "report.html"];
 
 pub(crate) fn json_bytes(v: &serde_json::Value) -> Vec<u8> {
     let mut out = serde_json::to_vec_pretty(v).expect("JSON of plain values");
@@ -173,7 +212,49 @@ pub fn write_run(claim: &folder::Claim, s: &Scenario, result: &RunResult) -> Res
         ("mechanisms.csv", mechanisms_csv(s, result)),
         ("manifest.json", manifest_json(s, result)),
     ];
-    claim.write_files(&files)
+    with_report(files, |files| claim.write_files(files))
+}
+
+/// Add `report.html`, built from the other files, and write them all with `write`.
+fn with_report(
+    mut files: Vec<(&str, Vec<u8>)>,
+    write: impl FnOnce(&[(&str, Vec<u8>)]) -> Result<(), OutputError>,
+) -> Result<(), OutputError> {
+    let page = html::report_of_files(&files).map_err(|e| OutputError::Io(format!("building report.html: {e}")))?;
+    files.push(("report.html", page));
+    write(&files)
+}
+
+/// Write the files of a comparison (`results[0]` is the baseline's) into the claimed
+/// folder: compare.csv, mechanisms.csv, series.csv, manifest.json and report.html.
+pub fn write_compare(
+    claim: &folder::Claim,
+    scenarios: &[&Scenario],
+    results: &[RunResult],
+    rows: &[crate::compare::PairedDiff],
+    seed: u64,
+    replications: u32,
+) -> Result<(), OutputError> {
+    let base = scenarios[0];
+    let mut mechanisms = Vec::new();
+    for (s, r) in scenarios.iter().zip(results).skip(1) {
+        let years = base.reported_weeks() as f64 / 52.0;
+        mechanisms.extend(crate::compare::mechanism_diffs(&s.run.name, &results[0], r, base.region_count(), years));
+    }
+    let bands: Vec<(&str, Vec<html::series::Band>)> = scenarios
+        .iter()
+        .zip(results)
+        .map(|(s, r)| {
+            (s.run.name.as_str(), html::series::bands(&html::series::Weekly::from_result(s.regions.len(), r)))
+        })
+        .collect();
+    let files = vec![
+        ("compare.csv", compare_csv(rows)),
+        ("mechanisms.csv", mechanism_diffs_csv(&mechanisms)),
+        ("series.csv", html::series::series_csv(&bands)),
+        ("manifest.json", compare_manifest(scenarios, seed, replications)),
+    ];
+    with_report(files, |files| claim.write_files(files))
 }
 
 /// `manifest.json` of a comparison: the marker, the files, the scenarios and the common
@@ -186,6 +267,7 @@ pub fn compare_manifest(scenarios: &[&Scenario], seed: u64, replications: u32) -
                 "name": s.run.name,
                 "file": s.path.display().to_string(),
                 "sha256": s.source_hash,
+                "changes": changes_json(s),
             })
         })
         .collect();
@@ -203,4 +285,4 @@ pub fn compare_manifest(scenarios: &[&Scenario], seed: u64, replications: u32) -
 }
 
 /// The files `spsim compare` writes, in its folder.
-pub const COMPARE_FILES: &[&str] = &["compare.csv", "manifest.json"];
+pub const COMPARE_FILES: &[&str] = &["compare.csv", "mechanisms.csv", "series.csv", "manifest.json", "report.html"];

@@ -379,10 +379,15 @@ pub fn merge(dir: &Path, out: &Path) -> Result<MergeReport, SweepIoError> {
             fs::write(&p, problem).map_err(io_err("write", &p))?;
             files.push("problem.txt");
         }
+        files.push("report.html");
         manifest["failed_runs"] = failed.into();
         manifest["files"] = files.into();
         let m = tmp.join("manifest.json");
         fs::write(&m, json_bytes(&manifest)).map_err(io_err("write", &m))?;
+        let page =
+            super::html::folder_report(tmp).map_err(|e| SweepIoError::Io(format!("building report.html: {e}")))?;
+        let r = tmp.join("report.html");
+        fs::write(&r, page).map_err(io_err("write", &r))?;
         report = Some(MergeReport { runs, failed, points });
         Ok(())
     })?;
@@ -614,20 +619,29 @@ pub struct PointsTable {
 /// Read `points.csv` of a finished sweep folder.
 pub fn read_points(dir: &Path) -> Result<PointsTable, SweepIoError> {
     let path = dir.join("points.csv");
-    let mut text = String::new();
-    File::open(&path).map_err(io_err("open", &path))?.read_to_string(&mut text).map_err(io_err("read", &path))?;
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let mut text = Vec::new();
+    File::open(&path).map_err(io_err("open", &path))?.read_to_end(&mut text).map_err(io_err("read", &path))?;
+    parse_points(&text).map_err(|e| match e {
+        SweepIoError::Conflict(m) => SweepIoError::Conflict(format!("{}: {m}", path.display())),
+        SweepIoError::Io(m) => SweepIoError::Io(format!("{}: {m}", path.display())),
+    })
+}
+
+/// Parse the bytes of `points.csv`.
+pub fn parse_points(bytes: &[u8]) -> Result<PointsTable, SweepIoError> {
+    let mut reader = csv::Reader::from_reader(bytes);
     let header: Vec<String> =
         reader.headers().map_err(|e| SweepIoError::Io(e.to_string()))?.iter().map(String::from).collect();
-    let runs_ok = header.iter().position(|h| h == "runs_ok").ok_or_else(|| {
-        SweepIoError::Conflict(format!("{}: no runs_ok column; is this a sweep folder?", path.display()))
-    })?;
+    let runs_ok = header
+        .iter()
+        .position(|h| h == "runs_ok")
+        .ok_or_else(|| SweepIoError::Conflict("no runs_ok column; is this a sweep folder?".to_string()))?;
     let cols: Vec<(usize, String)> =
         header.iter().enumerate().filter_map(|(i, h)| h.strip_suffix("_mean").map(|m| (i, m.to_string()))).collect();
     let parse = |v: Option<&str>| v.and_then(|v| v.parse::<f64>().ok());
     let (mut x, mut y) = (Vec::new(), Vec::new());
     for rec in reader.records() {
-        let rec = rec.map_err(|e| SweepIoError::Io(format!("{}: {e}", path.display())))?;
+        let rec = rec.map_err(|e| SweepIoError::Io(e.to_string()))?;
         x.push((1..runs_ok).map(|i| parse(rec.get(i))).collect());
         y.push(cols.iter().map(|(i, _)| parse(rec.get(*i))).collect());
     }

@@ -72,6 +72,9 @@ pub fn session(
     let continuity = if p.has(flag::CONTINUITY_BREAK) { ctx.b.continuity_after_change } else { 1.0 };
     sessions::apply_session(ctx, p, lw.skill as f64, continuity, options);
     counts.sessions += 1.0;
+    if p.sessions == 3 {
+        counts.third_sessions += 1.0;
+    }
     if sessions::medical_need_surfaces(rng, ctx, p) {
         counts.medical_escalations += 1.0;
         lp(ctx, totals, Mechanism::MedicalEscalated, p.complexity);

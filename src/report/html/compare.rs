@@ -1,0 +1,331 @@
+//! The report of a comparison: a forest plot of paired differences per group, the time
+//! series of every scenario overlaid, and "through which mechanism": the ledger rates
+//! that changed most, with intervals.
+
+use serde_json::Value;
+
+use super::plot::{self, Interval};
+use super::series::{self, Band};
+use super::{Section, Table, esc, figure_or_note, fmt, number, with_ci};
+use crate::metrics::defs::{GROUPS, group};
+
+/// One row of `compare.csv`.
+#[derive(Debug, Clone)]
+pub struct DiffRow {
+    /// Alternative.
+    pub scenario: String,
+    /// Metric.
+    pub metric: String,
+    /// Baseline mean.
+    pub base: f64,
+    /// Alternative mean.
+    pub alt: f64,
+    /// Mean paired difference.
+    pub diff: f64,
+    /// 95% interval.
+    pub low: f64,
+    /// 95% interval.
+    pub high: f64,
+    /// Standard deviation of the differences.
+    pub sd: f64,
+    /// Pairs.
+    pub n: f64,
+}
+
+impl DiffRow {
+    /// Whether its interval excludes 0.
+    pub fn real(&self) -> bool {
+        (self.low.is_finite() && self.low > 0.0) || (self.high.is_finite() && self.high < 0.0)
+    }
+
+    /// Standardised difference (diff ÷ sd), for sorting; ±∞ with no spread.
+    pub fn z(&self) -> f64 {
+        if !self.diff.is_finite() || self.diff == 0.0 {
+            0.0
+        } else if self.sd > 0.0 {
+            self.diff / self.sd
+        } else {
+            f64::INFINITY.copysign(self.diff)
+        }
+    }
+
+    /// The difference and its interval as % of the baseline mean (None when that is 0).
+    pub fn relative(&self) -> Option<(f64, f64, f64)> {
+        (self.base.is_finite() && self.base != 0.0).then(|| {
+            let k = 100.0 / self.base.abs();
+            (self.diff * k, self.low * k, self.high * k)
+        })
+    }
+}
+
+/// A comparison folder read back.
+#[derive(Debug, Clone)]
+pub struct CompareData {
+    /// `manifest.json`.
+    pub manifest: Value,
+    /// `compare.csv`.
+    pub diffs: Vec<DiffRow>,
+    /// `series.csv` (absent in folders of older versions).
+    pub series: Option<Vec<(String, Vec<Band>)>>,
+    /// `mechanisms.csv` (absent in folders of older versions).
+    pub mechanisms: Option<Vec<DiffRow>>,
+    /// Units of the mechanism rates, parallel to `mechanisms`.
+    pub units: Vec<String>,
+}
+
+fn read_diffs(name: &str, bytes: &[u8], key: &str) -> Result<(Vec<DiffRow>, Option<Vec<String>>), String> {
+    let t = Table::parse(name, bytes)?;
+    let c = |col: &str| t.col(col, name);
+    let (sc, k, d, lo, hi, sd, n) =
+        (c("scenario")?, c(key)?, c("diff_mean")?, c("ci_low")?, c("ci_high")?, c("sd")?, c("n")?);
+    let (b, a) = match (t.col("base_mean", name), t.col("alt_mean", name)) {
+        (Ok(b), Ok(a)) => (b, a),
+        _ => (c("base_rate")?, c("alt_rate")?),
+    };
+    let unit = t.col("unit", name).ok();
+    let rule = t.col("rule", name).ok();
+    let rows = t
+        .rows
+        .iter()
+        .map(|r| DiffRow {
+            scenario: r.get(sc).cloned().unwrap_or_default(),
+            metric: match rule {
+                Some(i) => format!("{} {}", r.get(i).map_or("", String::as_str), r.get(k).map_or("", String::as_str)),
+                None => r.get(k).cloned().unwrap_or_default(),
+            },
+            base: number(r, b),
+            alt: number(r, a),
+            diff: number(r, d),
+            low: number(r, lo),
+            high: number(r, hi),
+            sd: number(r, sd),
+            n: number(r, n),
+        })
+        .collect();
+    let units = unit.map(|u| t.rows.iter().map(|r| r.get(u).cloned().unwrap_or_default()).collect());
+    Ok((rows, units))
+}
+
+impl CompareData {
+    /// Read the files of a comparison folder.
+    pub fn read(
+        manifest: Value,
+        need: &dyn Fn(&str) -> Result<Vec<u8>, String>,
+        file: &dyn Fn(&str) -> Option<Vec<u8>>,
+    ) -> Result<CompareData, String> {
+        let (diffs, _) = read_diffs("compare.csv", &need("compare.csv")?, "metric")?;
+        let series = match file("series.csv") {
+            Some(b) => Some(series::read_series_csv(&b).map_err(|e| format!("series.csv: {e}"))?),
+            None => None,
+        };
+        let (mechanisms, units) = match file("mechanisms.csv") {
+            Some(b) => {
+                let (rows, units) = read_diffs("mechanisms.csv", &b, "mechanism")?;
+                (Some(rows), units.unwrap_or_default())
+            }
+            None => (None, Vec::new()),
+        };
+        Ok(CompareData { manifest, diffs, series, mechanisms, units })
+    }
+
+    /// Scenario names, baseline first.
+    pub fn scenarios(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.manifest["scenarios"]
+            .as_array()
+            .map(|l| l.iter().filter_map(|s| s["name"].as_str().map(String::from)).collect())
+            .unwrap_or_default();
+        if names.is_empty() {
+            names.push(self.manifest["baseline"].as_str().unwrap_or("baseline").to_string());
+            for d in &self.diffs {
+                if !names.contains(&d.scenario) {
+                    names.push(d.scenario.clone());
+                }
+            }
+        }
+        names
+    }
+
+    /// "baseline vs a, b".
+    pub fn title(&self) -> String {
+        let names = self.scenarios();
+        match names.split_first() {
+            Some((base, rest)) if !rest.is_empty() => format!("{base} vs {}", rest.join(", ")),
+            _ => "comparison".into(),
+        }
+    }
+}
+
+/// The sections of a comparison's report.
+pub fn sections(d: &CompareData, p: &str) -> Vec<Section> {
+    let mut shown: Vec<&str> = Vec::new();
+    for r in &d.diffs {
+        if !shown.contains(&r.metric.as_str()) {
+            shown.push(&r.metric);
+        }
+    }
+    vec![
+        Section {
+            id: format!("{p}differences"),
+            title: "Differences from the baseline".into(),
+            html: differences(d, p),
+        },
+        Section { id: format!("{p}time-series"), title: "Over time, every scenario".into(), html: time_series(d, p) },
+        Section { id: format!("{p}mechanisms"), title: "Through which mechanism".into(), html: mechanisms(d, p) },
+        Section {
+            id: format!("{p}glossary"),
+            title: "Glossary".into(),
+            html: super::glossary(&shown, &series::SERIES.iter().map(|s| s.id).collect::<Vec<_>>()),
+        },
+    ]
+}
+
+fn alternatives(d: &CompareData) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for r in &d.diffs {
+        if !out.contains(&r.scenario) {
+            out.push(r.scenario.clone());
+        }
+    }
+    out
+}
+
+/// A table folded under a summary line (opened on click, no script needed); the plot
+/// above it carries the same rows.
+fn details(summary: &str, body: &str) -> String {
+    format!("<details><summary>{}</summary>\n{body}</details>\n", esc(summary))
+}
+
+fn diff_table(rows: &[&DiffRow], unit: &dyn Fn(usize) -> String) -> String {
+    let mut out = String::from(
+        "<table><tr><th></th><th>metric</th><th>baseline</th><th>alternative</th><th>difference [95% CI]</th><th>n</th></tr>\n",
+    );
+    for (i, r) in rows.iter().enumerate() {
+        let u = unit(i);
+        out.push_str(&format!(
+            "<tr{}><td>{}</td><td>{}{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+            if r.real() { " class=\"real\"" } else { "" },
+            if r.real() { "*" } else { "" },
+            esc(&r.metric),
+            if u.is_empty() { String::new() } else { format!(" <span class=\"unit\">({})</span>", esc(&u)) },
+            fmt(r.base),
+            fmt(r.alt),
+            with_ci(r.diff, r.low, r.high),
+            fmt(r.n)
+        ));
+    }
+    out.push_str("</table>\n");
+    out
+}
+
+/// Forest rows: the relative difference (% of the baseline mean) with its interval.
+fn forest_rows(rows: &[&DiffRow]) -> Vec<Interval> {
+    rows.iter()
+        .filter_map(|r| {
+            let (m, lo, hi) = r.relative()?;
+            Some(Interval { label: r.metric.clone(), mean: m, low: lo, high: hi, marked: r.real() })
+        })
+        .collect()
+}
+
+fn differences(d: &CompareData, p: &str) -> String {
+    let mut out = String::from(
+        "<p>Paired differences (alternative − baseline) under common random numbers: replication r of every scenario \
+         sees the same patients. Each plot shows the difference as a percentage of the baseline mean with its 95% \
+         interval, largest standardised difference (difference ÷ its sd) first; filled points and bold rows (*) are \
+         differences whose interval excludes 0.</p>\n",
+    );
+    for (k, alt) in alternatives(d).iter().enumerate() {
+        out.push_str(&format!(
+            "<h3>{} − {}</h3>\n",
+            esc(alt),
+            esc(&d.scenarios().first().cloned().unwrap_or_default())
+        ));
+        for g in GROUPS {
+            let mut rows: Vec<&DiffRow> =
+                d.diffs.iter().filter(|r| r.scenario == *alt && group(&r.metric) == *g).collect();
+            if rows.is_empty() {
+                continue;
+            }
+            rows.sort_by(|a, b| b.z().abs().total_cmp(&a.z().abs()).then(a.metric.cmp(&b.metric)));
+            let id = format!("{p}forest-{}-{}", k + 1, g.replace(' ', "-"));
+            out.push_str(&figure_or_note(
+                plot::forest(&id, &format!("{alt}: {g}"), "difference, % of the baseline mean", &forest_rows(&rows)),
+                &format!("{g}: paired differences as % of the baseline mean, 95% intervals (metrics with a baseline mean of 0 only in the table)."),
+            ));
+            out.push_str(&details(&format!("{g}: the table"), &diff_table(&rows, &|_| String::new())));
+        }
+    }
+    out
+}
+
+fn time_series(d: &CompareData, p: &str) -> String {
+    let Some(series) = &d.series else {
+        return "<p class=\"note\">This folder has no series.csv (written by an older spsim): re-run the comparison for time series.</p>\n".into();
+    };
+    let changes_of = |name: &str| -> Vec<(f64, String)> {
+        d.manifest["scenarios"]
+            .as_array()
+            .and_then(|l| l.iter().find(|s| s["name"].as_str() == Some(name)))
+            .map(|s| super::changes(s).into_iter().map(|(w, what)| (w, format!("{name}: {what}"))).collect())
+            .unwrap_or_default()
+    };
+    let runs: Vec<super::run::Overlay> = series
+        .iter()
+        .map(|(name, bands)| super::run::Overlay {
+            name: name.clone(),
+            bands: bands.clone(),
+            changes: changes_of(name),
+        })
+        .collect();
+    super::run::time_series(&runs, p)
+}
+
+/// Mechanism rows of one alternative that changed most: real differences first, by the
+/// size of the relative change, at most `limit`.
+pub fn top_mechanisms<'a>(d: &'a CompareData, alt: &str, limit: usize) -> Vec<(usize, &'a DiffRow)> {
+    let Some(rows) = &d.mechanisms else { return Vec::new() };
+    let mut mine: Vec<(usize, &DiffRow)> = rows.iter().enumerate().filter(|(_, r)| r.scenario == alt).collect();
+    let size = |r: &DiffRow| r.relative().map_or(0.0, |x| x.0.abs());
+    mine.sort_by(|a, b| {
+        b.1.real().cmp(&a.1.real()).then(size(b.1).total_cmp(&size(a.1))).then(a.1.metric.cmp(&b.1.metric))
+    });
+    mine.truncate(limit);
+    mine
+}
+
+/// Mechanisms shown per alternative.
+pub const TOP_MECHANISMS: usize = 15;
+
+fn mechanisms(d: &CompareData, p: &str) -> String {
+    if d.mechanisms.is_none() {
+        return "<p class=\"note\">This folder has no mechanisms.csv (written by an older spsim): re-run the comparison.</p>\n".into();
+    }
+    let mut out = format!(
+        "<p>Which rules' mechanisms fired more or less often in each alternative: the paired difference of each \
+         mechanism's rate (patient mechanisms per 100 GP referrals; those about link workers, posts and organisations \
+         per PCN per year), replication by replication. The {TOP_MECHANISMS} that changed most (relative to the \
+         baseline rate, intervals excluding 0 first) are shown; mechanisms.csv holds them all.</p>\n"
+    );
+    for (k, alt) in alternatives(d).iter().enumerate() {
+        let top = top_mechanisms(d, alt, TOP_MECHANISMS);
+        if top.is_empty() {
+            continue;
+        }
+        let rows: Vec<&DiffRow> = top.iter().map(|t| t.1).collect();
+        out.push_str(&format!("<h3>{}</h3>\n", esc(alt)));
+        out.push_str(&figure_or_note(
+            plot::forest(
+                &format!("{p}mechanisms-{}", k + 1),
+                &format!("{alt}: mechanisms that changed most"),
+                "rate difference, % of the baseline rate",
+                &forest_rows(&rows),
+            ),
+            "Mechanism rates: paired difference as % of the baseline rate, 95% intervals; filled: interval excludes 0.",
+        ));
+        out.push_str(&details(
+            "the table",
+            &diff_table(&rows, &|i| d.units.get(top[i].0).cloned().unwrap_or_default()),
+        ));
+    }
+    out
+}
