@@ -1,6 +1,7 @@
 //! Integration tests, one binary with topic modules.
 
 mod bad_inputs;
+mod browser;
 mod calibration;
 mod changes;
 mod cli;
@@ -11,6 +12,7 @@ mod golden;
 mod invariants;
 mod journeys;
 mod policies;
+mod report;
 mod safety;
 mod scenarios;
 mod sweeps;
