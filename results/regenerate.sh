@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerate results/ from the shipped scenarios (run from the repository root):
+# Regenerate results/ from the shipped scenarios (run from the repository root); every
+# folder gets its report.html (open it in a browser):
 #   bash results/regenerate.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,12 @@ for f in scenarios/*.toml; do
   ./target/release/spsim run "$f" --out "results/$s" --quiet
   echo "results/$s written"
 done
+# Paired comparisons of shipped scenarios (compare.csv, mechanisms.csv, series.csv, report.html).
+./target/release/spsim compare scenarios/baseline.toml scenarios/target_rise.toml \
+  --out results/compares/target_rise --quiet
+./target/release/spsim compare scenarios/baseline.toml scenarios/supervision_none.toml \
+  scenarios/supervision_cut.toml scenarios/supervision_good.toml --out results/compares/supervision --quiet
+echo "results/compares written"
 # Sweeps (scenarios/sweeps/) and their sensitivity analyses. A stopped sweep resumes.
 for f in scenarios/sweeps/*.toml; do
   s="$(basename "$f" .toml)"

@@ -20,13 +20,15 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a scenario and write summary.csv, weekly.csv, mechanisms.csv and manifest.json.
+    /// Run a scenario and write summary.csv, weekly.csv, mechanisms.csv, manifest.json and
+    /// report.html.
     ///
     /// summary.csv: each summary metric's mean, 95% CI, sd and n over replications
     /// (docs/metrics.md). weekly.csv: one row per replication, reported week and region
     /// archetype. mechanisms.csv: how often each rule's mechanism fired, by context.
     /// manifest.json: what wrote the folder, engine version, scenario hash and the fully
-    /// resolved scenario (re-runs to identical files). The folder must be new, empty or
+    /// resolved scenario (re-runs to identical files). report.html: the plots and tables an
+    /// analyst reads first, in one file that opens in any browser (see `spsim report`). The folder must be new, empty or
     /// an earlier run's; anything else is refused and left untouched.
     /// Example: spsim run scenarios/baseline.toml --replications 20
     Run {
@@ -57,7 +59,10 @@ pub enum Command {
     ///
     /// Every scenario runs with the baseline's seed and replications, so replication r of
     /// each sees the same patients. Writes compare.csv (per alternative and metric: means,
-    /// mean paired difference, 95% CI, sd, n) and manifest.json, and prints the main
+    /// mean paired difference, 95% CI, sd, n), mechanisms.csv (the same for each
+    /// mechanism's rate), series.csv (every scenario's weekly series with 95% bands),
+    /// manifest.json and report.html (forest plots, series overlaid, the mechanisms that
+    /// changed most), and prints the main
     /// differences: those whose 95% interval excludes 0 (marked *), grouped into access,
     /// retention, outcomes and the VCSE sector, largest standardised difference first;
     /// --all prints every metric.
@@ -66,8 +71,9 @@ pub enum Command {
         /// Baseline scenario, then one or more alternatives.
         #[arg(required = true, num_args = 2..)]
         files: Vec<PathBuf>,
-        /// Output folder: compare.csv and manifest.json (replaced atomically, and only if
-        /// new, empty or written by an earlier `spsim compare`).
+        /// Output folder: compare.csv, mechanisms.csv, series.csv, manifest.json and
+        /// report.html (replaced atomically, and only if new, empty or written by an earlier
+        /// `spsim compare`).
         #[arg(long)]
         out: PathBuf,
         /// Replications (overrides the baseline's [run] replications).

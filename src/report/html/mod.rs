@@ -74,10 +74,23 @@ pub fn with_ci(mean: f64, low: f64, high: f64) -> String {
     }
 }
 
-/// A figure: the SVG in a `<figure>` whose attributes say what it holds.
+/// A figure: the SVG in a `<figure>` whose attributes say what it holds, its legend
+/// (beneath, so it never hides data) and caption.
 pub fn figure(f: &plot::Figure, caption: &str) -> String {
+    let mut legend = String::new();
+    for (label, colour, dashed) in &f.legend {
+        let c = plot::hex(plot::colour(*colour));
+        let style = if *dashed { format!("border-top:2px dashed {c}") } else { format!("border-top:3px solid {c}") };
+        legend.push_str(&format!(
+            "<span class=\"key\"><span class=\"line\" style=\"{style}\"></span>{}</span>",
+            esc(label)
+        ));
+    }
+    if !legend.is_empty() {
+        legend = format!("<div class=\"legend\">{legend}</div>");
+    }
     format!(
-        "<figure class=\"plot\" id=\"{}\" data-series=\"{}\" data-x-label=\"{}\" data-y-label=\"{}\">{}<figcaption>{}</figcaption></figure>\n",
+        "<figure class=\"plot\" id=\"{}\" data-series=\"{}\" data-x-label=\"{}\" data-y-label=\"{}\">{}{legend}<figcaption>{}</figcaption></figure>\n",
         esc(&f.id),
         f.series,
         esc(&f.x_label),
@@ -276,6 +289,7 @@ th{background:#f0f2f4}th code{word-break:break-all}td.n{text-align:right;font-va
 figure{margin:.8em 0;break-inside:avoid;page-break-inside:avoid}figure svg{max-width:100%;height:auto}figcaption{font-size:.85em;color:#444}
 .pair{display:flex;flex-wrap:wrap;gap:8px}.pair figure{margin:.3em 0}
 dl.glossary dt{font-weight:600;margin-top:.4em}dl.glossary dd{margin-left:1.2em}
+.legend{font-size:.85em;margin:.1em 0 .3em 60px}.key{margin-right:1.2em;white-space:nowrap}.line{display:inline-block;width:1.6em;vertical-align:middle;margin-right:.35em}
 .swatch{display:inline-block;width:.9em;height:.9em;vertical-align:middle;margin-right:.3em;border-radius:2px}
 section{break-inside:auto}article{margin-bottom:2em}
 details{margin:.2em 0 1em}summary{cursor:pointer;color:#0b5394;font-size:.9em}

@@ -22,6 +22,8 @@ pub struct Figure {
     pub x_label: String,
     /// Y-axis label.
     pub y_label: String,
+    /// Legend entries (label, colour index, dashed), drawn beneath the plot.
+    pub legend: Vec<(String, usize, bool)>,
 }
 
 /// Colours of series, in order (colour-blind safe, Okabe–Ito).
@@ -76,6 +78,10 @@ pub fn tick(v: f64) -> String {
     let a = v.abs();
     if a == 0.0 {
         "0".into()
+    } else if a >= 1e6 {
+        format!("{}M", tick(v / 1e6))
+    } else if a >= 1e4 {
+        format!("{}k", tick(v / 1e3))
     } else if a >= 1000.0 {
         format!("{v:.0}")
     } else if a >= 10.0 {
@@ -159,19 +165,12 @@ pub fn lines(id: &str, title: &str, y_label: &str, lines: &[Line], marks: &[(f64
         for l in lines {
             let c = colour(l.colour);
             let style = c.stroke_width(2);
-            let mut first = true;
             for run in finite_runs(|i| l.mean[i].is_finite(), l.mean.len()) {
                 let pts: Vec<(f64, f64)> = run.map(|i| ((i + 1) as f64, l.mean[i])).collect();
-                let drawn = if l.dashed {
-                    chart.draw_series(DashedLineSeries::new(pts, 6, 4, style)).map_err(err)?
+                if l.dashed {
+                    chart.draw_series(DashedLineSeries::new(pts, 6, 4, style)).map_err(err)?;
                 } else {
-                    chart.draw_series(LineSeries::new(pts, style)).map_err(err)?
-                };
-                if first {
-                    first = false;
-                    drawn
-                        .label(l.label.clone())
-                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
+                    chart.draw_series(LineSeries::new(pts, style)).map_err(err)?;
                 }
             }
         }
@@ -184,19 +183,16 @@ pub fn lines(id: &str, title: &str, y_label: &str, lines: &[Line], marks: &[(f64
                 .draw_series(std::iter::once(Text::new(label.clone(), (*week, y1), (FONT, 11).into_font().color(&red))))
                 .map_err(err)?;
         }
-        if !lines.is_empty() {
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .background_style(WHITE.mix(0.85))
-                .border_style(RGBColor(200, 200, 200))
-                .label_font((FONT, 11))
-                .draw()
-                .map_err(err)?;
-        }
         root.present().map_err(err)?;
     }
-    Ok(Figure { id: id.into(), svg, series: lines.len(), x_label: "reported week".into(), y_label: y_label.into() })
+    Ok(Figure {
+        id: id.into(),
+        svg,
+        series: lines.len(),
+        x_label: "reported week".into(),
+        y_label: y_label.into(),
+        legend: lines.iter().map(|l| (l.label.clone(), l.colour, l.dashed)).collect(),
+    })
 }
 
 /// Rows from the top on a continuous axis: row i at y = n − 1 − i.
@@ -307,7 +303,14 @@ pub fn bars(
         }
         root.present().map_err(err)?;
     }
-    Ok(Figure { id: id.into(), svg, series: groups.len(), x_label: x_label.into(), y_label: String::new() })
+    Ok(Figure {
+        id: id.into(),
+        svg,
+        series: groups.len(),
+        x_label: x_label.into(),
+        y_label: String::new(),
+        legend: Vec::new(),
+    })
 }
 
 /// One row of a forest plot.
@@ -404,7 +407,7 @@ pub fn forest(id: &str, title: &str, x_label: &str, rows: &[Interval]) -> Result
         }
         root.present().map_err(err)?;
     }
-    Ok(Figure { id: id.into(), svg, series: 1, x_label: x_label.into(), y_label: String::new() })
+    Ok(Figure { id: id.into(), svg, series: 1, x_label: x_label.into(), y_label: String::new(), legend: Vec::new() })
 }
 
 /// Points with vertical error bars joined by a line (a metric's mean per level of a
@@ -456,7 +459,7 @@ pub fn points(
         chart.draw_series(finite.into_iter().map(|p| Circle::new(p, 3, c.filled()))).map_err(err)?;
         root.present().map_err(err)?;
     }
-    Ok(Figure { id: id.into(), svg, series: 1, x_label: x_label.into(), y_label: y_label.into() })
+    Ok(Figure { id: id.into(), svg, series: 1, x_label: x_label.into(), y_label: y_label.into(), legend: Vec::new() })
 }
 
 #[cfg(test)]
