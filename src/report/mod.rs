@@ -9,6 +9,7 @@
 pub mod calibration;
 pub mod folder;
 pub mod html;
+pub mod points;
 pub mod reference;
 pub mod sweep;
 
@@ -104,6 +105,29 @@ pub fn compare_csv(rows: &[crate::compare::PairedDiff]) -> Vec<u8> {
             r.n.to_string(),
         ])
         .expect("write to memory");
+    }
+    w.into_inner().expect("flush to memory")
+}
+
+/// `series.csv` of a comparison: `scenario,series,week,mean,ci_low,ci_high,n`.
+pub fn series_csv(per_scenario: &[(&str, Vec<html::series::Band>)]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["scenario", "series", "week", "mean", "ci_low", "ci_high", "n"]).expect("write to memory");
+    for (name, bands) in per_scenario {
+        for b in bands {
+            for i in 0..b.mean.len() {
+                w.write_record([
+                    name.to_string(),
+                    b.id.to_string(),
+                    (i + 1).to_string(),
+                    num(b.mean[i]),
+                    num(b.low[i]),
+                    num(b.high[i]),
+                    b.n[i].to_string(),
+                ])
+                .expect("write to memory");
+            }
+        }
     }
     w.into_inner().expect("flush to memory")
 }
@@ -251,7 +275,7 @@ pub fn write_compare(
     let files = vec![
         ("compare.csv", compare_csv(rows)),
         ("mechanisms.csv", mechanism_diffs_csv(&mechanisms)),
-        ("series.csv", html::series::series_csv(&bands)),
+        ("series.csv", series_csv(&bands)),
         ("manifest.json", compare_manifest(scenarios, seed, replications)),
     ];
     with_report(files, |files| claim.write_files(files))

@@ -17,6 +17,8 @@ use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use super::folder::{self, Kind, Lock, OutputError};
+pub use super::points::PointsTable;
+use super::points::parse_points;
 use super::{json_bytes, num};
 use crate::metrics::summary;
 use crate::params::spec::RawValue;
@@ -603,49 +605,12 @@ fn salib_problem(description: &serde_json::Value) -> Option<String> {
     Some(out)
 }
 
-/// A finished sweep's `points.csv`, read back for analysis.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PointsTable {
-    /// Swept parameters, in column order.
-    pub parameters: Vec<String>,
-    /// Parameter values per point (`None` where not a number).
-    pub x: Vec<Vec<Option<f64>>>,
-    /// Metric names.
-    pub metrics: Vec<String>,
-    /// Per point, each metric's mean over replications (`None` where undefined).
-    pub y: Vec<Vec<Option<f64>>>,
-}
-
 /// Read `points.csv` of a finished sweep folder.
 pub fn read_points(dir: &Path) -> Result<PointsTable, SweepIoError> {
     let path = dir.join("points.csv");
     let mut text = Vec::new();
     File::open(&path).map_err(io_err("open", &path))?.read_to_end(&mut text).map_err(io_err("read", &path))?;
-    parse_points(&text).map_err(|e| match e {
-        SweepIoError::Conflict(m) => SweepIoError::Conflict(format!("{}: {m}", path.display())),
-        SweepIoError::Io(m) => SweepIoError::Io(format!("{}: {m}", path.display())),
-    })
-}
-
-/// Parse the bytes of `points.csv`.
-pub fn parse_points(bytes: &[u8]) -> Result<PointsTable, SweepIoError> {
-    let mut reader = csv::Reader::from_reader(bytes);
-    let header: Vec<String> =
-        reader.headers().map_err(|e| SweepIoError::Io(e.to_string()))?.iter().map(String::from).collect();
-    let runs_ok = header
-        .iter()
-        .position(|h| h == "runs_ok")
-        .ok_or_else(|| SweepIoError::Conflict("no runs_ok column; is this a sweep folder?".to_string()))?;
-    let cols: Vec<(usize, String)> =
-        header.iter().enumerate().filter_map(|(i, h)| h.strip_suffix("_mean").map(|m| (i, m.to_string()))).collect();
-    let parse = |v: Option<&str>| v.and_then(|v| v.parse::<f64>().ok());
-    let (mut x, mut y) = (Vec::new(), Vec::new());
-    for rec in reader.records() {
-        let rec = rec.map_err(|e| SweepIoError::Io(e.to_string()))?;
-        x.push((1..runs_ok).map(|i| parse(rec.get(i))).collect());
-        y.push(cols.iter().map(|(i, _)| parse(rec.get(*i))).collect());
-    }
-    Ok(PointsTable { parameters: header[1..runs_ok].to_vec(), x, metrics: cols.into_iter().map(|c| c.1).collect(), y })
+    parse_points(&text).map_err(|e| SweepIoError::Conflict(format!("{}: {e}", path.display())))
 }
 
 /// A sweep folder's `manifest.json`.

@@ -4,9 +4,9 @@
 
 use serde_json::Value;
 
+use super::parts::{Overlay, Section, Table, changes, esc, figure_or_note, fmt, glossary, number, with_ci};
 use super::plot::{self, Interval};
 use super::series::{self, Band};
-use super::{Section, Table, esc, figure_or_note, fmt, number, with_ci};
 use crate::metrics::defs::{GROUPS, group};
 
 /// One row of `compare.csv`.
@@ -174,7 +174,7 @@ pub fn sections(d: &CompareData, p: &str) -> Vec<Section> {
         Section {
             id: format!("{p}glossary"),
             title: "Glossary".into(),
-            html: super::glossary(&shown, &series::SERIES.iter().map(|s| s.id).collect::<Vec<_>>()),
+            html: glossary(&shown, &series::SERIES.iter().map(|s| s.id).collect::<Vec<_>>()),
         },
     ]
 }
@@ -266,18 +266,14 @@ fn time_series(d: &CompareData, p: &str) -> String {
         d.manifest["scenarios"]
             .as_array()
             .and_then(|l| l.iter().find(|s| s["name"].as_str() == Some(name)))
-            .map(|s| super::changes(s).into_iter().map(|(w, what)| (w, format!("{name}: {what}"))).collect())
+            .map(|s| changes(s).into_iter().map(|(w, what)| (w, format!("{name}: {what}"))).collect())
             .unwrap_or_default()
     };
-    let runs: Vec<super::run::Overlay> = series
+    let runs: Vec<Overlay> = series
         .iter()
-        .map(|(name, bands)| super::run::Overlay {
-            name: name.clone(),
-            bands: bands.clone(),
-            changes: changes_of(name),
-        })
+        .map(|(name, bands)| Overlay { name: name.clone(), bands: bands.clone(), changes: changes_of(name) })
         .collect();
-    super::run::time_series(&runs, p)
+    super::parts::time_series(&runs, p)
 }
 
 /// Mechanism rows of one alternative that changed most: real differences first, by the

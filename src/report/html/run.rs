@@ -3,9 +3,11 @@
 
 use serde_json::Value;
 
-use super::plot::{self, Line};
-use super::series::{self, PANELS, Weekly};
-use super::{Section, Table, esc, figure_or_note, fmt, number, with_ci};
+use super::parts::{
+    Overlay, Section, Table, changes, esc, figure_or_note, fmt, glossary, number, time_series, with_ci,
+};
+use super::plot;
+use super::series::{self, Weekly};
 use crate::report::calibration::TARGETS;
 
 /// Access metrics of the headline: referred, took up, waited, reached 3 contacts,
@@ -130,7 +132,7 @@ pub fn sections(d: &RunData, p: &str) -> Vec<Section> {
                 &[Overlay {
                     name: d.manifest["scenario_name"].as_str().unwrap_or("run").to_string(),
                     bands: bands_of(d),
-                    changes: super::changes(&d.manifest),
+                    changes: changes(&d.manifest),
                 }],
                 p,
             ),
@@ -139,7 +141,7 @@ pub fn sections(d: &RunData, p: &str) -> Vec<Section> {
         Section {
             id: format!("{p}glossary"),
             title: "Glossary".into(),
-            html: super::glossary(&shown, &series::SERIES.iter().map(|s| s.id).collect::<Vec<_>>()),
+            html: glossary(&shown, &series::SERIES.iter().map(|s| s.id).collect::<Vec<_>>()),
         },
     ]
 }
@@ -328,64 +330,6 @@ fn journeys(d: &RunData, p: &str) -> String {
     out
 }
 
-/// One scenario's time series for the overlaid panels.
-#[derive(Debug, Clone)]
-pub struct Overlay {
-    /// Scenario name.
-    pub name: String,
-    /// Its bands.
-    pub bands: Vec<series::Band>,
-    /// Its scheduled changes: (week, what).
-    pub changes: Vec<(f64, String)>,
-}
-
-/// The time series panels of one or more runs, overlaid.
-pub fn time_series(runs: &[Overlay], p: &str) -> String {
-    let mut out = String::new();
-    let several = runs.len() > 1;
-    if several {
-        out.push_str("<p>");
-        for (k, Overlay { name, .. }) in runs.iter().enumerate() {
-            out.push_str(&format!(
-                "<span class=\"swatch\" style=\"background:{}\"></span>{} ",
-                plot::hex(plot::colour(k)),
-                esc(name)
-            ));
-        }
-        out.push_str("</p>\n");
-    }
-    for panel in PANELS {
-        let mut lines = Vec::new();
-        for (k, Overlay { name, bands, .. }) in runs.iter().enumerate() {
-            for (j, id) in panel.series.iter().enumerate() {
-                let Some(b) = bands.iter().find(|b| b.id == *id) else { continue };
-                let def = series::series(id).expect("panel series are defined");
-                lines.push(Line {
-                    label: if several { format!("{name}: {}", def.label) } else { def.label.to_string() },
-                    colour: if several { k } else { j },
-                    dashed: several && j > 0,
-                    mean: &b.mean,
-                    low: &b.low,
-                    high: &b.high,
-                });
-            }
-        }
-        let mut marks: Vec<(f64, String)> = Vec::new();
-        for Overlay { changes, .. } in runs {
-            for (w, what) in changes {
-                if !marks.iter().any(|m| m.0 == *w) {
-                    marks.push((*w, format!("week {w}: {what}")));
-                }
-            }
-        }
-        out.push_str(&figure_or_note(
-            plot::lines(&format!("{p}{}", panel.id), panel.title, panel.y_label, &lines, &marks),
-            "Mean across replications (line) and the 95% interval of the mean (band). Dashed red lines: scheduled changes.",
-        ));
-    }
-    out
-}
-
 /// Sections comparing several runs (not paired: each with its own seed and replications):
 /// their headlines in one table and their time series overlaid.
 pub fn side_by_side(runs: &[&RunData], p: &str) -> Vec<Section> {
@@ -407,10 +351,8 @@ pub fn side_by_side(runs: &[&RunData], p: &str) -> Vec<Section> {
         "</table>\n<p class=\"note\">Each run's mean with its 95% interval. These runs were not paired: for paired \
          differences under common random numbers use <code>spsim compare</code>.</p>\n",
     );
-    let series: Vec<Overlay> = runs
-        .iter()
-        .map(|d| Overlay { name: name(d), bands: bands_of(d), changes: super::changes(&d.manifest) })
-        .collect();
+    let series: Vec<Overlay> =
+        runs.iter().map(|d| Overlay { name: name(d), bands: bands_of(d), changes: changes(&d.manifest) }).collect();
     vec![
         Section { id: format!("{p}headline"), title: "Headlines".into(), html: table },
         Section { id: format!("{p}time-series"), title: "Over time".into(), html: time_series(&series, p) },

@@ -3,7 +3,8 @@
 //! once ([`SERIES`], each from the weekly columns, as per-link-worker means where the CSV
 //! holds sums), and their per-week mean with the 95% t-interval of the mean across
 //! replications ([`bands`]). The run report draws them from `weekly.csv`; `compare`
-//! writes them for every scenario to its `series.csv`, which the compare report draws.
+//! writes them for every scenario to its `series.csv` (`report::series_csv`), which the
+//! compare report reads back ([`read_series_csv`]) and draws.
 
 use crate::metrics::WeekCounts;
 use crate::metrics::summary::t_975;
@@ -296,29 +297,6 @@ pub fn bands(weekly: &Weekly) -> Vec<Band> {
         .collect()
 }
 
-/// `series.csv` of a comparison: `scenario,series,week,mean,ci_low,ci_high,n`.
-pub fn series_csv(per_scenario: &[(&str, Vec<Band>)]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["scenario", "series", "week", "mean", "ci_low", "ci_high", "n"]).expect("write to memory");
-    for (name, bands) in per_scenario {
-        for b in bands {
-            for i in 0..b.mean.len() {
-                w.write_record([
-                    name.to_string(),
-                    b.id.to_string(),
-                    (i + 1).to_string(),
-                    crate::report::num(b.mean[i]),
-                    crate::report::num(b.low[i]),
-                    crate::report::num(b.high[i]),
-                    b.n[i].to_string(),
-                ])
-                .expect("write to memory");
-            }
-        }
-    }
-    w.into_inner().expect("flush to memory")
-}
-
 /// Read `series.csv` back: per scenario (in file order), its bands.
 pub fn read_series_csv(bytes: &[u8]) -> Result<Vec<(String, Vec<Band>)>, String> {
     let mut reader = csv::Reader::from_reader(bytes);
@@ -407,7 +385,7 @@ mod tests {
         assert_eq!((w.reps[0][0].waiting, w.reps[0][0].lw_in_post), (8.0, 2.0));
         assert!(w.reps[0][0].leavers.is_nan(), "a column the file lacks is missing, not 0");
         let b = bands(&w);
-        let back = read_series_csv(&series_csv(&[("x", b.clone())])).unwrap();
+        let back = read_series_csv(&crate::report::series_csv(&[("x", b.clone())])).unwrap();
         assert_eq!(back[0].0, "x");
         assert_eq!(back[0].1[0].mean, b[0].mean);
         assert!(Weekly::from_csv(b"replication,week\n0,0\n").is_err());

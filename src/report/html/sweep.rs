@@ -3,11 +3,11 @@
 
 use serde_json::Value;
 
+use super::parts::{Section, Table, esc, figure_or_note, fmt, glossary, number};
 use super::plot;
-use super::{Section, Table, esc, figure_or_note, fmt, number};
 use crate::metrics::defs::{GROUPS, group};
 use crate::metrics::summary::t_975;
-use crate::report::sweep::{PointsTable, parse_points};
+use crate::report::points::{PointsTable, parse_points};
 
 /// A sweep folder read back.
 #[derive(Debug, Clone)]
@@ -57,7 +57,7 @@ pub fn sections(d: &SweepData, p: &str) -> Vec<Section> {
         title: "Each metric against each swept parameter".into(),
         html: against(d, p),
     });
-    out.push(Section { id: format!("{p}glossary"), title: "Glossary".into(), html: super::glossary(&shown, &[]) });
+    out.push(Section { id: format!("{p}glossary"), title: "Glossary".into(), html: glossary(&shown, &[]) });
     out
 }
 
