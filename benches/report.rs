@@ -17,7 +17,7 @@ fn reports(c: &mut Criterion) {
     let files: Vec<(&str, Vec<u8>)> = vec![
         ("summary.csv", report::summary_csv(&result.summary)),
         ("weekly.csv", report::weekly_csv(&s, &result)),
-        ("mechanisms.csv", report::mechanisms_csv(&s, &result)),
+        ("mechanisms.csv", report::mechanisms_csv(&result)),
         ("manifest.json", report::manifest_json(&s, &result)),
     ];
     let mut group = c.benchmark_group("report");

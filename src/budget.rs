@@ -13,7 +13,7 @@
 
 use std::mem::size_of;
 
-use crate::metrics::ledger::{BANDS, Mechanism};
+use crate::metrics::ledger::{BANDS, LEVELS, Mechanism};
 use crate::metrics::{CONTACT_BINS, WAIT_BINS, WeekCounts};
 use crate::params::RegionSpec;
 use crate::scenario::Scenario;
@@ -66,7 +66,7 @@ fn world_bytes(s: &Scenario) -> f64 {
     let f = &s.funding;
     let fixed = (size_of::<Region>()
         + (WAIT_BINS + CONTACT_BINS) * 4
-        + Mechanism::ALL.len() * BANDS.len() * 8
+        + LEVELS.len() * Mechanism::ALL.len() * BANDS.len() * 8
         + size_of::<GpPractice>()) as f64;
     s.regions
         .iter()
@@ -87,7 +87,7 @@ fn kept_bytes(s: &Scenario) -> f64 {
     let rows = s.reported_weeks() as f64 * s.regions.len() as f64;
     let row = size_of::<WeekCounts>() as f64;
     // The rows, their CSV text (about as long) and three ledgers.
-    rows * row * 2.0 + (3 * Mechanism::ALL.len() * BANDS.len() * 8) as f64
+    rows * row * 2.0 + (3 * LEVELS.len() * Mechanism::ALL.len() * BANDS.len() * 8) as f64
 }
 
 /// Estimate of `spsim run` of `s` with `threads` worker threads.

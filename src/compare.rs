@@ -154,9 +154,8 @@ fn mechanism_rates(rep: &crate::run::Replication, pcn_years: f64) -> Vec<(RateUn
     Mechanism::ALL
         .iter()
         .map(|m| {
-            let i = *m as usize * BANDS.len();
-            let system = total.counts[i] as f64;
-            let patient: u64 = total.counts[i + 1..i + BANDS.len()].iter().sum();
+            let system = total.band_total(*m, 0) as f64;
+            let patient: u64 = (1..BANDS.len()).map(|b| total.band_total(*m, b)).sum();
             if system > 0.0 {
                 (RateUnit::PerPcnYear, system / pcn_years)
             } else {

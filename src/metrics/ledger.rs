@@ -207,6 +207,9 @@ mechanisms! {
     OrgOpened = ("R18", "VCSE organisation opened"),
     /// A supervision session took place.
     SupervisionSession = ("R19", "supervision session"),
+    /// A reported week of one PCN, counted at the supervision level in force: the
+    /// denominator of rates per PCN-year in each supervision context.
+    PcnWeek = ("R19", "PCN-week at this supervision level"),
 }
 
 /// Complexity bands of the ledger context; `None` for mechanisms not about a patient.
@@ -224,30 +227,55 @@ pub fn band(complexity: f32) -> usize {
     }
 }
 
-/// Counters of one region (or a sum of regions).
+/// Supervision levels of the ledger context, by index: none, low (< 0.5 effective), good.
+pub const LEVELS: [&str; 3] = ["none", "low", "good"];
+
+/// Index in [`LEVELS`] of an effective supervision (0–1).
+pub fn supervision_index(effective: f64) -> usize {
+    if effective <= 0.0 {
+        0
+    } else if effective < 0.5 {
+        1
+    } else {
+        2
+    }
+}
+
+/// Supervision level of the context: none, low (< 0.5 effective), good.
+pub fn supervision_level(effective: f64) -> &'static str {
+    LEVELS[supervision_index(effective)]
+}
+
+/// Counters of one region (or a sum of regions), by supervision level in force when the
+/// mechanism fired (scheduled changes can move a run between levels), mechanism and band.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ledger {
-    /// `counts[mechanism * 4 + band]`.
+    /// `counts[(level * mechanisms + mechanism) * 4 + band]`.
     pub counts: Vec<u64>,
 }
 
 impl Default for Ledger {
     fn default() -> Self {
-        Ledger { counts: vec![0; Mechanism::ALL.len() * BANDS.len()] }
+        Ledger { counts: vec![0; LEVELS.len() * Mechanism::ALL.len() * BANDS.len()] }
     }
 }
 
+#[inline]
+fn slot(level: usize, m: Mechanism, band: usize) -> usize {
+    (level * Mechanism::ALL.len() + m as usize) * BANDS.len() + band
+}
+
 impl Ledger {
-    /// Count a patient mechanism with the patient's complexity.
+    /// Count a patient mechanism with the patient's complexity, at a supervision level.
     #[inline]
-    pub fn patient(&mut self, m: Mechanism, complexity: f32) {
-        self.counts[m as usize * BANDS.len() + band(complexity)] += 1;
+    pub fn patient(&mut self, m: Mechanism, complexity: f32, level: usize) {
+        self.counts[slot(level, m, band(complexity))] += 1;
     }
 
-    /// Count a mechanism that is not about one patient.
+    /// Count a mechanism that is not about one patient, at a supervision level.
     #[inline]
-    pub fn system(&mut self, m: Mechanism) {
-        self.counts[m as usize * BANDS.len()] += 1;
+    pub fn system(&mut self, m: Mechanism, level: usize) {
+        self.counts[slot(level, m, 0)] += 1;
     }
 
     /// Add another ledger.
@@ -257,21 +285,19 @@ impl Ledger {
         }
     }
 
-    /// Total count of a mechanism over all bands.
-    pub fn total(&self, m: Mechanism) -> u64 {
-        let i = m as usize * BANDS.len();
-        self.counts[i..i + BANDS.len()].iter().sum()
+    /// Count of a mechanism at a supervision level in a band.
+    pub fn count(&self, level: usize, m: Mechanism, band: usize) -> u64 {
+        self.counts[slot(level, m, band)]
     }
-}
 
-/// Supervision level of the context: none, low (< 0.5 effective), good.
-pub fn supervision_level(effective: f64) -> &'static str {
-    if effective <= 0.0 {
-        "none"
-    } else if effective < 0.5 {
-        "low"
-    } else {
-        "good"
+    /// Count of a mechanism in a band, over every supervision level.
+    pub fn band_total(&self, m: Mechanism, band: usize) -> u64 {
+        (0..LEVELS.len()).map(|l| self.count(l, m, band)).sum()
+    }
+
+    /// Total count of a mechanism over all levels and bands.
+    pub fn total(&self, m: Mechanism) -> u64 {
+        (0..BANDS.len()).map(|b| self.band_total(m, b)).sum()
     }
 }
 
@@ -282,14 +308,18 @@ mod tests {
     #[test]
     fn counts_go_to_their_band_and_add_up() {
         let mut a = Ledger::default();
-        a.patient(Mechanism::Connected, 0.1);
-        a.patient(Mechanism::Connected, 0.9);
-        a.system(Mechanism::PostCut);
+        a.patient(Mechanism::Connected, 0.1, 1);
+        a.patient(Mechanism::Connected, 0.9, 1);
+        a.patient(Mechanism::Connected, 0.9, 0);
+        a.system(Mechanism::PostCut, 2);
         let mut b = Ledger::default();
         b.add(&a);
         b.add(&a);
-        assert_eq!(b.total(Mechanism::Connected), 4);
-        assert_eq!(b.counts[Mechanism::Connected as usize * 4 + 3], 2);
+        assert_eq!(b.total(Mechanism::Connected), 6);
+        assert_eq!(b.count(1, Mechanism::Connected, 3), 2);
+        assert_eq!(b.count(0, Mechanism::Connected, 3), 2);
+        assert_eq!(b.band_total(Mechanism::Connected, 3), 4);
+        assert_eq!(b.count(2, Mechanism::PostCut, 0), 2);
         assert_eq!(b.total(Mechanism::PostCut), 2);
         assert_eq!(b.total(Mechanism::Presented), 0);
         assert_eq!(supervision_level(0.0), "none");

@@ -58,9 +58,9 @@ pub fn weekly_csv(s: &Scenario, result: &RunResult) -> Vec<u8> {
 
 /// `mechanisms.csv`: `rule,mechanism,context,count` — every mechanism that fired in the
 /// reported weeks, summed over replications, by deprivation, patient complexity band
-/// (`-` for mechanisms not about one patient) and supervision level.
-pub fn mechanisms_csv(s: &Scenario, result: &RunResult) -> Vec<u8> {
-    use crate::metrics::ledger::{BANDS, Ledger, Mechanism, supervision_level};
+/// (`-` for mechanisms not about one patient) and the supervision level in force when it fired.
+pub fn mechanisms_csv(result: &RunResult) -> Vec<u8> {
+    use crate::metrics::ledger::{BANDS, LEVELS, Ledger, Mechanism};
     use crate::params::Deprivation;
     let mut total = [Ledger::default(), Ledger::default(), Ledger::default()];
     for rep in &result.replications {
@@ -68,19 +68,19 @@ pub fn mechanisms_csv(s: &Scenario, result: &RunResult) -> Vec<u8> {
             t.add(l);
         }
     }
-    let effective = s.policy.effective_supervision(s.behaviour.supervision_saturation_weeks);
-    let supervision = supervision_level(effective);
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["rule", "mechanism", "context", "count"]).expect("write to memory");
     for m in Mechanism::ALL {
-        for (d, dep) in [Deprivation::Low, Deprivation::Medium, Deprivation::High].iter().enumerate() {
-            for (band, name) in BANDS.iter().enumerate() {
-                let count = total[d].counts[*m as usize * BANDS.len() + band];
-                if count == 0 {
-                    continue;
+        for (level, supervision) in LEVELS.iter().enumerate() {
+            for (d, dep) in [Deprivation::Low, Deprivation::Medium, Deprivation::High].iter().enumerate() {
+                for (band, name) in BANDS.iter().enumerate() {
+                    let count = total[d].count(level, *m, band);
+                    if count == 0 {
+                        continue;
+                    }
+                    let context = format!("deprivation={};complexity={name};supervision={supervision}", dep.as_str());
+                    w.write_record([m.rule(), m.name(), &context, &count.to_string()]).expect("write to memory");
                 }
-                let context = format!("deprivation={};complexity={name};supervision={supervision}", dep.as_str());
-                w.write_record([m.rule(), m.name(), &context, &count.to_string()]).expect("write to memory");
             }
         }
     }
@@ -233,7 +233,7 @@ pub fn write_run(claim: &folder::Claim, s: &Scenario, result: &RunResult) -> Res
     let files: Vec<(&str, Vec<u8>)> = vec![
         ("summary.csv", summary_csv(&result.summary)),
         ("weekly.csv", weekly_csv(s, result)),
-        ("mechanisms.csv", mechanisms_csv(s, result)),
+        ("mechanisms.csv", mechanisms_csv(result)),
         ("manifest.json", manifest_json(s, result)),
     ];
     with_report(files, |files| claim.write_files(files))

@@ -48,6 +48,8 @@ pub struct Tables {
     pub crisis_decay: [f64; presentation::FOLLOW_UP_WEEKS as usize + 1],
     /// Effective supervision, 0–1 (R19; [`Policy::effective_supervision`]).
     pub supervision: f64,
+    /// Its level in the ledger's context ([`crate::metrics::ledger::LEVELS`]).
+    pub supervision_level: usize,
 }
 
 impl Tables {
@@ -57,7 +59,8 @@ impl Tables {
         for (k, x) in crisis_decay.iter_mut().enumerate() {
             *x = (-(k as f64) / b.crisis_decay_weeks).exp();
         }
-        Tables { crisis_decay, supervision: policy.effective_supervision(b.supervision_saturation_weeks) }
+        let supervision = policy.effective_supervision(b.supervision_saturation_weeks);
+        Tables { crisis_decay, supervision, supervision_level: crate::metrics::ledger::supervision_index(supervision) }
     }
 }
 
@@ -80,7 +83,7 @@ impl Ctx<'_> {
 #[inline]
 pub(crate) fn lp(ctx: &Ctx, totals: &mut RegionTotals, m: Mechanism, complexity: f32) {
     if ctx.reported() {
-        totals.ledger.patient(m, complexity);
+        totals.ledger.patient(m, complexity, ctx.tables.supervision_level);
     }
 }
 
@@ -88,7 +91,7 @@ pub(crate) fn lp(ctx: &Ctx, totals: &mut RegionTotals, m: Mechanism, complexity:
 #[inline]
 pub(crate) fn ls(ctx: &Ctx, totals: &mut RegionTotals, m: Mechanism) {
     if ctx.reported() {
-        totals.ledger.system(m);
+        totals.ledger.system(m, ctx.tables.supervision_level);
     }
 }
 

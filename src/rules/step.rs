@@ -47,6 +47,7 @@ pub fn step_region(region: &mut Region, ctx: &Ctx) {
         ..
     } = region;
     *counts = WeekCounts { regions: 1.0, ..WeekCounts::default() };
+    super::ls(ctx, totals, Mechanism::PcnWeek);
     let rng = rng_service;
 
     let loads = staffing::refresh_loads(ctx, lws, orgs, patients, *practices);

@@ -141,3 +141,25 @@ fn compare_runs_a_scenario_with_changes_against_its_baseline() {
     let csv = std::fs::read_to_string(out.join("compare.csv")).unwrap();
     assert!(csv.lines().any(|l| l.starts_with("target_rise,lw_burnout_mean,")), "{csv}");
 }
+
+#[test]
+fn the_ledger_counts_each_mechanism_at_the_supervision_level_in_force_when_it_fired() {
+    use spsim::metrics::ledger::{LEVELS, Mechanism};
+    let cut = text(&format!(
+        "{BASE}[policy]\nsupervision_interval_weeks = 4\nsupervision_quality = 0.9\n\
+         [[change]]\nweek = 27\npolicy.supervision_interval_weeks = 0\n"
+    ));
+    let r = run_with_threads(&cut, 2);
+    let (none, good) =
+        (LEVELS.iter().position(|l| *l == "none").unwrap(), LEVELS.iter().position(|l| *l == "good").unwrap());
+    for rep in &r.replications {
+        let medium = &rep.ledger[1];
+        // One PCN: reported weeks 1–26 with good supervision, 27–104 without.
+        assert_eq!(medium.count(good, Mechanism::PcnWeek, 0), 26);
+        assert_eq!(medium.count(none, Mechanism::PcnWeek, 0), 78);
+        assert!(medium.count(good, Mechanism::SupervisionSession, 0) > 0);
+        assert_eq!(medium.count(none, Mechanism::SupervisionSession, 0), 0, "no supervision session once it stopped");
+    }
+    let csv = String::from_utf8(spsim::report::mechanisms_csv(&r)).unwrap();
+    assert!(csv.contains("supervision=none") && csv.contains("supervision=good"), "both contexts written:\n{csv}");
+}

@@ -359,23 +359,6 @@ pub fn side_by_side(runs: &[&RunData], p: &str) -> Vec<Section> {
     ]
 }
 
-/// PCNs per deprivation level (low, medium, high) from the resolved scenario.
-fn pcns_by_deprivation(manifest: &Value) -> [f64; 3] {
-    let mut out = [0.0; 3];
-    let Some(text) = manifest["resolved_scenario"].as_str() else { return out };
-    let Ok(v) = text.parse::<toml::Table>() else { return out };
-    for r in v.get("region").and_then(|r| r.as_array()).into_iter().flatten() {
-        let count = r.get("count").and_then(|c| c.as_integer()).unwrap_or(1) as f64;
-        let i = match r.get("deprivation").and_then(|d| d.as_str()) {
-            Some("low") => 0,
-            Some("high") => 2,
-            _ => 1,
-        };
-        out[i] += count;
-    }
-    out
-}
-
 /// One context of `mechanisms.csv`.
 fn context(text: &str) -> (String, String, String) {
     let mut d = (String::new(), String::new(), String::new());
@@ -401,17 +384,20 @@ fn shaded(rate: f64, max: f64) -> String {
     format!("<td class=\"n\" style=\"background:rgba(0,114,178,{a:.2})\">{}</td>", fmt(rate))
 }
 
+/// The mechanism counting PCN-weeks per context: the denominator of per PCN-year rates.
+const PCN_WEEK: &str = "PCN-week at this supervision level";
+
 fn for_whom(d: &RunData) -> String {
+    use crate::metrics::ledger::LEVELS as SUPERVISION;
     let t = &d.mechanisms;
     let (Ok(rc), Ok(mc), Ok(cc), Ok(nc)) =
         (t.col("rule", ""), t.col("mechanism", ""), t.col("context", ""), t.col("count", ""))
     else {
         return "<p class=\"note\">mechanisms.csv has no rule, mechanism, context and count columns.</p>\n".into();
     };
-    // Counts by mechanism (in file order) and context.
+    // Counts by mechanism (in file order) and context: (mechanism, supervision, deprivation, band (0 = none), count).
     let mut mechs: Vec<(String, String)> = Vec::new();
-    let mut cells: Vec<(usize, usize, usize, f64)> = Vec::new(); // mechanism, deprivation, band (0 = none), count
-    let mut supervision: Vec<String> = Vec::new();
+    let mut cells: Vec<(usize, usize, usize, usize, f64)> = Vec::new();
     for r in &t.rows {
         let key = (r.get(rc).cloned().unwrap_or_default(), r.get(mc).cloned().unwrap_or_default());
         let k = match mechs.iter().position(|m| *m == key) {
@@ -422,76 +408,83 @@ fn for_whom(d: &RunData) -> String {
             }
         };
         let (dep, band, sup) = context(r.get(cc).map(String::as_str).unwrap_or(""));
-        if !sup.is_empty() && !supervision.contains(&sup) {
-            supervision.push(sup);
-        }
+        let si = SUPERVISION.iter().position(|l| *l == sup).unwrap_or(1);
         let di = LEVELS.iter().position(|l| *l == dep).unwrap_or(1);
         let bi = LEVELS.iter().position(|l| *l == band).map_or(0, |b| b + 1);
-        cells.push((k, di, bi, number(r, nc)));
+        cells.push((k, si, di, bi, number(r, nc)));
     }
-    let referred = mechs.iter().position(|m| m.1 == "referred by GP");
-    let mut referrals = [[0.0; 4]; 3];
-    for &(k, di, bi, n) in &cells {
-        if Some(k) == referred {
-            referrals[di][bi] += n;
+    let total = |name: &str, si: usize, di: usize, bi: usize| -> f64 {
+        let Some(k) = mechs.iter().position(|m| m.1 == name) else { return 0.0 };
+        cells.iter().filter(|c| c.0 == k && c.1 == si && c.2 == di && c.3 == bi).map(|c| c.4).sum()
+    };
+    // Contexts present: supervision level × deprivation, in that order.
+    let mut groups: Vec<(usize, usize)> = cells.iter().map(|c| (c.1, c.2)).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    let several = groups.iter().map(|g| g.0).collect::<std::collections::BTreeSet<_>>().len() > 1;
+    let head = |si: usize, di: usize| {
+        if several {
+            format!("{} supervision, {} depr.", SUPERVISION[si], LEVELS[di])
+        } else {
+            format!("{} depr.", LEVELS[di])
         }
-    }
-    let pcns = pcns_by_deprivation(&d.manifest);
-    let reps = d.manifest["replications"].as_f64().unwrap_or(1.0).max(1.0);
-    let years = d.years();
-    let deps: Vec<usize> = (0..3).filter(|&i| pcns[i] > 0.0 || cells.iter().any(|c| c.1 == i)).collect();
+    };
+    let levels: Vec<&str> =
+        groups.iter().map(|g| SUPERVISION[g.0]).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
     let mut out = format!(
-        "<p>How often each rule's mechanism fired, by context (supervision: {}). Patient mechanisms: per 100 GP referrals \
-         of patients in the same deprivation and complexity band; mechanisms about link workers, posts and organisations: \
-         per PCN per year. Shading: share of the row's largest rate, so a row reads across contexts.</p>\n",
-        esc(&supervision.join(", "))
+        "<p>How often each rule's mechanism fired, by context (supervision in force when it fired: {}). Patient \
+         mechanisms: per 100 GP referrals of patients in the same context and complexity band; mechanisms about link \
+         workers, posts and organisations: per PCN-year in the same context. Shading: share of the row's largest rate, \
+         so a row reads across contexts.</p>\n",
+        esc(&levels.join(", "))
     );
-    // Patient mechanisms.
     out.push_str("<table class=\"ledger\"><tr><th>rule</th><th>mechanism (per 100 referrals)</th>");
-    for &di in &deps {
+    for &(si, di) in &groups {
         for b in LEVELS {
-            out.push_str(&format!("<th>{} depr.<br>{b} complexity</th>", LEVELS[di]));
+            out.push_str(&format!("<th>{}<br>{b} complexity</th>", head(si, di)));
         }
     }
     out.push_str("</tr>\n");
     let mut system_rows = String::new();
     for (k, (rule, name)) in mechs.iter().enumerate() {
-        let mine: Vec<&(usize, usize, usize, f64)> = cells.iter().filter(|c| c.0 == k).collect();
-        if mine.iter().all(|c| c.2 == 0) {
-            let rates: Vec<f64> = deps
-                .iter()
-                .map(|&di| {
-                    let n: f64 = mine.iter().filter(|c| c.1 == di).map(|c| c.3).sum();
-                    if pcns[di] > 0.0 { n / reps / pcns[di] / years } else { f64::NAN }
-                })
-                .collect();
-            let max = rates.iter().copied().filter(|r| r.is_finite()).fold(0.0, f64::max);
-            system_rows.push_str(&format!("<tr><td>{}</td><td>{}</td>", esc(rule), esc(name)));
-            for r in rates {
-                system_rows.push_str(&shaded(r, max));
-            }
-            system_rows.push_str("</tr>\n");
+        if name == PCN_WEEK {
             continue;
         }
-        let mut rates = Vec::new();
-        for &di in &deps {
-            for (bi, &base) in referrals[di].iter().enumerate().skip(1) {
-                let n: f64 = mine.iter().filter(|c| c.1 == di && c.2 == bi).map(|c| c.3).sum();
-                rates.push(if base > 0.0 { 100.0 * n / base } else { f64::NAN });
+        let mine: Vec<&(usize, usize, usize, usize, f64)> = cells.iter().filter(|c| c.0 == k).collect();
+        let sum = |si: usize, di: usize, bi: usize| -> f64 {
+            mine.iter().filter(|c| c.1 == si && c.2 == di && c.3 == bi).map(|c| c.4).sum()
+        };
+        let (rates, html) = if mine.iter().all(|c| c.3 == 0) {
+            let rates: Vec<f64> = groups
+                .iter()
+                .map(|&(si, di)| {
+                    let weeks = total(PCN_WEEK, si, di, 0);
+                    if weeks > 0.0 { sum(si, di, 0) / (weeks / 52.0) } else { f64::NAN }
+                })
+                .collect();
+            (rates, &mut system_rows)
+        } else {
+            let mut rates = Vec::new();
+            for &(si, di) in &groups {
+                for bi in 1..4 {
+                    let base = total("referred by GP", si, di, bi);
+                    rates.push(if base > 0.0 { 100.0 * sum(si, di, bi) / base } else { f64::NAN });
+                }
             }
-        }
+            (rates, &mut out)
+        };
         let max = rates.iter().copied().filter(|r| r.is_finite()).fold(0.0, f64::max);
-        out.push_str(&format!("<tr><td>{}</td><td>{}</td>", esc(rule), esc(name)));
+        html.push_str(&format!("<tr><td>{}</td><td>{}</td>", esc(rule), esc(name)));
         for r in rates {
-            out.push_str(&shaded(r, max));
+            html.push_str(&shaded(r, max));
         }
-        out.push_str("</tr>\n");
+        html.push_str("</tr>\n");
     }
     out.push_str("</table>\n");
     if !system_rows.is_empty() {
         out.push_str("<table class=\"ledger\"><tr><th>rule</th><th>mechanism (per PCN-year)</th>");
-        for &di in &deps {
-            out.push_str(&format!("<th>{} deprivation</th>", LEVELS[di]));
+        for &(si, di) in &groups {
+            out.push_str(&format!("<th>{}</th>", head(si, di)));
         }
         out.push_str("</tr>\n");
         out.push_str(&system_rows);
