@@ -174,13 +174,19 @@ pub fn lines(id: &str, title: &str, y_label: &str, lines: &[Line], marks: &[(f64
                 }
             }
         }
-        for (week, label) in marks {
+        for (k, (week, label)) in marks.iter().enumerate() {
             let red = RGBColor(190, 30, 45);
+            // Labels step down the plot so those of nearby changes do not overlap.
+            let y_text = y1 - (y1 - y0) * 0.07 * (k % 4) as f64;
             chart
                 .draw_series(DashedLineSeries::new(vec![(*week, y0), (*week, y1)], 4, 3, red.stroke_width(1)))
                 .map_err(err)?;
             chart
-                .draw_series(std::iter::once(Text::new(label.clone(), (*week, y1), (FONT, 11).into_font().color(&red))))
+                .draw_series(std::iter::once(Text::new(format!(" {label} "), (*week, y_text), {
+                    // Written toward the middle of the plot, so it is not cut at an edge.
+                    let h = if *week < weeks as f64 / 2.0 { HPos::Left } else { HPos::Right };
+                    TextStyle::from((FONT, 11).into_font()).color(&red).pos(Pos::new(h, VPos::Top))
+                })))
                 .map_err(err)?;
         }
         root.present().map_err(err)?;
@@ -348,14 +354,14 @@ pub fn forest(id: &str, title: &str, x_label: &str, rows: &[Interval]) -> Result
     let clipped: Vec<Interval> = rows
         .iter()
         .map(|r| {
-            let off = [r.mean, r.low, r.high].iter().any(|v| v.abs() > cap);
-            Interval {
-                label: if off { format!("{} (off scale: {})", r.label, tick(r.mean)) } else { r.label.clone() },
-                mean: clip(r.mean),
-                low: clip(r.low),
-                high: clip(r.high),
-                marked: r.marked,
-            }
+            let label = if r.mean.abs() > cap {
+                format!("{} (off scale: {})", r.label, tick(r.mean))
+            } else if r.low.abs() > cap || r.high.abs() > cap {
+                format!("{} (interval off scale)", r.label)
+            } else {
+                r.label.clone()
+            };
+            Interval { label, mean: clip(r.mean), low: clip(r.low), high: clip(r.high), marked: r.marked }
         })
         .collect();
     let rows = &clipped[..];
