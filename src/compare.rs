@@ -83,26 +83,17 @@ pub struct PairedStats {
 impl PairedStats {
     /// The statistics of `pairs`; `None` when there are none. Sums in the given order.
     pub fn of(pairs: &[(f64, f64)]) -> Option<PairedStats> {
-        if pairs.is_empty() {
-            return None;
-        }
-        let n = pairs.len();
-        let mean = |f: &dyn Fn(&(f64, f64)) -> f64| pairs.iter().map(f).sum::<f64>() / n as f64;
-        let diff_mean = mean(&|p| p.1 - p.0);
-        let (sd, half) = if n >= 2 {
-            let var = pairs.iter().map(|p| (p.1 - p.0 - diff_mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-            (var.sqrt(), summary::t_975(n - 1) * var.sqrt() / (n as f64).sqrt())
-        } else {
-            (f64::NAN, f64::NAN)
-        };
+        let diffs: Vec<f64> = pairs.iter().map(|p| p.1 - p.0).collect();
+        let d = summary::stats_of("difference", &diffs)?;
+        let n = pairs.len() as f64;
         Some(PairedStats {
-            base_mean: mean(&|p| p.0),
-            alt_mean: mean(&|p| p.1),
-            diff_mean,
-            ci_low: diff_mean - half,
-            ci_high: diff_mean + half,
-            sd,
-            n,
+            base_mean: pairs.iter().map(|p| p.0).sum::<f64>() / n,
+            alt_mean: pairs.iter().map(|p| p.1).sum::<f64>() / n,
+            diff_mean: d.mean,
+            ci_low: d.ci_low,
+            ci_high: d.ci_high,
+            sd: d.sd,
+            n: d.n,
         })
     }
 }
@@ -209,18 +200,28 @@ pub const MAIN_ROWS_PER_GROUP: usize = 10;
 /// The standardised paired difference (mean ÷ sd of the differences), for sorting: a
 /// difference with no spread counts as infinitely large, no difference as 0.
 pub fn standardised(d: &PairedDiff) -> f64 {
-    if !d.diff_mean.is_finite() || d.diff_mean == 0.0 {
+    standardised_value(d.diff_mean, d.sd)
+}
+
+/// [`standardised`] of a difference and its sd.
+pub fn standardised_value(diff: f64, sd: f64) -> f64 {
+    if !diff.is_finite() || diff == 0.0 {
         0.0
-    } else if d.sd.is_finite() && d.sd > 0.0 {
-        d.diff_mean / d.sd
+    } else if sd.is_finite() && sd > 0.0 {
+        diff / sd
     } else {
-        f64::INFINITY.copysign(d.diff_mean)
+        f64::INFINITY.copysign(diff)
     }
 }
 
 /// Whether the 95% interval of the difference excludes 0 (a real difference).
 pub fn is_real(d: &PairedDiff) -> bool {
-    (d.ci_low.is_finite() && d.ci_low > 0.0) || (d.ci_high.is_finite() && d.ci_high < 0.0)
+    excludes_zero(d.ci_low, d.ci_high)
+}
+
+/// Whether an interval excludes 0.
+pub fn excludes_zero(low: f64, high: f64) -> bool {
+    (low.is_finite() && low > 0.0) || (high.is_finite() && high < 0.0)
 }
 
 /// The terminal table of `spsim compare`: per alternative, metrics grouped into access,

@@ -30,23 +30,19 @@ pub struct DiffRow {
     pub sd: f64,
     /// Pairs.
     pub n: f64,
+    /// Unit (mechanism rates; empty for metrics).
+    pub unit: String,
 }
 
 impl DiffRow {
     /// Whether its interval excludes 0.
     pub fn real(&self) -> bool {
-        (self.low.is_finite() && self.low > 0.0) || (self.high.is_finite() && self.high < 0.0)
+        crate::compare::excludes_zero(self.low, self.high)
     }
 
     /// Standardised difference (diff ÷ sd), for sorting; ±∞ with no spread.
     pub fn z(&self) -> f64 {
-        if !self.diff.is_finite() || self.diff == 0.0 {
-            0.0
-        } else if self.sd > 0.0 {
-            self.diff / self.sd
-        } else {
-            f64::INFINITY.copysign(self.diff)
-        }
+        crate::compare::standardised_value(self.diff, self.sd)
     }
 
     /// The difference and its interval as % of the baseline mean (None when that is 0).
@@ -69,11 +65,9 @@ pub struct CompareData {
     pub series: Option<Vec<(String, Vec<Band>)>>,
     /// `mechanisms.csv` (absent in folders of older versions).
     pub mechanisms: Option<Vec<DiffRow>>,
-    /// Units of the mechanism rates, parallel to `mechanisms`.
-    pub units: Vec<String>,
 }
 
-fn read_diffs(name: &str, bytes: &[u8], key: &str) -> Result<(Vec<DiffRow>, Option<Vec<String>>), String> {
+fn read_diffs(name: &str, bytes: &[u8], key: &str) -> Result<Vec<DiffRow>, String> {
     let t = Table::parse(name, bytes)?;
     let c = |col: &str| t.col(col, name);
     let (sc, k, d, lo, hi, sd, n) =
@@ -100,10 +94,10 @@ fn read_diffs(name: &str, bytes: &[u8], key: &str) -> Result<(Vec<DiffRow>, Opti
             high: number(r, hi),
             sd: number(r, sd),
             n: number(r, n),
+            unit: unit.and_then(|u| r.get(u).cloned()).unwrap_or_default(),
         })
         .collect();
-    let units = unit.map(|u| t.rows.iter().map(|r| r.get(u).cloned().unwrap_or_default()).collect());
-    Ok((rows, units))
+    Ok(rows)
 }
 
 impl CompareData {
@@ -113,19 +107,13 @@ impl CompareData {
         need: &dyn Fn(&str) -> Result<Vec<u8>, String>,
         file: &dyn Fn(&str) -> Option<Vec<u8>>,
     ) -> Result<CompareData, String> {
-        let (diffs, _) = read_diffs("compare.csv", &need("compare.csv")?, "metric")?;
+        let diffs = read_diffs("compare.csv", &need("compare.csv")?, "metric")?;
         let series = match file("series.csv") {
             Some(b) => Some(series::read_series_csv(&b).map_err(|e| format!("series.csv: {e}"))?),
             None => None,
         };
-        let (mechanisms, units) = match file("mechanisms.csv") {
-            Some(b) => {
-                let (rows, units) = read_diffs("mechanisms.csv", &b, "mechanism")?;
-                (Some(rows), units.unwrap_or_default())
-            }
-            None => (None, Vec::new()),
-        };
-        Ok(CompareData { manifest, diffs, series, mechanisms, units })
+        let mechanisms = file("mechanisms.csv").map(|b| read_diffs("mechanisms.csv", &b, "mechanism")).transpose()?;
+        Ok(CompareData { manifest, diffs, series, mechanisms })
     }
 
     /// Scenario names, baseline first.
@@ -195,18 +183,18 @@ fn details(summary: &str, body: &str) -> String {
     format!("<details><summary>{}</summary>\n{body}</details>\n", esc(summary))
 }
 
-fn diff_table(rows: &[&DiffRow], unit: &dyn Fn(usize) -> String) -> String {
+fn diff_table(rows: &[&DiffRow]) -> String {
     let mut out = String::from(
         "<table><tr><th></th><th>metric</th><th>baseline</th><th>alternative</th><th>difference [95% CI]</th><th>n</th></tr>\n",
     );
-    for (i, r) in rows.iter().enumerate() {
-        let u = unit(i);
+    for r in rows {
+        let u = &r.unit;
         out.push_str(&format!(
             "<tr{}><td>{}</td><td>{}{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
             if r.real() { " class=\"real\"" } else { "" },
             if r.real() { "*" } else { "" },
             esc(&r.metric),
-            if u.is_empty() { String::new() } else { format!(" <span class=\"unit\">({})</span>", esc(&u)) },
+            if u.is_empty() { String::new() } else { format!(" <span class=\"unit\">({})</span>", esc(u)) },
             fmt(r.base),
             fmt(r.alt),
             with_ci(r.diff, r.low, r.high),
@@ -252,7 +240,7 @@ fn differences(d: &CompareData, p: &str) -> String {
                 plot::forest(&id, &format!("{alt}: {g}"), "difference, % of the baseline mean", &forest_rows(&rows)),
                 &format!("{g}: paired differences as % of the baseline mean, 95% intervals (metrics with a baseline mean of 0 only in the table)."),
             ));
-            out.push_str(&details(&format!("{g}: the table"), &diff_table(&rows, &|_| String::new())));
+            out.push_str(&details(&format!("{g}: the table"), &diff_table(&rows)));
         }
     }
     out
@@ -278,13 +266,11 @@ fn time_series(d: &CompareData, p: &str) -> String {
 
 /// Mechanism rows of one alternative that changed most: real differences first, by the
 /// size of the relative change, at most `limit`.
-pub fn top_mechanisms<'a>(d: &'a CompareData, alt: &str, limit: usize) -> Vec<(usize, &'a DiffRow)> {
+pub fn top_mechanisms<'a>(d: &'a CompareData, alt: &str, limit: usize) -> Vec<&'a DiffRow> {
     let Some(rows) = &d.mechanisms else { return Vec::new() };
-    let mut mine: Vec<(usize, &DiffRow)> = rows.iter().enumerate().filter(|(_, r)| r.scenario == alt).collect();
+    let mut mine: Vec<&DiffRow> = rows.iter().filter(|r| r.scenario == alt).collect();
     let size = |r: &DiffRow| r.relative().map_or(0.0, |x| x.0.abs());
-    mine.sort_by(|a, b| {
-        b.1.real().cmp(&a.1.real()).then(size(b.1).total_cmp(&size(a.1))).then(a.1.metric.cmp(&b.1.metric))
-    });
+    mine.sort_by(|a, b| b.real().cmp(&a.real()).then(size(b).total_cmp(&size(a))).then(a.metric.cmp(&b.metric)));
     mine.truncate(limit);
     mine
 }
@@ -303,11 +289,10 @@ fn mechanisms(d: &CompareData, p: &str) -> String {
          baseline rate, intervals excluding 0 first) are shown; mechanisms.csv holds them all.</p>\n"
     );
     for (k, alt) in alternatives(d).iter().enumerate() {
-        let top = top_mechanisms(d, alt, TOP_MECHANISMS);
-        if top.is_empty() {
+        let rows = top_mechanisms(d, alt, TOP_MECHANISMS);
+        if rows.is_empty() {
             continue;
         }
-        let rows: Vec<&DiffRow> = top.iter().map(|t| t.1).collect();
         out.push_str(&format!("<h3>{}</h3>\n", esc(alt)));
         out.push_str(&figure_or_note(
             plot::forest(
@@ -318,10 +303,7 @@ fn mechanisms(d: &CompareData, p: &str) -> String {
             ),
             "Mechanism rates: paired difference as % of the baseline rate, 95% intervals; filled: interval excludes 0.",
         ));
-        out.push_str(&details(
-            "the table",
-            &diff_table(&rows, &|i| d.units.get(top[i].0).cloned().unwrap_or_default()),
-        ));
+        out.push_str(&details("the table", &diff_table(&rows)));
     }
     out
 }

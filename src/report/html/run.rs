@@ -206,14 +206,16 @@ fn headline(d: &RunData, scenario_file: &str) -> String {
     out
 }
 
-/// Funnel stages: weekly column, label.
-const STAGES: &[(&str, &str)] = &[
-    ("presented", "presented to a GP (non-medical need)"),
-    ("referrals", "referred"),
-    ("accepted", "accepted the referral"),
-    ("first_sessions", "first session"),
-    ("third_sessions", "3 contacts"),
-    ("connected", "connected to VCSE"),
+/// Funnel stages: the weekly count, and its label.
+type Stage = (fn(&crate::metrics::WeekCounts) -> f64, &'static str);
+
+const STAGES: &[Stage] = &[
+    (|c| c.presented, "presented to a GP (non-medical need)"),
+    (|c| c.referrals, "referred"),
+    (|c| c.accepted, "accepted the referral"),
+    (|c| c.first_sessions, "first session"),
+    (|c| c.third_sessions, "3 contacts"),
+    (|c| c.connected, "connected to VCSE"),
 ];
 
 /// Per year, mean over replications of a weekly column's total.
@@ -226,21 +228,9 @@ fn per_year(d: &RunData, value: impl Fn(&crate::metrics::WeekCounts) -> f64) -> 
     total / reps.len() as f64 / d.years()
 }
 
-fn stage_value(c: &crate::metrics::WeekCounts, column: &str) -> f64 {
-    match column {
-        "presented" => c.presented,
-        "referrals" => c.referrals,
-        "accepted" => c.accepted,
-        "first_sessions" => c.first_sessions,
-        "third_sessions" => c.third_sessions,
-        "connected" => c.connected,
-        _ => f64::NAN,
-    }
-}
-
 /// The funnel's values per year (mean over replications), in stage order.
 pub fn funnel_values(d: &RunData) -> Vec<f64> {
-    STAGES.iter().map(|(col, _)| per_year(d, |c| stage_value(c, col))).collect()
+    STAGES.iter().map(|(value, _)| per_year(d, value)).collect()
 }
 
 fn funnel(d: &RunData, p: &str) -> String {

@@ -7,6 +7,8 @@
 //! compare report reads back ([`read_series_csv`]) and draws.
 
 use crate::metrics::WeekCounts;
+use crate::metrics::summary::stats_of;
+#[cfg(test)]
 use crate::metrics::summary::t_975;
 use crate::run::RunResult;
 
@@ -279,18 +281,11 @@ pub fn bands(weekly: &Weekly) -> Vec<Band> {
                 values.extend(
                     weekly.reps.iter().filter(|r| r.len() > w).map(|r| (d.value)(&r[..=w])).filter(|v| v.is_finite()),
                 );
-                let n = values.len();
-                let mean = if n > 0 { values.iter().sum::<f64>() / n as f64 } else { f64::NAN };
-                let half = if n >= 2 {
-                    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-                    t_975(n - 1) * (var / n as f64).sqrt()
-                } else {
-                    f64::NAN
-                };
-                b.mean.push(mean);
-                b.low.push(mean - half);
-                b.high.push(mean + half);
-                b.n.push(n as u32);
+                let st = stats_of(d.id, &values);
+                b.mean.push(st.as_ref().map_or(f64::NAN, |s| s.mean));
+                b.low.push(st.as_ref().map_or(f64::NAN, |s| s.ci_low));
+                b.high.push(st.as_ref().map_or(f64::NAN, |s| s.ci_high));
+                b.n.push(values.len() as u32);
             }
             b
         })

@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::parts::{Section, Table, esc, figure_or_note, fmt, glossary, number};
 use super::plot;
 use crate::metrics::defs::{GROUPS, group};
-use crate::metrics::summary::t_975;
+use crate::metrics::summary::stats_of;
 use crate::report::points::{PointsTable, parse_points};
 
 /// A sweep folder read back.
@@ -226,16 +226,10 @@ pub fn by_level(t: &PointsTable, j: usize, metric: usize) -> Vec<(f64, f64, f64,
         .into_iter()
         .filter(|g| !g.is_empty())
         .map(|g| {
-            let n = g.len() as f64;
-            let x = g.iter().map(|p| p.0).sum::<f64>() / n;
-            let m = g.iter().map(|p| p.1).sum::<f64>() / n;
-            let half = if g.len() >= 2 {
-                let var = g.iter().map(|p| (p.1 - m).powi(2)).sum::<f64>() / (n - 1.0);
-                t_975(g.len() - 1) * (var / n).sqrt()
-            } else {
-                f64::NAN
-            };
-            (x, m, m - half, m + half)
+            let x = g.iter().map(|p| p.0).sum::<f64>() / g.len() as f64;
+            let y: Vec<f64> = g.iter().map(|p| p.1).collect();
+            let st = stats_of("level", &y).expect("levels are not empty");
+            (x, st.mean, st.ci_low, st.ci_high)
         })
         .collect()
 }
