@@ -6,6 +6,7 @@
 //! reference metadata ([`spec::ParamSpec`]) that `docs/scenario-reference.md` is generated
 //! from, so the documentation cannot drift from the code.
 
+pub mod calibration;
 pub mod spec;
 pub mod sweep;
 
@@ -455,9 +456,9 @@ param_table! {
         overload_smoothing: f64 = 0.25, "share/week", "R12, R13", [0.01, 1.0];
         /// Share of community time given up per unit of target pressure (community time is squeezed first).
         pressure_community_squeeze: f64 = 0.5, "share per unit", "R11, R12", [0.0, 10.0];
-        /// Share of the session limit cut per unit of target pressure (shorter engagements).
+        /// Share of the session limit cut per unit of overload (shorter engagements when the caseload exceeds the hours; a target alone does not shorten them, so raising it never relieves load, R12).
         pressure_session_cut: f64 = 0.4, "share per unit", "R12", [0.0, 10.0];
-        /// Share of the holding threshold removed per unit of target pressure (holding less).
+        /// Share of the holding threshold removed per unit of overload (holding less when the caseload exceeds the hours, R12).
         pressure_hold_squeeze: f64 = 0.4, "share per unit", "R8, R12", [0.0, 10.0];
 
         // ---------------- R13 burnout ----------------
@@ -487,6 +488,10 @@ param_table! {
         burnout_recovery_peer: f64 = 0.5, "per unit", "R13", [0.0, 20.0];
         /// Skill lost at burnout 1 (burnout lowers skill).
         burnout_skill_impairment: f64 = 0.2, "0–1", "R13", [0.0, 1.0];
+        /// Individual differences in how strongly stress reaches a link worker: log-sd of a mean-1 log-normal trait drawn at hiring. Burnout settles at s·stress ÷ (s·stress + r·recovery), so log(s/r) shifts its log-odds: 0.5 each gives a log-odds SD of 0.7, about two thirds of the spread of emotional-exhaustion scores between human-services workers (MBI-HSS norms: SD ≈ 0.5 × mean, about 0.8 on the log-odds scale; neuroticism correlates with burnout, Angelini, BMC Psychology 2023). 0 = every link worker alike.
+        lw_stress_sensitivity_sd: f64 = 0.5, "log-sd", "R13", [0.0, 2.0];
+        /// Individual differences in recovery from stress (resilience): log-sd of a mean-1 log-normal trait drawn at hiring (see `lw_stress_sensitivity_sd`; 0 = every link worker alike).
+        lw_recovery_sd: f64 = 0.5, "log-sd", "R13", [0.0, 2.0];
         /// Burnout of a newly recruited link worker.
         burnout_initial: f64 = 0.1, "0–1", "R13", [0.0, 1.0];
         /// Burnout above which a link worker counts as highly burnt out in outputs.

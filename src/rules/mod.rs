@@ -230,6 +230,8 @@ pub(crate) mod fixtures {
         lw.skill = 0.5;
         lw.embeddedness = 0.5;
         lw.burnout = 0.0;
+        lw.stress_sensitivity = 1.0;
+        lw.recovery_trait = 1.0;
         lw.committed_hours = committed_hours;
         lw.session_hours = session_hours;
         lw

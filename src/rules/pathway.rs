@@ -146,7 +146,7 @@ fn engaged_judgement(
         return begin_ending(ctx, p, lw, gp, rng, counts, totals);
     }
     let estimate = connection::estimate_readiness(rng, ctx, p, lw.skill as f64);
-    match connection::judge(ctx, p, estimate, workforce::hold_threshold(ctx, lw.pressure as f64)) {
+    match connection::judge(ctx, p, estimate, workforce::hold_threshold(ctx, lw.overload as f64)) {
         Judgement::Continue => {}
         Judgement::Hold => {
             if ctx.policy.holding_allowed {
@@ -167,7 +167,7 @@ fn engaged_judgement(
             }
         }
     }
-    if sessions::counted_sessions(ctx, p) >= workforce::session_limit(ctx, lw.pressure as f64) {
+    if sessions::counted_sessions(ctx, p) >= workforce::session_limit(ctx, lw.overload as f64) {
         lp(ctx, totals, Mechanism::SessionLimit, p.complexity);
         // A planned ending: tapered when the policy tapers.
         discharge(ctx, p, lw, gp, ctx.policy.tapering, Ending::SessionLimit, rng, counts, totals);

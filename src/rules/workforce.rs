@@ -79,14 +79,18 @@ pub fn community_share(ctx: &Ctx, pressure: f64) -> f64 {
     ctx.policy.community_time_share * (1.0 - ctx.b.pressure_community_squeeze * pressure).clamp(0.0, 1.0)
 }
 
-/// R12: the session limit a pressured link worker actually works to (shorter engagements).
+/// R12: the session limit an overloaded link worker actually works to (shorter
+/// engagements). Called with overload, not target pressure: coping answers hours the
+/// caseload cannot fit, so a higher target never shortens engagements by itself and
+/// never relieves the load it adds (the relief shows as fewer connections).
 pub fn session_limit(ctx: &Ctx, pressure: f64) -> u32 {
     let cut = (1.0 - ctx.b.pressure_session_cut * pressure).clamp(0.0, 1.0);
     ((ctx.policy.max_sessions as f64 * cut).round() as u32).max(1)
 }
 
 /// R8/R12: the readiness estimate below which a link worker holds: higher with the
-/// discretion granted (micro-discretion, 001 Paper 2), lower under pressure.
+/// discretion granted (micro-discretion, 001 Paper 2), lower under overload (called
+/// with overload, like [`session_limit`]).
 pub fn hold_threshold(ctx: &Ctx, pressure: f64) -> f64 {
     let b = ctx.b;
     let own = b.hold_readiness_threshold + b.discretion_hold_margin * (ctx.policy.lw_discretion - 0.5);
@@ -173,7 +177,9 @@ pub enum Stress {
 
 /// R13: weekly burnout change: stress (held complexity, overload, target pressure,
 /// isolation, funding uncertainty, disillusionment) against recovery (baseline,
-/// supervision, peer support). Returns the main source of stress.
+/// supervision, peer support), each scaled by the link worker's own trait (stress
+/// sensitivity, recovery), so in like conditions some burn out and some do not.
+/// Returns the main source of stress.
 pub fn update_burnout(ctx: &Ctx, lw: &mut LinkWorker, w: WorkContext) -> Stress {
     let b = ctx.b;
     let parts = [
@@ -184,11 +190,12 @@ pub fn update_burnout(ctx: &Ctx, lw: &mut LinkWorker, w: WorkContext) -> Stress 
         (Stress::Funding, b.burnout_funding * lw.funding_uncertainty as f64),
         (Stress::Disillusion, b.burnout_disillusion * lw.disillusion_week as f64),
     ];
-    let stress: f64 = parts.iter().map(|p| p.1).sum();
+    let stress: f64 = parts.iter().map(|p| p.1).sum::<f64>() * lw.stress_sensitivity as f64;
     let main = parts.iter().fold(parts[0], |m, p| if p.1 > m.1 { *p } else { m }).0;
-    let recovery = b.burnout_recovery_base
+    let recovery = (b.burnout_recovery_base
         + b.burnout_recovery_supervision * w.supervision
-        + b.burnout_recovery_peer * ctx.policy.peer_support;
+        + b.burnout_recovery_peer * ctx.policy.peer_support)
+        * lw.recovery_trait as f64;
     let x = lw.burnout as f64;
     let next = x + b.burnout_rate * (stress * (1.0 - x) - recovery * x);
     lw.burnout = next.clamp(0.0, 1.0) as f32;

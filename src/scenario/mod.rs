@@ -9,6 +9,7 @@ pub mod change;
 pub mod design_file;
 pub mod error;
 pub mod source;
+mod calibration;
 mod sweep;
 
 pub use sweep::{MAX_ROWS as MAX_SWEEP_POINTS, MAX_RUNS as MAX_SWEEP_RUNS};
@@ -22,11 +23,13 @@ pub use error::{ScenarioError, ScenarioErrors};
 use source::{Entry, Node};
 
 use crate::params::spec::{ParamSpec, ParamTable, RawValue};
+use crate::params::calibration::CalibrationSpec;
 use crate::params::sweep::SweepSpec;
 use crate::params::{Behaviour, Funding, Policy, RegionSpec, RunParams};
 
 /// The top-level tables a scenario may contain.
-pub const TOP_LEVEL_KEYS: &[&str] = &["extends", "run", "policy", "funding", "region", "behaviour", "change", "sweep"];
+pub const TOP_LEVEL_KEYS: &[&str] =
+    &["extends", "run", "policy", "funding", "region", "behaviour", "change", "sweep", "calibration"];
 
 /// Keys of `[run]` that a sweep may not vary: they name the run, set its random streams,
 /// count its replications or change which metrics exist.
@@ -51,6 +54,8 @@ pub struct Scenario {
     pub source_hash: String,
     /// `[sweep]`, when the file describes a parameter sweep.
     pub sweep: Option<SweepSpec>,
+    /// `[calibration]`, when the file describes a history matching.
+    pub calibration: Option<CalibrationSpec>,
     /// Things about the files that are allowed but may surprise (printed by the commands).
     pub warnings: Vec<String>,
     /// `[[change]]` tables in file order: policy changes scheduled for a reported week.
@@ -97,6 +102,7 @@ fn validate(path: &Path, tree: BTreeMap<String, Entry>, source_hash: String) -> 
     let mut regions = Vec::new();
     let mut region_entry: Option<Entry> = None;
     let mut sweep_entry: Option<Entry> = None;
+    let mut calibration_entry: Option<Entry> = None;
     let mut change_entry: Option<Entry> = None;
     let mut locs = Locs::new();
 
@@ -108,6 +114,7 @@ fn validate(path: &Path, tree: BTreeMap<String, Entry>, source_hash: String) -> 
             "behaviour" => fill_table(&mut behaviour, &entry, "behaviour", &mut locs, &mut errors),
             "region" => region_entry = Some(entry),
             "sweep" => sweep_entry = Some(entry),
+            "calibration" => calibration_entry = Some(entry),
             "change" => change_entry = Some(entry),
             _ => errors.push(ScenarioError::at(
                 entry.key_loc,
@@ -171,6 +178,7 @@ fn validate(path: &Path, tree: BTreeMap<String, Entry>, source_hash: String) -> 
         regions,
         source_hash,
         sweep: None,
+        calibration: None,
         warnings: Vec::new(),
         changes: Vec::new(),
     };
@@ -182,6 +190,12 @@ fn validate(path: &Path, tree: BTreeMap<String, Entry>, source_hash: String) -> 
     }
     if let Some(entry) = sweep_entry {
         scenario.sweep = sweep::parse(&entry, &scenario, &mut errors);
+        if !errors.is_empty() {
+            return Err(ScenarioErrors(errors));
+        }
+    }
+    if let Some(entry) = calibration_entry {
+        scenario.calibration = calibration::parse(&entry, &scenario, &mut errors);
         if !errors.is_empty() {
             return Err(ScenarioErrors(errors));
         }

@@ -159,7 +159,7 @@ pub(super) fn parse(entry: &Entry, base: &Scenario, errors: &mut Vec<ScenarioErr
     Some(spec)
 }
 
-fn err(loc: &Loc, key: &str, message: impl Into<String>) -> ScenarioError {
+pub(super) fn err(loc: &Loc, key: &str, message: impl Into<String>) -> ScenarioError {
     ScenarioError::at(loc.clone(), Some(key.to_string()), message)
 }
 
@@ -167,7 +167,7 @@ fn quoted(choices: &[&str]) -> String {
     choices.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(" | ")
 }
 
-fn scalar<T: ParamValue>(e: &Entry, key: &str, errors: &mut Vec<ScenarioError>) -> Option<T> {
+pub(super) fn scalar<T: ParamValue>(e: &Entry, key: &str, errors: &mut Vec<ScenarioError>) -> Option<T> {
     let Node::Scalar(raw) = &e.node else {
         errors.push(err(&e.value_loc, key, format!("expected {}, found {}", T::EXPECTED, e.node.type_name())));
         return None;
@@ -175,7 +175,7 @@ fn scalar<T: ParamValue>(e: &Entry, key: &str, errors: &mut Vec<ScenarioError>) 
     T::from_raw(raw).map_err(|x| errors.push(err(&e.value_loc, key, x.to_string()))).ok()
 }
 
-fn whole(e: &Entry, key: &str, lo: u64, hi: u64, errors: &mut Vec<ScenarioError>) -> Option<u64> {
+pub(super) fn whole(e: &Entry, key: &str, lo: u64, hi: u64, errors: &mut Vec<ScenarioError>) -> Option<u64> {
     let n = scalar::<u64>(e, key, errors)?;
     if n < lo || n > hi {
         errors.push(err(&e.value_loc, key, format!("value {n} is out of range; allowed: {lo} to {hi}")));
@@ -184,7 +184,7 @@ fn whole(e: &Entry, key: &str, lo: u64, hi: u64, errors: &mut Vec<ScenarioError>
     Some(n)
 }
 
-fn number(e: &Entry) -> Option<f64> {
+pub(super) fn number(e: &Entry) -> Option<f64> {
     match &e.node {
         Node::Scalar(RawValue::Int(i)) => Some(*i as f64),
         Node::Scalar(RawValue::Float(x)) if x.is_finite() => Some(*x),

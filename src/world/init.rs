@@ -170,6 +170,8 @@ pub fn new_link_worker(
             if known { quality } else { 0.0 }
         })
         .collect();
+    let stress_sensitivity = crate::world::rng::mean_one_lognormal(rng, b.lw_stress_sensitivity_sd) as f32;
+    let recovery_trait = crate::world::rng::mean_one_lognormal(rng, b.lw_recovery_sd) as f32;
     LinkWorker {
         in_post: true,
         cut: false,
@@ -193,6 +195,8 @@ pub fn new_link_worker(
         skill: (b.skill_initial + b.skill_experience_gain * seasoned).min(1.0) as f32,
         embeddedness: b.embeddedness_initial as f32,
         burnout: b.burnout_initial as f32,
+        stress_sensitivity,
+        recovery_trait,
         employer: r.employment,
         knowledge,
         known_categories: 0,

@@ -224,8 +224,9 @@ pub struct LinkWorker {
     pub satisfaction: f32,
     /// Skill gained from training and supervision (R19), on top of experience.
     pub learned: f32,
-    /// Coping pressure this week (R12): the larger of target pressure (target ÷ achievable
-    /// − 1) and smoothed overload; it squeezes community time, sessions and holding.
+    /// Planning pressure this week (R11, R12): the larger of target pressure (target ÷
+    /// achievable − 1) and smoothed overload; it squeezes community time. Sessions and
+    /// holding are cut by overload alone.
     pub pressure: f32,
     /// Target pressure this week (R12): target ÷ achievable with the configured session
     /// pattern − 1, at least 0 (being expected to carry more than is sustainable).
@@ -256,6 +257,12 @@ pub struct LinkWorker {
     pub embeddedness: f32,
     /// 0–1 emotional exhaustion.
     pub burnout: f32,
+    /// How strongly stress reaches this link worker (R13), drawn at hiring: log-normal
+    /// with mean 1 and log-sd `lw_stress_sensitivity_sd`.
+    pub stress_sensitivity: f32,
+    /// How fast this link worker recovers (R13), drawn at hiring: log-normal with mean 1
+    /// and log-sd `lw_recovery_sd`.
+    pub recovery_trait: f32,
     /// Who employs the post.
     pub employer: Employment,
     /// Knowledge of each VCSE organisation of the region: 0 = unknown, up to 1.

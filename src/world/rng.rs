@@ -58,6 +58,14 @@ pub fn logit_normal<R: Rng + ?Sized>(rng: &mut R, median: f64, sd: f64) -> f64 {
     1.0 / (1.0 + (-((m / (1.0 - m)).ln() + sd * z)).exp())
 }
 
+/// Log-normal draw with mean 1 and log-scale standard deviation `sd` (an individual
+/// trait that multiplies a rate: `exp(sd · z − sd²/2)`); exactly 1 when `sd` is 0.
+#[inline]
+pub fn mean_one_lognormal<R: Rng + ?Sized>(rng: &mut R, sd: f64) -> f64 {
+    let z: f64 = rng.sample(StandardNormal);
+    (sd * z - sd * sd / 2.0).exp()
+}
+
 /// Gamma(shape 2) draw with the given mean: a sum of two exponentials.
 #[inline]
 pub fn gamma2<R: Rng + ?Sized>(rng: &mut R, mean: f64) -> f64 {

@@ -36,10 +36,28 @@ fn a_high_caseload_target_squeezes_community_time_shortens_engagement_and_burns_
     let (base, high) = (run("scenarios/baseline.toml", 10), run("scenarios/caseload_target_high.toml", 10));
     assert!(metric(&high, "lw_target_pressure_mean") > metric(&base, "lw_target_pressure_mean") + 0.1);
     assert!(metric(&high, "lw_known_orgs_share") < metric(&base, "lw_known_orgs_share"));
-    assert!(metric(&high, "contacts_per_engaged_mean") < metric(&base, "contacts_per_engaged_mean"));
-    assert!(metric(&high, "held_share") < metric(&base, "held_share"));
     assert!(metric(&high, "lw_burnout_mean") > metric(&base, "lw_burnout_mean"));
     assert!(fired(&high, Mechanism::UnderTargetPressure) > fired(&base, Mechanism::UnderTargetPressure));
+}
+
+#[test]
+fn where_the_caseload_exceeds_the_hours_link_workers_cope_by_shortening_engagements_and_holding_less() {
+    // R12 coping answers overload (hours the caseload cannot fit), not the target alone:
+    // on an overloaded PCN, switching coping off lengthens engagements and holds more.
+    let mut s = load(&repo("tests/data/overloaded_pcn.toml"));
+    s.run.replications = 10;
+    s.policy.caseload_target_per_year = 400.0;
+    let coping = run_with_threads(&s, 2);
+    s.behaviour.pressure_session_cut = 0.0;
+    s.behaviour.pressure_hold_squeeze = 0.0;
+    let not = run_with_threads(&s, 2);
+    assert!(metric(&coping, "lw_overloaded_share") > 0.3, "the PCN is overloaded");
+    assert!(metric(&coping, "contacts_per_engaged_mean") < metric(&not, "contacts_per_engaged_mean"));
+    assert!(metric(&coping, "lw_load_mean") < metric(&not, "lw_load_mean"), "coping relieves hours");
+    // Holding less, alone: fewer episodes are ever held.
+    s.behaviour.pressure_session_cut = 0.4;
+    let holds = run_with_threads(&s, 2);
+    assert!(metric(&coping, "ever_held_share") < metric(&holds, "ever_held_share"));
 }
 
 #[test]

@@ -240,3 +240,69 @@ fn workforce_growth_commissions_new_posts() {
     assert!(p10 - p1 > 2.6 && p10 - p1 < 4.6, "posts {p1} -> {p10}");
     assert!(metric(&grow, "lw_posts_commissioned_per_year") > 0.1);
 }
+
+/// A high-deprivation PCN whose demand exceeds its posts (60,000 people, 3 posts, 15 VCSE
+/// organisations, no supervision), as an analyst tried it.
+fn overloaded_pcn(replications: u32, target: f64) -> Scenario {
+    let mut s = load(&repo("tests/data/overloaded_pcn.toml"));
+    s.run.replications = replications;
+    s.policy.caseload_target_per_year = target;
+    s
+}
+
+#[test]
+fn raising_the_target_on_an_overloaded_pcn_never_lowers_overload_burnout_or_intention() {
+    // R12/R13: coping relieves hours at a cost to patients, never the load or the stress
+    // the target adds. Each step of the grid is a paired comparison (common random
+    // numbers); a fall is allowed only within noise (the paired 95% interval reaches 0).
+    let targets = [200.0, 250.0, 300.0, 350.0, 400.0, 450.0];
+    let runs: Vec<RunResult> = targets.iter().map(|&t| run(&overloaded_pcn(12, t))).collect();
+    for m in ["lw_overloaded_share", "lw_load_mean", "lw_burnout_mean", "lw_intention_to_leave_share"] {
+        for (i, pair) in runs.windows(2).enumerate() {
+            let d = spsim::compare::paired("up", &pair[0], &pair[1]).into_iter().find(|d| d.metric == m).unwrap();
+            assert!(
+                d.ci_high >= 0.0,
+                "{m}: raising the target {} -> {} lowered it beyond noise: {:.4} -> {:.4} (diff CI {:.4} to {:.4})",
+                targets[i],
+                targets[i + 1],
+                d.base_mean,
+                d.alt_mean,
+                d.ci_low,
+                d.ci_high
+            );
+        }
+        // And over the whole grid it rises.
+        assert!(metric(&runs[5], m) > metric(&runs[0], m), "{m}: 450 vs 200");
+    }
+    // The relief coping brings shows as fewer connections, not as less stress.
+    assert!(metric(&runs[5], "connected_rate") < metric(&runs[0], "connected_rate"));
+}
+
+#[test]
+fn high_burnout_is_the_tail_of_a_distribution_of_link_workers_not_a_step() {
+    // R13 individual differences: with the traits, the high-burnout share moves smoothly
+    // with supervision; without them (every link worker alike) it is a step function of
+    // the mean: all or nothing across a small change in conditions.
+    let share = |sd: f64, quality: f64| {
+        let mut s = overloaded_pcn(8, 300.0);
+        s.regions[0].lw_posts = 6;
+        s.policy.supervision_interval_weeks = 2;
+        s.policy.supervision_quality = quality;
+        s.behaviour.lw_stress_sensitivity_sd = sd;
+        s.behaviour.lw_recovery_sd = sd;
+        metric(&run(&s), "lw_burnout_high_share")
+    };
+    let levels = [0.0, 0.5];
+    let with: Vec<f64> = levels.iter().map(|&q| share(0.5, q)).collect();
+    let without: Vec<f64> = levels.iter().map(|&q| share(0.0, q)).collect();
+    // A tail: strictly between 0 and 1, falling with better supervision.
+    for (q, x) in levels.iter().zip(&with) {
+        assert!(*x > 0.005 && *x < 0.995, "quality {q}: high-burnout share {x} is not a tail share");
+    }
+    assert!(with[0] > with[1], "better supervision lowers the tail: {with:?}");
+    // Knocked out (every link worker alike), mean burnout well below the threshold gives
+    // nobody above it: the step.
+    for (q, x) in levels.iter().zip(&without) {
+        assert!(*x < 0.002, "quality {q}: without traits the share is {x}, expected none");
+    }
+}
