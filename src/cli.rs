@@ -214,17 +214,43 @@ pub enum Command {
     Reference,
     /// Print the summary metric reference (name, unit, rules, meaning) as Markdown.
     Metrics,
-    /// Check the default coefficients against the public calibration targets (docs/ODD.md §1).
+    /// History-match a scenario's [calibration] table, or check the defaults.
     ///
-    /// Runs scenarios/baseline.toml, supervision_none.toml and supervision_good.toml (from the
-    /// current folder) and prints the table; exits with 1 if a target is missed.
+    /// With FILE: waves of parameter sets (a Latin hypercube, then sets the emulators keep)
+    /// run with common random numbers on every target's scenario; a set is ruled out when
+    /// its implausibility exceeds the cut-off; writes waves.csv (every set), plausible.csv
+    /// (the sets not ruled out, for `run --ensemble` and `compare --ensemble`),
+    /// manifest.json and report.html. Each finished wave is kept in DIR/waves/, so a killed
+    /// calibration resumes with the same command.
+    /// Example: spsim calibrate scenarios/calibration/national.toml --out results/calibration
+    ///
+    /// Without FILE: runs scenarios/baseline.toml, supervision_none.toml and
+    /// supervision_good.toml (from the current folder) with the defaults and prints the
+    /// table of published figures; exits with 1 if a target is missed.
     Calibrate {
-        /// Also write the table to this Markdown file (e.g. results/calibration.md).
+        /// A scenario with a [calibration] table: history-match it and write waves.csv,
+        /// plausible.csv, manifest.json and report.html into --out DIR. Without a file:
+        /// check the default coefficients against the published figures (the shipped
+        /// scenarios) and print the table.
+        file: Option<PathBuf>,
+        /// With a file: the output folder (created; the same folder resumes a killed
+        /// calibration to identical files). Without: also write the table to this Markdown
+        /// file (e.g. results/calibration.md).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Replications per scenario.
-        #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u32).range(2..=100000))]
-        replications: u32,
+        /// Replications per point (with a file; overrides [run] replications) or per
+        /// scenario (without; default 40).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(2..=100000))]
+        replications: Option<u32>,
+        /// Worker threads [default: all cores]. Results do not depend on it.
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+        threads: Option<u16>,
+        /// No progress bar and no summary.
+        #[arg(long)]
+        quiet: bool,
+        /// Refuse to start when the estimated memory exceeds SIZE (e.g. 64G).
+        #[arg(long, value_name = "SIZE")]
+        max_memory: Option<String>,
     },
 }
 

@@ -13,6 +13,7 @@
 
 pub mod analyze;
 pub mod budget;
+pub mod calibrate;
 pub mod compare;
 pub mod metrics;
 pub mod params;

@@ -26,7 +26,21 @@ fn main() -> ExitCode {
     });
     match cli.command {
         Command::Validate { file, threads, max_memory } => validate(&file, threads, max_memory.as_deref()),
-        Command::Calibrate { out, replications } => calibrate(out, replications),
+        Command::Calibrate { file: Some(file), out, replications, threads, quiet, max_memory } => {
+            let Some(out) = out else {
+                eprintln!("error: `spsim calibrate FILE` needs --out DIR, the folder for the calibration");
+                return ExitCode::from(2);
+            };
+            commands::calibrate::calibrate(commands::calibrate::CalibrateArgs {
+                file,
+                out,
+                replications,
+                threads,
+                quiet,
+                max_memory,
+            })
+        }
+        Command::Calibrate { file: None, out, replications, .. } => calibrate(out, replications.unwrap_or(40)),
         Command::Compare { files, out, replications, threads, quiet, all, max_memory } => {
             compare(files, out, replications, threads, quiet, all, max_memory.as_deref())
         }

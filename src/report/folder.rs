@@ -36,6 +36,8 @@ pub enum Kind {
     Compare,
     /// `spsim sweep` and `spsim merge` (and the files `spsim analyze` adds).
     Sweep,
+    /// `spsim calibrate FILE --out DIR` (history matching).
+    Calibration,
 }
 
 impl Kind {
@@ -45,6 +47,7 @@ impl Kind {
             Kind::Run => "run",
             Kind::Compare => "compare",
             Kind::Sweep => "sweep",
+            Kind::Calibration => "calibration",
         }
     }
 
@@ -55,6 +58,8 @@ impl Kind {
             // version, including those written before reports were.
             Kind::Sweep => &["shards", "sobol.csv", "morris.csv", "report.html"],
             Kind::Run | Kind::Compare => &["report.html"],
+            // waves/: the finished waves a killed calibration resumes from.
+            Kind::Calibration => &["waves", "report.html"],
         }
     }
 }
@@ -137,12 +142,22 @@ fn marked_files(dir: &Path, kind: Kind) -> Option<Vec<String>> {
     if let Some(m) = manifest(dir) {
         return (m[MARKER] == kind.as_str()).then(|| listed(&m));
     }
-    if kind == Kind::Sweep {
-        let text = read_capped(&dir.join("shards").join("sweep.json"), 64 << 20).ok()?;
-        let m: serde_json::Value = serde_json::from_slice(&text).ok()?;
-        return (m[MARKER] == kind.as_str()).then(Vec::new);
-    }
-    None
+    let progress = match kind {
+        Kind::Sweep => dir.join("shards").join("sweep.json"),
+        Kind::Calibration => dir.join("waves").join("calibration.json"),
+        _ => return None,
+    };
+    let text = read_capped(&progress, 64 << 20).ok()?;
+    let m: serde_json::Value = serde_json::from_slice(&text).ok()?;
+    (m[MARKER] == kind.as_str()).then(Vec::new)
+}
+
+/// Whether a name inside a calibration's `waves/` folder is one spsim writes there.
+fn is_wave_entry(name: &str) -> bool {
+    name == "calibration.json"
+        || (name.starts_with("wave-") && name.ends_with(".csv"))
+        || (name.starts_with(".wave-") && name.contains(".csv.spsim-tmp-"))
+        || name.starts_with(".calibration.json.spsim-tmp-")
 }
 
 /// Whether a name inside a sweep's `shards/` folder is one spsim writes there.
@@ -232,6 +247,16 @@ pub fn check_folder(out: &Path, kind: Kind, inputs: &[&Path]) -> Result<(), Outp
             let name = e.file_name().to_string_lossy().into_owned();
             if !is_shard_entry(&name) {
                 return Err(refuse(out, format_args!("shards/ holds {name}, which spsim did not write")));
+            }
+        }
+    }
+    if kind == Kind::Calibration
+        && let Ok(list) = fs::read_dir(out.join("waves"))
+    {
+        for e in list.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if !is_wave_entry(&name) {
+                return Err(refuse(out, format_args!("waves/ holds {name}, which spsim did not write")));
             }
         }
     }

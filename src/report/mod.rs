@@ -8,6 +8,7 @@
 
 pub mod calibration;
 pub mod folder;
+pub mod history;
 pub mod html;
 pub mod points;
 pub mod reference;

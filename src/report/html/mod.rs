@@ -6,6 +6,7 @@
 //! [`run`], [`compare`] and [`sweep`] turn one into sections; [`render`] puts sections
 //! into a page. The series and their bands are in [`series`], the plots in [`plot`].
 
+pub mod calibration;
 pub mod compare;
 pub mod parts;
 pub mod plot;
@@ -29,6 +30,8 @@ pub enum Folder {
     Compare(compare::CompareData),
     /// Written by `spsim sweep` or `spsim merge`.
     Sweep(sweep::SweepData),
+    /// Written by `spsim calibrate FILE --out DIR`.
+    Calibration(calibration::CalibrationData),
 }
 
 impl Folder {
@@ -45,6 +48,8 @@ impl Folder {
             Ok(Folder::Compare(compare::CompareData::read(manifest, &need, file)?))
         } else if kind == Kind::Sweep.as_str() {
             Ok(Folder::Sweep(sweep::SweepData::read(manifest, &need, file)?))
+        } else if kind == Kind::Calibration.as_str() {
+            Ok(Folder::Calibration(calibration::CalibrationData::read(manifest, &need)?))
         } else {
             Err("manifest.json does not say which spsim command wrote the folder".into())
         }
@@ -71,6 +76,7 @@ impl Folder {
             Folder::Run(d) => d.manifest["scenario_name"].as_str().unwrap_or("run").to_string(),
             Folder::Compare(d) => d.title(),
             Folder::Sweep(d) => d.manifest["scenario_name"].as_str().unwrap_or("sweep").to_string(),
+            Folder::Calibration(d) => d.manifest["scenario_file"].as_str().unwrap_or("calibration").to_string(),
         }
     }
 
@@ -80,6 +86,7 @@ impl Folder {
             Folder::Run(_) => "run",
             Folder::Compare(_) => "comparison",
             Folder::Sweep(_) => "sweep",
+            Folder::Calibration(_) => "calibration",
         }
     }
 
@@ -89,6 +96,7 @@ impl Folder {
             Folder::Run(d) => run::sections(d, prefix),
             Folder::Compare(d) => compare::sections(d, prefix),
             Folder::Sweep(d) => sweep::sections(d, prefix),
+            Folder::Calibration(d) => calibration::sections(d, prefix),
         }
     }
 
@@ -98,6 +106,7 @@ impl Folder {
             Folder::Run(d) => &d.manifest,
             Folder::Compare(d) => &d.manifest,
             Folder::Sweep(d) => &d.manifest,
+            Folder::Calibration(d) => &d.manifest,
         };
         let mut parts = vec![format!("spsim {}", m["engine_version"].as_str().unwrap_or("?"))];
         if let Some(f) = m["scenario_file"].as_str() {

@@ -468,6 +468,55 @@ pub fn points(
     Ok(Figure { id: id.into(), svg, series: 1, x_label: x_label.into(), y_label: y_label.into(), legend: Vec::new() })
 }
 
+/// A scatter of points in the unit square (a pair of calibrated parameters, each as its
+/// position in its prior range): the points ruled out small and grey, the plausible ones
+/// coloured on top.
+pub fn scatter(
+    id: &str,
+    x_label: &str,
+    y_label: &str,
+    ruled_out: &[(f64, f64)],
+    plausible: &[(f64, f64)],
+) -> Result<Figure, String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH / 3 - 4, 230)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(6)
+            .x_label_area_size(30)
+            .y_label_area_size(34)
+            .build_cartesian_2d(0.0..1.0f64, 0.0..1.0f64)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .max_light_lines(0)
+            .x_desc(x_label)
+            .y_desc(y_label)
+            .x_labels(3)
+            .y_labels(3)
+            .x_label_formatter(&|v| tick(*v))
+            .y_label_formatter(&|v| tick(*v))
+            .label_style((FONT, 9))
+            .axis_desc_style((FONT, 9))
+            .draw()
+            .map_err(err)?;
+        let grey = RGBColor(190, 190, 190);
+        chart.draw_series(ruled_out.iter().map(|&p| Circle::new(p, 1, grey.filled()))).map_err(err)?;
+        let c = colour(0);
+        chart.draw_series(plausible.iter().map(|&p| Circle::new(p, 2, c.filled()))).map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(Figure {
+        id: id.into(),
+        svg,
+        series: 2,
+        x_label: x_label.into(),
+        y_label: y_label.into(),
+        legend: vec![("ruled out".into(), 6, false), ("plausible".into(), 0, false)],
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

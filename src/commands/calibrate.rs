@@ -1,0 +1,249 @@
+//! `spsim calibrate FILE --out DIR`: history matching in waves, each finished wave kept
+//! on disk so that the same command resumes a killed calibration to identical files.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use spsim::budget;
+use spsim::calibrate::{History, Plan};
+use spsim::report::{folder, history};
+
+use super::{progress_bar, worker_pool};
+
+/// Arguments of `spsim calibrate FILE --out DIR`.
+pub struct CalibrateArgs {
+    pub file: PathBuf,
+    pub out: PathBuf,
+    pub replications: Option<u32>,
+    pub threads: Option<u16>,
+    pub quiet: bool,
+    pub max_memory: Option<String>,
+}
+
+/// Largest wave file read back (a wave of a million points with many targets is below).
+const MAX_WAVE_BYTES: u64 = 1 << 30;
+
+fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(code)
+}
+
+fn io_exit(e: folder::OutputError) -> ExitCode {
+    eprintln!("error: {e}");
+    ExitCode::from(e.exit_code())
+}
+
+/// Load the calibration scenario and the scenarios its targets name; print their
+/// errors (exit 2).
+pub fn plan_of(file: &Path, replications: Option<u32>, quiet: bool) -> Result<Plan, ExitCode> {
+    let mut base = crate::load_scenario(file, quiet)?;
+    let Some(spec) = base.calibration.clone() else {
+        return Err(fail(
+            2,
+            format_args!(
+                "{}: no [calibration] table; add one (see README, \"Calibrate to your own figures\") or run \
+                 `spsim calibrate` without a file to check the defaults against the published figures",
+                file.display()
+            ),
+        ));
+    };
+    if let Some(r) = replications {
+        base.run.replications = r;
+    }
+    let mut loaded = Vec::new();
+    for t in &spec.targets {
+        if let Some(p) = &t.scenario
+            && !loaded.iter().any(|(q, _)| q == p)
+        {
+            let s = crate::load_scenario(p, quiet)?;
+            loaded.push((p.clone(), s));
+        }
+    }
+    Plan::new(base, loaded).map_err(|e| fail(2, format_args!("{}: {e}", file.display())))
+}
+
+/// `spsim calibrate FILE --out DIR`.
+pub fn calibrate(a: CalibrateArgs) -> ExitCode {
+    let plan = match plan_of(&a.file, a.replications, a.quiet) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let limit = match crate::memory_limit(a.max_memory.as_deref()) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let (threads, pool) = match worker_pool(a.threads) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let worst = plan
+        .scenarios
+        .iter()
+        .map(|s| budget::estimate_sweep_run(s, threads))
+        .max_by_key(|e| e.bytes)
+        .expect("at least the calibration scenario");
+    if let Err(code) = crate::fits(&worst, limit, "this calibration") {
+        return code;
+    }
+    let mut inputs: Vec<&Path> = vec![a.file.as_path()];
+    inputs.extend(plan.spec.targets.iter().filter_map(|t| t.scenario.as_deref()));
+    let claim = match folder::Claim::take(&a.out, folder::Kind::Calibration, &inputs) {
+        Ok(c) => c,
+        Err(e) => return io_exit(e),
+    };
+    let waves_dir = a.out.join("waves");
+    let state_path = waves_dir.join("calibration.json");
+    let state = history::state_json(&plan);
+    match std::fs::read(&state_path) {
+        Ok(old) => {
+            let same = serde_json::from_slice::<serde_json::Value>(&old)
+                .ok()
+                .is_some_and(|v| v["identity"] == serde_json::Value::from(plan.identity()));
+            if !same {
+                return fail(
+                    2,
+                    format_args!(
+                        "{} holds a calibration of another scenario, targets or settings; spsim resumes only the \
+                         same calibration and leaves this one untouched: choose another --out",
+                        a.out.display()
+                    ),
+                );
+            }
+        }
+        Err(_) => {
+            if let Err(e) = folder::write_file_atomically(&state_path, &state) {
+                return io_exit(e);
+            }
+        }
+    }
+    folder::set_interrupt_hint(format!(
+        "finished waves are kept in {}; run the same command to resume",
+        waves_dir.display()
+    ));
+    let reps = plan.replications() as u64;
+    let sims_per_point = reps * plan.scenarios.len() as u64;
+    if !a.quiet {
+        eprintln!(
+            "calibrating {} parameter(s) to {} target(s) ({} held out) on {} scenario(s): up to {} wave(s) of {} \
+             point(s) × {} replication(s)",
+            plan.dims(),
+            plan.spec.targets.len(),
+            plan.spec.targets.len() - plan.spec.fit_targets().len(),
+            plan.scenarios.len(),
+            plan.spec.waves,
+            plan.spec.points,
+            reps
+        );
+    }
+    let mut h = History::default();
+    let stop = loop {
+        let wave = h.waves.len() as u32 + 1;
+        let first_id = h.points.len() as u64;
+        let path = waves_dir.join(format!("wave-{wave}.csv"));
+        if path.is_file() {
+            let bytes = match read_capped(&path) {
+                Ok(b) => b,
+                Err(e) => return fail(1, format_args!("cannot read {}: {e}", path.display())),
+            };
+            match history::read_wave(&plan, &bytes, &path.display().to_string(), wave, first_id) {
+                Ok(points) => {
+                    plan.record_wave(&mut h, wave, points);
+                    if !a.quiet {
+                        eprintln!("wave {wave}: read back from {}", path.display());
+                    }
+                    continue;
+                }
+                Err(e) => {
+                    return fail(
+                        2,
+                        format_args!("{e}\n(the wave file was changed after spsim wrote it; choose another --out)"),
+                    );
+                }
+            }
+        }
+        if let Some(reason) = plan.stop_reason(&h) {
+            break reason;
+        }
+        let design = plan.next_design(&h);
+        let bar = progress_bar(design.len() as u64 * sims_per_point, a.quiet, &format!("wave {wave}"), "simulations");
+        let results = pool.install(|| plan.simulate(wave, first_id, &design, &|| bar.inc(1)));
+        bar.finish_and_clear();
+        if let Err(e) = folder::write_file_atomically(&path, &history::waves_csv(&plan, &results)) {
+            return io_exit(e);
+        }
+        plan.record_wave(&mut h, wave, results);
+        if !a.quiet {
+            let w = h.waves.last().expect("recorded");
+            eprintln!(
+                "wave {wave}: {} point(s), {:.0}% ruled out; {} plausible so far; {:.1}% of the space left",
+                w.points,
+                100.0 * w.ruled_out_share,
+                w.plausible_so_far,
+                100.0 * w.space_left
+            );
+        }
+    };
+    let waves_csv = history::waves_csv(&plan, &h.points);
+    let plausible_csv = history::plausible_csv(&plan, &h);
+    let manifest = history::manifest_json(&plan, &h, &stop);
+    let report = spsim::report::html::calibration::page(&manifest, &waves_csv);
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => return fail(1, format_args!("cannot build the report: {e}")),
+    };
+    for (name, bytes) in [
+        ("waves.csv", &waves_csv),
+        ("plausible.csv", &plausible_csv),
+        ("report.html", &report),
+        ("manifest.json", &manifest),
+    ] {
+        if let Err(e) = folder::write_file_atomically(&a.out.join(name), bytes) {
+            return io_exit(e);
+        }
+    }
+    drop(claim);
+    if !a.quiet {
+        println!("{}", summary_text(&plan, &h, &stop));
+        println!("wrote {}/ (waves.csv, plausible.csv, manifest.json, report.html)", a.out.display());
+    }
+    ExitCode::SUCCESS
+}
+
+fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut b = Vec::new();
+    std::fs::File::open(path)?.take(MAX_WAVE_BYTES).read_to_end(&mut b)?;
+    Ok(b)
+}
+
+/// What the terminal says at the end: why it stopped, the plausible set's size, each
+/// parameter's plausible range against its prior, each target against the plausible
+/// set's simulated range.
+pub fn summary_text(plan: &Plan, h: &History, stop: &str) -> String {
+    use spsim::params::calibration::Use;
+    let cutoff = plan.spec.cutoff;
+    let n = spsim::calibrate::plausible(h, cutoff).len();
+    let mut out = format!("stopped: {stop}\nplausible set: {n} of {} simulated point(s)\n", h.points.len());
+    let width = plan.spec.parameters.iter().map(|p| p.key.len()).max().unwrap_or(0).max(9);
+    out.push_str(&format!("{:width$}  {:>21}  {:>21}\n", "parameter", "prior", "plausible"));
+    for (p, r) in plan.spec.parameters.iter().zip(spsim::calibrate::parameter_ranges(h, cutoff, &plan.spec.parameters)) {
+        let pr = r.map_or("—".to_string(), |(a, b)| format!("{a:.4} to {b:.4}"));
+        out.push_str(&format!("{:width$}  {:>21}  {pr:>21}\n", p.key, format!("{:.4} to {:.4}", p.lower, p.upper)));
+    }
+    let labels = history::target_labels(plan);
+    let width = labels.iter().map(|l| l.len()).max().unwrap_or(0).max(6);
+    out.push_str(&format!("{:width$}  {:>9}  {:>17}  {:>21}\n", "target", "use", "observed ± sd", "plausible runs"));
+    for ((t, l), r) in
+        plan.spec.targets.iter().zip(&labels).zip(spsim::calibrate::plausible_ranges(h, cutoff, &plan.spec.targets))
+    {
+        let pr = r.map_or("—".to_string(), |(a, b)| format!("{a:.3} to {b:.3}"));
+        let inside = r.is_some_and(|(a, b)| t.value + 2.0 * t.sd >= a && t.value - 2.0 * t.sd <= b);
+        out.push_str(&format!(
+            "{l:width$}  {:>9}  {:>17}  {pr:>21}{}\n",
+            if t.use_ == Use::Fit { "fit" } else { "held out" },
+            format!("{:.3} ± {:.3}", t.value, t.sd),
+            if t.use_ == Use::Validate && r.is_some() && !inside { "  (missed)" } else { "" }
+        ));
+    }
+    out
+}
