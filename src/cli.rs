@@ -50,6 +50,15 @@ pub enum Command {
         /// No progress bar and no summary table.
         #[arg(long)]
         quiet: bool,
+        /// Also run the scenario at every parameter set of this file (a calibration's
+        /// plausible.csv) with the same seeds and replications, and write ensemble.csv:
+        /// each metric's median and 90% range across the sets, and an interval combining
+        /// parameter and stochastic uncertainty.
+        #[arg(long, value_name = "PLAUSIBLE_CSV")]
+        ensemble: Option<PathBuf>,
+        /// Use N sets spread evenly over the ensemble file instead of all of them.
+        #[arg(long, value_name = "N", requires = "ensemble", value_parser = clap::value_parser!(u32).range(1..=1000000))]
+        ensemble_size: Option<u32>,
         /// Refuse to start when the estimated memory exceeds SIZE (e.g. 64G) instead of the
         /// machine's memory (or its container limit).
         #[arg(long, value_name = "SIZE")]
@@ -88,6 +97,15 @@ pub enum Command {
         /// Print every metric, not only the differences whose interval excludes 0.
         #[arg(long)]
         all: bool,
+        /// Also compare at every parameter set of this file (a calibration's
+        /// plausible.csv) with the same seeds and replications, and write ensemble.csv:
+        /// each paired difference's median and 90% range across the sets and the share of
+        /// sets with the same sign (an answer that flips sign is said so).
+        #[arg(long, value_name = "PLAUSIBLE_CSV")]
+        ensemble: Option<PathBuf>,
+        /// Use N sets spread evenly over the ensemble file instead of all of them.
+        #[arg(long, value_name = "N", requires = "ensemble", value_parser = clap::value_parser!(u32).range(1..=1000000))]
+        ensemble_size: Option<u32>,
         /// Refuse to start when the estimated memory exceeds SIZE (e.g. 64G) instead of the
         /// machine's memory (or its container limit).
         #[arg(long, value_name = "SIZE")]

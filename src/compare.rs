@@ -284,6 +284,52 @@ pub fn table(rows: &[PairedDiff], all: bool) -> String {
     out
 }
 
+/// The terminal table of a comparison across a plausible set: for each alternative, the
+/// metrics the main table shows (those whose interval excludes 0 at the scenarios' own
+/// coefficients; every metric with `all`), each with its paired difference there, the
+/// median and 90% range across the plausible sets, and whether its sign holds in every
+/// set ("robust") or flips.
+pub fn ensemble_table(rows: &[PairedDiff], ens: &[crate::ensemble::DiffRow], all: bool) -> String {
+    let f = |x: f64| if x.is_finite() { format!("{x:.4}") } else { "-".into() };
+    let width = rows.iter().map(|r| r.metric.len()).max().unwrap_or(6).max(6);
+    let mut out = String::from("\nacross the plausible set (median and 90% range of the paired difference over sets)\n");
+    let mut flips = 0usize;
+    let mut scenarios: Vec<&str> = Vec::new();
+    for r in rows {
+        if !scenarios.contains(&r.scenario.as_str()) {
+            scenarios.push(&r.scenario);
+        }
+    }
+    for sc in scenarios {
+        out.push_str(&format!(
+            "\n{sc} − baseline\n    {:<width$}  {:>11} {:>11} {:>25}  sign across sets\n",
+            "metric", "diff", "median", "90% range"
+        ));
+        let mut shown: Vec<&PairedDiff> = rows.iter().filter(|r| r.scenario == sc && (all || is_real(r))).collect();
+        shown.sort_by(|a, b| standardised(b).abs().total_cmp(&standardised(a).abs()).then(a.metric.cmp(b.metric)));
+        for r in shown {
+            let Some(e) = ens.iter().find(|e| e.scenario == sc && e.metric == r.metric) else { continue };
+            flips += e.flips() as usize;
+            out.push_str(&format!(
+                "  {} {:<width$}  {:>11} {:>11} {:>25}  {}\n",
+                if e.flips() { "!" } else { " " },
+                r.metric,
+                f(r.diff_mean),
+                f(e.median),
+                format!("[{}, {}]", f(e.low), f(e.high)),
+                e.verdict()
+            ));
+        }
+    }
+    if flips > 0 {
+        out.push_str(&format!(
+            "\n! {flips} difference(s) flip sign inside the plausible set: the answer depends on coefficients the \
+             targets do not pin down (or is within noise)\n"
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

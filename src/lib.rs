@@ -15,6 +15,7 @@ pub mod analyze;
 pub mod budget;
 pub mod calibrate;
 pub mod compare;
+pub mod ensemble;
 pub mod metrics;
 pub mod params;
 pub mod report;

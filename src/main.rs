@@ -41,8 +41,9 @@ fn main() -> ExitCode {
             })
         }
         Command::Calibrate { file: None, out, replications, .. } => calibrate(out, replications.unwrap_or(40)),
-        Command::Compare { files, out, replications, threads, quiet, all, max_memory } => {
-            compare(files, out, replications, threads, quiet, all, max_memory.as_deref())
+        Command::Compare { files, out, replications, threads, quiet, all, ensemble, ensemble_size, max_memory } => {
+            let ens = ensemble.map(|p| (p, ensemble_size.map(|n| n as usize)));
+            compare(files, out, replications, threads, quiet, all, ens, max_memory.as_deref())
         }
         Command::Sweep { file, out, replications, design, shard, shards, threads, quiet, max_memory } => {
             commands::sweep::sweep(commands::sweep::SweepArgs {
@@ -71,8 +72,9 @@ fn main() -> ExitCode {
             print!("{}", report::reference::metrics_reference());
             ExitCode::SUCCESS
         }
-        Command::Run { file, out, replications, seed, threads, quiet, max_memory } => {
-            run_command(&file, out, replications, seed, threads, quiet, max_memory.as_deref())
+        Command::Run { file, out, replications, seed, threads, quiet, ensemble, ensemble_size, max_memory } => {
+            let ens = ensemble.map(|p| (p, ensemble_size.map(|n| n as usize)));
+            run_command(&file, out, replications, seed, threads, quiet, ens, max_memory.as_deref())
         }
     }
 }
@@ -169,6 +171,10 @@ pub(crate) fn memory_limit(flag: Option<&str>) -> Result<Option<u64>, ExitCode> 
     }
 }
 
+/// `--ensemble FILE` and `--ensemble-size N`.
+type EnsembleArg = Option<(PathBuf, Option<usize>)>;
+
+#[allow(clippy::too_many_arguments)]
 fn run_command(
     file: &Path,
     out: Option<PathBuf>,
@@ -176,6 +182,7 @@ fn run_command(
     seed: Option<u64>,
     threads: Option<u16>,
     quiet: bool,
+    ensemble: EnsembleArg,
     max_memory: Option<&str>,
 ) -> ExitCode {
     let mut s = match load_scenario(file, quiet) {
@@ -203,17 +210,49 @@ fn run_command(
     if let Err(code) = fits(&budget::estimate_run(&s, threads), limit, "this run") {
         return code;
     }
+    let ens = match &ensemble {
+        None => None,
+        Some((path, size)) => {
+            let sets = match commands::ensemble::load_sets(path, &s) {
+                Ok(x) => x,
+                Err(code) => return code,
+            };
+            match commands::ensemble::scenarios_of(&s, &sets, *size) {
+                Ok(list) => Some((path, sets, list)),
+                Err(code) => return code,
+            }
+        }
+    };
+    if let Some((_, _, list)) = &ens
+        && let Err(code) = fits(&budget::estimate_sweep_run(&list[0], threads), limit, "this ensemble")
+    {
+        return code;
+    }
+    let mut inputs: Vec<&Path> = vec![file];
+    if let Some((p, _)) = &ensemble {
+        inputs.push(p);
+    }
     // Claimed before the work: a second command on the same folder is refused at once.
-    let claim = match claim(&out, report::folder::Kind::Run, &[file]) {
+    let claim = match claim(&out, report::folder::Kind::Run, &inputs) {
         Ok(c) => c,
         Err(code) => return code,
     };
     let bar = progress_bar(s.run.replications as u64 * s.total_weeks() as u64, quiet, &s.run.name, "replication-weeks");
     let started = Instant::now();
     let result = pool.install(|| run::run_scenario(&s, &|n| bar.inc(n)));
-    let wall = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
-    if let Err(e) = report::write_run(&claim, &s, &result) {
+    let ensemble_files = ens.map(|(path, sets, list)| {
+        let reps = s.run.replications;
+        let bar = progress_bar(list.len() as u64 * reps as u64, quiet, "plausible sets", "runs");
+        let per_set = pool.install(|| spsim::ensemble::run_sets(&list, reps, &|| bar.inc(1)));
+        bar.finish_and_clear();
+        report::EnsembleFiles {
+            csv: report::ensemble_csv(&spsim::ensemble::summarise(&per_set)),
+            about: commands::ensemble::about(path, &sets, list.len(), reps),
+        }
+    });
+    let wall = started.elapsed().as_secs_f64();
+    if let Err(e) = report::write_run_with(&claim, &s, &result, ensemble_files.as_ref()) {
         eprintln!("error: {e}");
         return ExitCode::from(e.exit_code());
     }
@@ -223,6 +262,7 @@ fn run_command(
     ExitCode::SUCCESS
 }
 
+#[allow(clippy::too_many_arguments)]
 fn compare(
     files: Vec<PathBuf>,
     out: PathBuf,
@@ -230,6 +270,7 @@ fn compare(
     threads: Option<u16>,
     quiet: bool,
     all: bool,
+    ensemble: EnsembleArg,
     max_memory: Option<&str>,
 ) -> ExitCode {
     let mut scenarios = Vec::new();
@@ -265,7 +306,29 @@ fn compare(
     if let Err(code) = fits(&needed, limit, "this comparison") {
         return code;
     }
-    let inputs: Vec<&Path> = files.iter().map(|f| f.as_path()).collect();
+    // Across a plausible set: every scenario at every set used (the same sets for all).
+    let mut ens_lists: Vec<Vec<scenario::Scenario>> = Vec::new();
+    let mut ens_sets = None;
+    if let Some((path, size)) = &ensemble {
+        let sets = match commands::ensemble::load_sets(path, &scenarios[0]) {
+            Ok(x) => x,
+            Err(code) => return code,
+        };
+        for s in &scenarios {
+            match commands::ensemble::scenarios_of(s, &sets, *size) {
+                Ok(list) => ens_lists.push(list),
+                Err(code) => return code,
+            }
+        }
+        if let Err(code) = fits(&budget::estimate_sweep_run(&ens_lists[0][0], threads), limit, "this ensemble") {
+            return code;
+        }
+        ens_sets = Some((path.clone(), sets));
+    }
+    let mut inputs: Vec<&Path> = files.iter().map(|f| f.as_path()).collect();
+    if let Some((p, _)) = &ensemble {
+        inputs.push(p);
+    }
     let claim = match claim(&out, report::folder::Kind::Compare, &inputs) {
         Ok(c) => c,
         Err(code) => return code,
@@ -279,8 +342,25 @@ fn compare(
     for (s, r) in scenarios.iter().zip(&results).skip(1) {
         rows.extend(spsim::compare::paired(&s.run.name, &results[0], r));
     }
+    let mut ens_rows = Vec::new();
+    if let Some((path, sets)) = &ens_sets {
+        let n = ens_lists[0].len();
+        let bar = progress_bar((n * scenarios.len()) as u64 * reps as u64, quiet, "plausible sets", "runs");
+        let per: Vec<Vec<Vec<spsim::metrics::summary::RunSummary>>> =
+            pool.install(|| ens_lists.iter().map(|l| spsim::ensemble::run_sets(l, reps, &|| bar.inc(1))).collect());
+        bar.finish_and_clear();
+        for (s, alt) in scenarios.iter().zip(&per).skip(1) {
+            ens_rows.extend(spsim::ensemble::paired(&s.run.name, &per[0], alt));
+        }
+        ens_sets = Some((path.clone(), sets.clone()));
+        let _ = n;
+    }
+    let ensemble_files = ens_sets.as_ref().map(|(path, sets)| report::EnsembleFiles {
+        csv: report::ensemble_diff_csv(&ens_rows),
+        about: commands::ensemble::about(path, sets, ens_lists[0].len(), reps),
+    });
     let refs: Vec<&scenario::Scenario> = scenarios.iter().collect();
-    let written = report::write_compare(&claim, &refs, &results, &rows, seed, reps);
+    let written = report::write_compare(&claim, &refs, &results, &rows, seed, reps, ensemble_files.as_ref());
     if let Err(e) = written {
         eprintln!("error: {e}");
         return ExitCode::from(e.exit_code());
@@ -291,6 +371,9 @@ fn compare(
             scenarios[0].run.name, reps
         );
         print!("{}", spsim::compare::table(&rows, all));
+        if !ens_rows.is_empty() {
+            print!("{}", spsim::compare::ensemble_table(&rows, &ens_rows, all));
+        }
         println!("written to {} (open report.html in a browser for plots)", out.display());
     }
     ExitCode::SUCCESS

@@ -98,7 +98,7 @@ pub fn calibrate(a: CalibrateArgs) -> ExitCode {
         Ok(old) => {
             let same = serde_json::from_slice::<serde_json::Value>(&old)
                 .ok()
-                .is_some_and(|v| v["identity"] == serde_json::Value::from(plan.identity()));
+                .is_some_and(|v| v["identity"] == plan.identity());
             if !same {
                 return fail(
                     2,

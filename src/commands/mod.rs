@@ -2,6 +2,7 @@
 
 pub mod analyze;
 pub mod calibrate;
+pub mod ensemble;
 pub mod report;
 pub mod sweep;
 

@@ -57,7 +57,8 @@ impl Kind {
             // report.html: rebuilt by `spsim report` and `spsim analyze` in folders of any
             // version, including those written before reports were.
             Kind::Sweep => &["shards", "sobol.csv", "morris.csv", "report.html"],
-            Kind::Run | Kind::Compare => &["report.html"],
+            // ensemble.csv: present when the run or comparison was made across a plausible set.
+            Kind::Run | Kind::Compare => &["report.html", "ensemble.csv"],
             // waves/: the finished waves a killed calibration resumes from.
             Kind::Calibration => &["waves", "report.html"],
         }

@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 
 use super::folder;
 use crate::calibrate::{History, Plan, PointResult, WaveSummary};
+use crate::ensemble::ParameterSets;
 use crate::params::calibration::Use;
 
 /// Files of a finished calibration folder (besides `report.html` and `waves/`).
@@ -245,16 +246,6 @@ pub fn manifest_json(plan: &Plan, h: &History, stop: &str) -> Vec<u8> {
     let mut b = serde_json::to_vec_pretty(&v).expect("json");
     b.push(b'\n');
     b
-}
-
-/// Parameter sets read from a `plausible.csv` (or any CSV whose header names dotted
-/// scenario keys, optionally ending in `max_implausibility`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ParameterSets {
-    /// The dotted keys, in column order.
-    pub keys: Vec<String>,
-    /// One row per set.
-    pub rows: Vec<Vec<f64>>,
 }
 
 /// Most parameter sets an ensemble file may hold.

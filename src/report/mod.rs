@@ -231,13 +231,88 @@ pub(crate) fn json_bytes(v: &serde_json::Value) -> Vec<u8> {
 
 /// Write the files of a run into the claimed folder atomically (see [`folder::Claim`]).
 pub fn write_run(claim: &folder::Claim, s: &Scenario, result: &RunResult) -> Result<(), OutputError> {
-    let files: Vec<(&str, Vec<u8>)> = vec![
+    write_run_with(claim, s, result, None)
+}
+
+/// What a run or comparison across a plausible set adds to its folder: `ensemble.csv`
+/// and a description for `manifest.json`.
+#[derive(Debug, Clone)]
+pub struct EnsembleFiles {
+    /// `ensemble.csv`.
+    pub csv: Vec<u8>,
+    /// The `ensemble` entry of `manifest.json` (file, sets, how they were chosen).
+    pub about: serde_json::Value,
+}
+
+/// Add the ensemble to a manifest: its description and `ensemble.csv` in the file list.
+fn with_ensemble(manifest: Vec<u8>, e: &EnsembleFiles) -> Vec<u8> {
+    let mut v: serde_json::Value = serde_json::from_slice(&manifest).expect("our own JSON");
+    v["ensemble"] = e.about.clone();
+    if let Some(list) = v["files"].as_array_mut() {
+        list.insert(0, "ensemble.csv".into());
+    }
+    json_bytes(&v)
+}
+
+/// Write a run's files, with `ensemble.csv` when the run was made across a plausible set.
+pub fn write_run_with(
+    claim: &folder::Claim,
+    s: &Scenario,
+    result: &RunResult,
+    ensemble: Option<&EnsembleFiles>,
+) -> Result<(), OutputError> {
+    let mut manifest = manifest_json(s, result);
+    let mut files: Vec<(&str, Vec<u8>)> = vec![
         ("summary.csv", summary_csv(&result.summary)),
         ("weekly.csv", weekly_csv(s, result)),
         ("mechanisms.csv", mechanisms_csv(result)),
-        ("manifest.json", manifest_json(s, result)),
     ];
+    if let Some(e) = ensemble {
+        manifest = with_ensemble(manifest, e);
+        files.push(("ensemble.csv", e.csv.clone()));
+    }
+    files.push(("manifest.json", manifest));
     with_report(files, |files| claim.write_files(files))
+}
+
+fn csv_num(x: f64) -> String {
+    if x.is_finite() { format!("{x}") } else { String::new() }
+}
+
+/// A run's `ensemble.csv`: `metric,median,low,high,sets,combined_low,combined_high`.
+pub fn ensemble_csv(rows: &[crate::ensemble::Row]) -> Vec<u8> {
+    let mut out = String::from("metric,median,low,high,sets,combined_low,combined_high\n");
+    for r in rows {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{}\n",
+            r.metric,
+            csv_num(r.median),
+            csv_num(r.low),
+            csv_num(r.high),
+            r.sets,
+            csv_num(r.combined_low),
+            csv_num(r.combined_high)
+        ));
+    }
+    out.into_bytes()
+}
+
+/// A comparison's `ensemble.csv`: `scenario,metric,median,low,high,sets,same_sign_share`.
+pub fn ensemble_diff_csv(rows: &[crate::ensemble::DiffRow]) -> Vec<u8> {
+    let mut out = String::from("scenario,metric,median,low,high,sets,same_sign_share\n");
+    for r in rows {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{}\n",
+            r.scenario,
+            r.metric,
+            csv_num(r.median),
+            csv_num(r.low),
+            csv_num(r.high),
+            r.sets,
+            csv_num(r.same_sign_share)
+        ));
+    }
+    out.into_bytes()
 }
 
 /// Add `report.html`, built from the other files, and write them all with `write`.
@@ -259,6 +334,7 @@ pub fn write_compare(
     rows: &[crate::compare::PairedDiff],
     seed: u64,
     replications: u32,
+    ensemble: Option<&EnsembleFiles>,
 ) -> Result<(), OutputError> {
     let base = scenarios[0];
     let mut mechanisms = Vec::new();
@@ -273,12 +349,17 @@ pub fn write_compare(
             (s.run.name.as_str(), html::series::bands(&html::series::Weekly::from_result(s.regions.len(), r)))
         })
         .collect();
-    let files = vec![
+    let mut manifest = compare_manifest(scenarios, seed, replications);
+    let mut files = vec![
         ("compare.csv", compare_csv(rows)),
         ("mechanisms.csv", mechanism_diffs_csv(&mechanisms)),
         ("series.csv", series_csv(&bands)),
-        ("manifest.json", compare_manifest(scenarios, seed, replications)),
     ];
+    if let Some(e) = ensemble {
+        manifest = with_ensemble(manifest, e);
+        files.push(("ensemble.csv", e.csv.clone()));
+    }
+    files.push(("manifest.json", manifest));
     with_report(files, |files| claim.write_files(files))
 }
 

@@ -82,15 +82,17 @@ pub(super) fn parse(entry: &Entry, base: &Scenario, errors: &mut Vec<ScenarioErr
             _ => errors.push(err(&e.key_loc, &dotted, format!("unknown key in [calibration]; allowed keys: {KEYS}"))),
         }
     }
-    if params_entry.is_none() {
-        errors.push(err(
+    match params_entry {
+        None => errors.push(err(
             &entry.key_loc,
             "calibration.parameters",
             "missing; add [calibration.parameters] with at least one dotted key, e.g. \
              \"behaviour.burnout_rate\" = { lower = 0.01, upper = 0.1 }",
-        ));
-    } else if params.is_empty() && errors.len() == before {
-        errors.push(err(&params_entry.unwrap().value_loc, "calibration.parameters", "no parameters; add at least one"));
+        )),
+        Some(e) if params.is_empty() && errors.len() == before => {
+            errors.push(err(&e.value_loc, "calibration.parameters", "no parameters; add at least one"))
+        }
+        _ => {}
     }
     match targets_entry {
         None => errors.push(err(

@@ -65,6 +65,8 @@ pub struct CompareData {
     pub series: Option<Vec<(String, Vec<Band>)>>,
     /// `mechanisms.csv` (absent in folders of older versions).
     pub mechanisms: Option<Vec<DiffRow>>,
+    /// `ensemble.csv`, when the comparison was made across a plausible set.
+    pub ensemble: Option<Table>,
 }
 
 fn read_diffs(name: &str, bytes: &[u8], key: &str) -> Result<Vec<DiffRow>, String> {
@@ -113,7 +115,8 @@ impl CompareData {
             None => None,
         };
         let mechanisms = file("mechanisms.csv").map(|b| read_diffs("mechanisms.csv", &b, "mechanism")).transpose()?;
-        Ok(CompareData { manifest, diffs, series, mechanisms })
+        let ensemble = file("ensemble.csv").map(|b| Table::parse("ensemble.csv", &b)).transpose()?;
+        Ok(CompareData { manifest, diffs, series, mechanisms, ensemble })
     }
 
     /// Scenario names, baseline first.
@@ -151,12 +154,15 @@ pub fn sections(d: &CompareData, p: &str) -> Vec<Section> {
             shown.push(&r.metric);
         }
     }
-    vec![
-        Section {
-            id: format!("{p}differences"),
-            title: "Differences from the baseline".into(),
-            html: differences(d, p),
-        },
+    let mut out = vec![Section {
+        id: format!("{p}differences"),
+        title: "Differences from the baseline".into(),
+        html: differences(d, p),
+    }];
+    if let Some(t) = &d.ensemble {
+        out.push(super::ensemble::compare_section(t, p));
+    }
+    out.extend(vec![
         Section { id: format!("{p}time-series"), title: "Over time, every scenario".into(), html: time_series(d, p) },
         Section { id: format!("{p}mechanisms"), title: "Through which mechanism".into(), html: mechanisms(d, p) },
         Section {
@@ -164,7 +170,8 @@ pub fn sections(d: &CompareData, p: &str) -> Vec<Section> {
             title: "Glossary".into(),
             html: glossary(&shown, &series::SERIES.iter().map(|s| s.id).collect::<Vec<_>>()),
         },
-    ]
+    ]);
+    out
 }
 
 fn alternatives(d: &CompareData) -> Vec<String> {

@@ -8,6 +8,7 @@
 
 pub mod calibration;
 pub mod compare;
+pub mod ensemble;
 pub mod parts;
 pub mod plot;
 pub mod run;
@@ -43,7 +44,7 @@ impl Folder {
         let kind = manifest[MARKER].as_str().unwrap_or("");
         let need = |name: &str| file(name).ok_or_else(|| format!("{name} is missing"));
         if kind == Kind::Run.as_str() {
-            Ok(Folder::Run(run::RunData::read(manifest, &need)?))
+            Ok(Folder::Run(run::RunData::read(manifest, &need, file)?))
         } else if kind == Kind::Compare.as_str() {
             Ok(Folder::Compare(compare::CompareData::read(manifest, &need, file)?))
         } else if kind == Kind::Sweep.as_str() {

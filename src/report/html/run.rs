@@ -66,6 +66,8 @@ pub struct RunData {
     pub weekly: Weekly,
     /// `mechanisms.csv`.
     pub mechanisms: Table,
+    /// `ensemble.csv`, when the run was made across a plausible set (`--ensemble`).
+    pub ensemble: Option<Table>,
 }
 
 /// Read `summary.csv`.
@@ -88,12 +90,17 @@ pub fn read_summary(bytes: &[u8]) -> Result<Vec<SummaryRow>, String> {
 
 impl RunData {
     /// Read the files of a run folder.
-    pub fn read(manifest: Value, need: &dyn Fn(&str) -> Result<Vec<u8>, String>) -> Result<RunData, String> {
+    pub fn read(
+        manifest: Value,
+        need: &dyn Fn(&str) -> Result<Vec<u8>, String>,
+        file: &dyn Fn(&str) -> Option<Vec<u8>>,
+    ) -> Result<RunData, String> {
         Ok(RunData {
             manifest,
             summary: read_summary(&need("summary.csv")?)?,
             weekly: Weekly::from_csv(&need("weekly.csv")?).map_err(|e| format!("weekly.csv: {e}"))?,
             mechanisms: Table::parse("mechanisms.csv", &need("mechanisms.csv")?)?,
+            ensemble: file("ensemble.csv").map(|b| Table::parse("ensemble.csv", &b)).transpose()?,
         })
     }
 
@@ -113,13 +120,19 @@ pub fn sections(d: &RunData, p: &str) -> Vec<Section> {
     let mut shown: Vec<&str> = ACCESS.iter().chain(RETENTION).chain(JOURNEYS).copied().collect();
     shown.push("connected_rate");
     let scenario = d.manifest["scenario_file"].as_str().unwrap_or("");
-    vec![
+    let mut out = vec![
         Section {
             id: format!("{p}headline"),
             title: "Headline: access and retention".into(),
             html: headline(d, scenario),
         },
         Section { id: format!("{p}funnel"), title: "Funnel".into(), html: funnel(d, p) },
+    ];
+    if let Some(t) = &d.ensemble {
+        let default = |m: &str| d.metric(m).map(|r| r.mean);
+        out.insert(1, super::ensemble::run_section(t, &default, &shown, p));
+    }
+    out.extend(vec![
         Section {
             id: format!("{p}journeys"),
             title: "Journeys and what blocked connection".into(),
@@ -143,7 +156,8 @@ pub fn sections(d: &RunData, p: &str) -> Vec<Section> {
             title: "Glossary".into(),
             html: glossary(&shown, &series::SERIES.iter().map(|s| s.id).collect::<Vec<_>>()),
         },
-    ]
+    ]);
+    out
 }
 
 fn bands_of(d: &RunData) -> Vec<series::Band> {
