@@ -289,7 +289,11 @@ impl Plan {
                     return 0.0;
                 }
                 let e = &em.emulators[i];
-                let var = t.sd * t.sd + t.discrepancy_sd * t.discrepancy_sd + e.residual_var + em.sim_var[i];
+                // The residual variance of a fit to simulated means holds their own noise
+                // (sd² ÷ replications) plus the surface's misfit; the larger of the two
+                // terms is what a prediction is uncertain by, as a simulated mean is by
+                // its noise (adding both would count the noise twice).
+                let var = t.sd * t.sd + t.discrepancy_sd * t.discrepancy_sd + e.residual_var.max(em.sim_var[i]);
                 let d = (t.value - e.predict(u)).abs();
                 if var > 0.0 { d / var.sqrt() } else { d * f64::INFINITY }
             })
@@ -308,20 +312,26 @@ impl Plan {
         let n = results.len();
         let out = results.iter().filter(|p| !p.plausible(cutoff)).count();
         h.points.extend(results);
-        let xs: Vec<Vec<f64>> = h.points.iter().map(|p| self.units_of(&p.values)).collect();
+        // Refocusing (Vernon et al. 2010): each wave's emulators are fitted where that
+        // wave sampled (the space the earlier waves left) together with the earlier
+        // points not ruled out, so they are accurate where it matters; a point must pass
+        // every wave's emulators.
+        let fit_on: Vec<&PointResult> =
+            h.points.iter().filter(|p| p.wave == wave || (p.wave < wave && p.plausible(cutoff))).collect();
+        let xs: Vec<Vec<f64>> = fit_on.iter().map(|p| self.units_of(&p.values)).collect();
         let reps = self.replications().max(1) as f64;
         let mut emulators = Vec::with_capacity(self.spec.targets.len());
         let mut sim_var = Vec::with_capacity(self.spec.targets.len());
         for i in 0..self.spec.targets.len() {
             let (px, py): (Vec<Vec<f64>>, Vec<f64>) = xs
                 .iter()
-                .zip(&h.points)
+                .zip(&fit_on)
                 .filter(|(_, p)| p.mean[i].is_finite())
                 .map(|(x, p)| (x.clone(), p.mean[i]))
                 .unzip();
             emulators.push(Emulator::fit(&px, &py, self.dims()));
             let vs: Vec<f64> =
-                h.points.iter().filter(|p| p.mean[i].is_finite()).map(|p| p.sd[i] * p.sd[i] / reps).collect();
+                fit_on.iter().filter(|p| p.mean[i].is_finite()).map(|p| p.sd[i] * p.sd[i] / reps).collect();
             sim_var.push(if vs.is_empty() { 0.0 } else { vs.iter().sum::<f64>() / vs.len() as f64 });
         }
         let emulator_r2 = self.spec.fit_targets().iter().map(|&i| emulators[i].r2).collect();
@@ -424,6 +434,50 @@ impl Plan {
 /// The plausible parameter sets of a finished history, as `(values, max_implausibility)`.
 pub fn plausible(h: &History, cutoff: f64) -> Vec<&PointResult> {
     h.points.iter().filter(|p| p.plausible(cutoff)).collect()
+}
+
+/// The central member of the plausible set: the plausible point nearest the set's
+/// per-parameter medians, each parameter measured in units of its plausible
+/// interquartile range on its prior's unit scale (so no parameter dominates by its units).
+pub fn central<'a>(plan: &Plan, h: &'a History) -> Option<&'a PointResult> {
+    let pts = plausible(h, plan.spec.cutoff);
+    if pts.is_empty() {
+        return None;
+    }
+    let units: Vec<Vec<f64>> = pts.iter().map(|p| plan.units_of(&p.values)).collect();
+    let d = plan.dims();
+    let mut centre = vec![0.0; d];
+    let mut spread = vec![1.0; d];
+    for k in 0..d {
+        let mut col: Vec<f64> = units.iter().map(|u| u[k]).collect();
+        col.sort_by(f64::total_cmp);
+        centre[k] = crate::ensemble::percentile(&col, 0.5);
+        let iqr = crate::ensemble::percentile(&col, 0.75) - crate::ensemble::percentile(&col, 0.25);
+        spread[k] = if iqr > 1e-9 { iqr } else { 1.0 };
+    }
+    let dist = |u: &Vec<f64>| (0..d).map(|k| ((u[k] - centre[k]) / spread[k]).powi(2)).sum::<f64>();
+    let best = (0..pts.len()).min_by(|&a, &b| dist(&units[a]).total_cmp(&dist(&units[b])).then(a.cmp(&b)))?;
+    Some(pts[best])
+}
+
+impl Plan {
+    /// The calibration scenario's own value of each calibrated parameter (its defaults,
+    /// unless the file sets them), and whether each lies inside its prior range.
+    pub fn own_values(&self) -> Vec<(f64, bool)> {
+        self.spec
+            .parameters
+            .iter()
+            .map(|p| {
+                let x = self.base.get_dotted_number(&p.key).unwrap_or(f64::NAN);
+                (x, x >= p.lower && x <= p.upper)
+            })
+            .collect()
+    }
+
+    /// Unit coordinates of parameter values (clamped to the prior).
+    pub fn unit_point(&self, values: &[f64]) -> Vec<f64> {
+        self.units_of(values)
+    }
 }
 
 /// Per target, the range of the plausible set's simulated means (min, max), or `None`

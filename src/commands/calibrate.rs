@@ -183,9 +183,19 @@ pub fn calibrate(a: CalibrateArgs) -> ExitCode {
             );
         }
     };
+    // The scenario's own coefficients, simulated as one more point: are they plausible?
+    let own = plan.own_values();
+    let own_values: Vec<f64> = own.iter().map(|o| o.0).collect();
+    let inside: Vec<bool> = own.iter().map(|o| o.1).collect();
+    let own_point = if own_values.iter().all(|x| x.is_finite()) {
+        let u = plan.unit_point(&own_values);
+        pool.install(|| plan.simulate(0, h.points.len() as u64, &[u], &|| {})).pop()
+    } else {
+        None
+    };
     let waves_csv = history::waves_csv(&plan, &h.points);
     let plausible_csv = history::plausible_csv(&plan, &h);
-    let manifest = history::manifest_json(&plan, &h, &stop);
+    let manifest = history::manifest_json(&plan, &h, &stop, own_point.as_ref().map(|p| (p, inside.as_slice())));
     let report = spsim::report::html::calibration::page(&manifest, &waves_csv);
     let report = match report {
         Ok(r) => r,
@@ -204,6 +214,20 @@ pub fn calibrate(a: CalibrateArgs) -> ExitCode {
     drop(claim);
     if !a.quiet {
         println!("{}", summary_text(&plan, &h, &stop));
+        if let Some(c) = spsim::calibrate::central(&plan, &h) {
+            println!("central member of the plausible set (nearest the per-parameter medians):");
+            for (p, v) in plan.spec.parameters.iter().zip(&c.values) {
+                println!("  {} = {v:.4}", p.key);
+            }
+        }
+        if let Some(p) = &own_point {
+            println!(
+                "the scenario's own coefficients: implausibility {:.2} ({}){}",
+                p.max_implausibility,
+                if p.plausible(plan.spec.cutoff) { "plausible" } else { "ruled out" },
+                if inside.iter().all(|b| *b) { "" } else { "; some lie outside their prior range" }
+            );
+        }
         println!("wrote {}/ (waves.csv, plausible.csv, manifest.json, report.html)", a.out.display());
     }
     ExitCode::SUCCESS

@@ -133,6 +133,10 @@ pub struct CalibrationSpec {
     pub discrepancy: f64,
     /// Stop when a wave rules out less than this share of its points.
     pub stop_below: f64,
+    /// Judge a point by its second-largest implausibility when there are 5 or more fit
+    /// targets (`rule_out_by = "second_largest"`, the default); `false`: always the
+    /// largest (`rule_out_by = "largest"`, every fitted figure must be matched).
+    pub second_largest: bool,
     /// Calibrated parameters, in file order.
     pub parameters: Vec<CalParam>,
     /// Targets, in file order.
@@ -157,14 +161,14 @@ impl CalibrationSpec {
     }
 
     /// The implausibility a point is judged by: the largest over the fit targets, or the
-    /// second largest when there are 5 or more (one target may be missed by chance or by a
-    /// discrepancy not modelled; Vernon et al. 2010).
+    /// second largest when there are 5 or more and `second_largest` is set (one target may
+    /// be missed by chance or by a discrepancy not modelled; Vernon et al. 2010).
     pub fn judged(&self, per_target: &[f64]) -> f64 {
         let mut fit: Vec<f64> = self.fit_targets().iter().map(|&i| per_target[i]).collect();
         fit.sort_by(|a, b| b.total_cmp(a));
         match fit.len() {
             0 => 0.0,
-            n if n >= 5 => fit[1],
+            n if n >= 5 && self.second_largest => fit[1],
             _ => fit[0],
         }
     }
@@ -208,6 +212,7 @@ mod tests {
             seed: 1,
             discrepancy: 0.5,
             stop_below: 0.05,
+            second_largest: true,
             parameters: vec![],
             targets: (0..4).map(|_| target(0.0, 1.0, 0.0, Use::Fit)).collect(),
         };
@@ -217,6 +222,9 @@ mod tests {
         // Held-out targets never count.
         spec.targets.push(target(0.0, 1.0, 0.0, Use::Validate));
         assert_eq!(spec.judged(&[1.0, 4.0, 2.0, 0.5, 3.5, 99.0]), 3.5);
+        // rule_out_by = "largest": every fitted target counts.
+        spec.second_largest = false;
+        assert_eq!(spec.judged(&[1.0, 4.0, 2.0, 0.5, 3.5, 99.0]), 4.0);
     }
 
     #[test]

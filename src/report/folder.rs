@@ -60,7 +60,9 @@ impl Kind {
             // ensemble.csv: present when the run or comparison was made across a plausible set.
             Kind::Run | Kind::Compare => &["report.html", "ensemble.csv"],
             // waves/: the finished waves a killed calibration resumes from.
-            Kind::Calibration => &["waves", "report.html"],
+            // waves.csv and plausible.csv: written just before manifest.json, so a kill
+            // between them leaves them beside the waves.
+            Kind::Calibration => &["waves", "waves.csv", "plausible.csv", "report.html"],
         }
     }
 }

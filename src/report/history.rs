@@ -162,6 +162,10 @@ pub fn read_wave(plan: &Plan, bytes: &[u8], path: &str, wave: u32, first_id: u64
         {
             return Err(format!("{}: the implausibilities do not follow from the means and sds", at(1)));
         }
+        let flag = if p.plausible(plan.spec.cutoff) { 1.0 } else { 0.0 };
+        if nums[d + 3 * nt + 1] != flag {
+            return Err(format!("{}: `plausible` is {}, but the point's implausibility says {flag}", at(want), cols[want - 1]));
+        }
         out.push(p);
     }
     if out.is_empty() {
@@ -194,8 +198,27 @@ fn wave_json(w: &WaveSummary) -> serde_json::Value {
     })
 }
 
-/// `manifest.json` of a finished calibration.
-pub fn manifest_json(plan: &Plan, h: &History, stop: &str) -> Vec<u8> {
+/// A point as JSON: each parameter by its key, its implausibility per target label, and
+/// its judged implausibility.
+pub fn point_json(plan: &Plan, p: &PointResult) -> serde_json::Value {
+    let values: serde_json::Map<String, serde_json::Value> =
+        plan.spec.parameters.iter().zip(&p.values).map(|(k, v)| (k.key.clone(), (*v).into())).collect();
+    let imp: serde_json::Map<String, serde_json::Value> = target_labels(plan)
+        .into_iter()
+        .zip(&p.implausibility)
+        .map(|(l, i)| (l, if i.is_finite() { (*i).into() } else { serde_json::Value::Null }))
+        .collect();
+    serde_json::json!({
+        "values": values,
+        "implausibility": imp,
+        "max_implausibility": if p.max_implausibility.is_finite() { p.max_implausibility.into() } else { serde_json::Value::Null },
+        "plausible": p.plausible(plan.spec.cutoff),
+    })
+}
+
+/// `manifest.json` of a finished calibration; `own` is the calibration scenario's own
+/// coefficients simulated as one more point (with whether each lies in its prior).
+pub fn manifest_json(plan: &Plan, h: &History, stop: &str, own: Option<(&PointResult, &[bool])>) -> Vec<u8> {
     let labels = target_labels(plan);
     let targets: Vec<serde_json::Value> = plan
         .spec
@@ -234,12 +257,21 @@ pub fn manifest_json(plan: &Plan, h: &History, stop: &str) -> Vec<u8> {
         "replications": plan.replications(),
         "points_per_wave": plan.spec.points,
         "cutoff": plan.spec.cutoff,
+        "rule_out_by": if plan.spec.second_largest { "second_largest" } else { "largest" },
         "scenarios": plan.scenario_names,
         "parameters": params,
         "targets": targets,
         "waves": h.waves.iter().map(wave_json).collect::<Vec<_>>(),
         "stopped": stop,
         "plausible_points": crate::calibrate::plausible(h, plan.spec.cutoff).len(),
+        "central_member": crate::calibrate::central(plan, h).map(|p| point_json(plan, p)),
+        "central_member_rule": "the plausible set's member nearest its per-parameter medians, each parameter in units \
+                                of its plausible interquartile range on the prior's unit scale",
+        "scenario_values": own.map(|(p, inside)| {
+            let mut v = point_json(plan, p);
+            v["inside_prior"] = inside.iter().all(|b| *b).into();
+            v
+        }),
         "files": FILES,
         "resolved_scenario": plan.base.resolved_toml(),
     });
@@ -299,7 +331,7 @@ pub fn read_parameter_sets(
             match v {
                 None => return Err(format!("{path}:{}:{col}: {cell:?} is not a finite number", i + 1)),
                 Some(x) if k < keys.len() => {
-                    check_value(&keys[k], x).map_err(|e| format!("{path}:{}:{col}: `{}` = {x}: {e}", i + 1, keys[k]))?;
+                    check_value(&keys[k], x).map_err(|e| format!("{path}:{}:{col}: {e}", i + 1))?;
                     row.push(x);
                 }
                 Some(_) => {}

@@ -12,7 +12,7 @@ use super::sweep::{err, number, scalar, whole};
 use crate::params::calibration::{CalParam, CalTarget, CalibrationSpec, Scale, Use};
 use crate::params::spec::{ParamValue, RawValue};
 
-const KEYS: &str = "waves, points, cutoff, seed, discrepancy, stop_below, parameters, target";
+const KEYS: &str = "waves, points, cutoff, seed, discrepancy, stop_below, rule_out_by, parameters, target";
 const PARAM_KEYS: &str = "lower, upper, scale";
 const TARGET_KEYS: &str = "metric, value, sd, range, source, scenario, use, discrepancy_sd";
 /// Most waves.
@@ -34,6 +34,7 @@ pub(super) fn parse(entry: &Entry, base: &Scenario, errors: &mut Vec<ScenarioErr
         seed: 1,
         discrepancy: CalibrationSpec::DISCREPANCY,
         stop_below: CalibrationSpec::STOP_BELOW,
+        second_largest: true,
         parameters: Vec::new(),
         targets: Vec::new(),
     };
@@ -51,6 +52,22 @@ pub(super) fn parse(entry: &Entry, base: &Scenario, errors: &mut Vec<ScenarioErr
                 spec.discrepancy = positive(e, &dotted, 0.0, 100.0, true, errors).unwrap_or(spec.discrepancy)
             }
             "stop_below" => spec.stop_below = positive(e, &dotted, 0.0, 1.0, true, errors).unwrap_or(spec.stop_below),
+            "rule_out_by" => match &e.node {
+                Node::Scalar(RawValue::Str(v)) if v == "second_largest" => spec.second_largest = true,
+                Node::Scalar(RawValue::Str(v)) if v == "largest" => spec.second_largest = false,
+                other => errors.push(err(
+                    &e.value_loc,
+                    &dotted,
+                    format!(
+                        "expected \"second_largest\" (the default: with 5 or more fitted targets a point is judged by \
+                         its second-largest implausibility) or \"largest\", found {}",
+                        match other {
+                            Node::Scalar(v) => v.to_string(),
+                            o => o.type_name().to_string(),
+                        }
+                    ),
+                )),
+            },
             "parameters" => {
                 params_entry = Some(e);
                 match &e.node {

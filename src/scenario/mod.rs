@@ -445,6 +445,25 @@ impl Scenario {
         }
     }
 
+    /// The current value of a numeric dotted key (`region.x` reads the first region;
+    /// `change[N]` keys are not read); `None` for other keys.
+    pub fn get_dotted_number(&self, key: &str) -> Option<f64> {
+        let (table, field) = key.split_once('.')?;
+        let entries = match table {
+            "run" => self.run.entries(),
+            "policy" => self.policy.entries(),
+            "funding" => self.funding.entries(),
+            "behaviour" => self.behaviour.entries(),
+            "region" => self.regions.first()?.entries(),
+            _ => self.regions.get(region_index(table, self.regions.len()).ok()?)?.entries(),
+        };
+        match entries.into_iter().find(|(k, _)| *k == field)?.1 {
+            RawValue::Int(i) => Some(i as f64),
+            RawValue::Float(x) => Some(x),
+            _ => None,
+        }
+    }
+
     /// For `change[N].<key>`: the 0-based change and the key inside it, after checking
     /// that the change exists and sets that key (or that `<key>` is `week`).
     fn change_target<'k>(&self, key: &'k str) -> Result<Option<(usize, &'k str)>, String> {

@@ -1,6 +1,7 @@
 //! Integration tests, one binary with topic modules.
 
 mod bad_inputs;
+mod calibrate;
 mod browser;
 mod calibration;
 mod changes;

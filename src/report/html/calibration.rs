@@ -53,11 +53,16 @@ pub fn sections(d: &CalibrationData, prefix: &str) -> Vec<Section> {
 
     // Headline and targets.
     let mut html = format!(
-        "<p>History matching: {} of {} simulated parameter set(s) are not ruled out (implausibility ≤ {}; \
-         with 5 or more fitted targets a set is judged by its second-largest implausibility). {}.</p>\n",
+        "<p>History matching: {} of {} simulated parameter set(s) are not ruled out (implausibility ≤ {}; {}). \
+         {}.</p>\n",
         plausible.len(),
         total,
         fmt(f(&m["cutoff"])),
+        if m["rule_out_by"] == "largest" {
+            "a set is judged by its largest implausibility over the fitted targets"
+        } else {
+            "with 5 or more fitted targets a set is judged by its second-largest implausibility"
+        },
         esc(m["stopped"].as_str().unwrap_or("")),
     );
     html.push_str(
@@ -165,8 +170,22 @@ pub fn sections(d: &CalibrationData, prefix: &str) -> Vec<Section> {
     // Parameters.
     let params = arr(&m["parameters"]);
     let mut rows = Vec::new();
-    let mut html = String::from(
-        "<table><tr><th>parameter</th><th>prior</th><th>scale</th><th>plausible (min to max)</th></tr>\n",
+    let central = &m["central_member"]["values"];
+    let own = &m["scenario_values"];
+    let mut html = String::new();
+    if own.is_object() {
+        html.push_str(&format!(
+            "<p>The scenario's own coefficients, simulated as one more set: implausibility {} — <span class=\"{}\">{}</span>. \
+             The central member is the plausible set's member nearest its per-parameter medians (each parameter in \
+             units of its plausible interquartile range); the defaults are chosen near it.</p>\n",
+            fmt(f(&own["max_implausibility"])),
+            if own["plausible"] == true { "in" } else { "out" },
+            if own["plausible"] == true { "plausible" } else { "ruled out" },
+        ));
+    }
+    html.push_str(
+        "<table><tr><th>parameter</th><th>prior</th><th>scale</th><th>plausible (min to max)</th>\
+         <th>central member</th><th>scenario's own</th></tr>\n",
     );
     let unit = |p: &Value, x: f64| -> f64 {
         let (lo, hi) = (f(&p["lower"]), f(&p["upper"]));
@@ -184,12 +203,15 @@ pub fn sections(d: &CalibrationData, prefix: &str) -> Vec<Section> {
         let (lo, hi) =
             (xs.iter().copied().fold(f64::INFINITY, f64::min), xs.iter().copied().fold(f64::NEG_INFINITY, f64::max));
         html.push_str(&format!(
-            "<tr><td><code>{}</code></td><td class=\"n\">{} to {}</td><td>{}</td><td class=\"n\">{}</td></tr>\n",
+            "<tr><td><code>{}</code></td><td class=\"n\">{} to {}</td><td>{}</td><td class=\"n\">{}</td>\
+             <td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
             esc(key),
             fmt(f(&p["lower"])),
             fmt(f(&p["upper"])),
             esc(p["scale"].as_str().unwrap_or("linear")),
-            if xs.is_empty() { "–".into() } else { format!("{} to {}", fmt(lo), fmt(hi)) }
+            if xs.is_empty() { "–".into() } else { format!("{} to {}", fmt(lo), fmt(hi)) },
+            fmt(f(&central[key])),
+            fmt(f(&own["values"][key])),
         ));
         if !xs.is_empty() {
             let mut u: Vec<f64> = xs.iter().map(|&x| unit(p, x)).collect();
