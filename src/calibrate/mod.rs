@@ -436,9 +436,12 @@ pub fn plausible(h: &History, cutoff: f64) -> Vec<&PointResult> {
     h.points.iter().filter(|p| p.plausible(cutoff)).collect()
 }
 
-/// The central member of the plausible set: the plausible point nearest the set's
-/// per-parameter medians, each parameter measured in units of its plausible
-/// interquartile range on its prior's unit scale (so no parameter dominates by its units).
+/// The central member of the plausible set: of the members that match every fitted
+/// figure comfortably (judged implausibility at most half the cut-off; all members if
+/// none do), the one nearest the whole set's per-parameter medians, each parameter
+/// measured in units of its plausible interquartile range on its prior's unit scale (so
+/// no parameter dominates by its units). Nearest the medians alone can sit at the edge of
+/// what the figures allow when the plausible set is a curved region.
 pub fn central<'a>(plan: &Plan, h: &'a History) -> Option<&'a PointResult> {
     let pts = plausible(h, plan.spec.cutoff);
     if pts.is_empty() {
@@ -456,7 +459,10 @@ pub fn central<'a>(plan: &Plan, h: &'a History) -> Option<&'a PointResult> {
         spread[k] = if iqr > 1e-9 { iqr } else { 1.0 };
     }
     let dist = |u: &Vec<f64>| (0..d).map(|k| ((u[k] - centre[k]) / spread[k]).powi(2)).sum::<f64>();
-    let best = (0..pts.len()).min_by(|&a, &b| dist(&units[a]).total_cmp(&dist(&units[b])).then(a.cmp(&b)))?;
+    let comfortable: Vec<usize> =
+        (0..pts.len()).filter(|&i| pts[i].max_implausibility <= plan.spec.cutoff / 2.0).collect();
+    let pool: Vec<usize> = if comfortable.is_empty() { (0..pts.len()).collect() } else { comfortable };
+    let best = pool.into_iter().min_by(|&a, &b| dist(&units[a]).total_cmp(&dist(&units[b])).then(a.cmp(&b)))?;
     Some(pts[best])
 }
 

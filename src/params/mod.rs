@@ -262,8 +262,8 @@ param_table! {
         supervision_saturation_weeks: f64 = 4.0, "weeks", "R3, R7, R13, R14, R16, R19", [0.1, 520.0];
 
         // ---------------- R4 enrolment ----------------
-        /// Intercept of P(patient accepts the referral).
-        accept_intercept: f64 = 0.7, "log-odds", "R4", [-20.0, 20.0];
+        /// Intercept of P(patient accepts the referral). Calibrated: the central member of the plausible set (results/calibration/).
+        accept_intercept: f64 = 0.54, "log-odds", "R4", [-20.0, 20.0];
         /// Effect of complexity (urgency: 003 "urgently seek solutions").
         accept_complexity: f64 = 1.5, "log-odds per unit", "R4", [-20.0, 20.0];
         /// Effect of GP credibility (buy-in; 003 "referred through a GP provides credibility").
@@ -316,8 +316,8 @@ param_table! {
         trust_gain: f64 = 0.3, "per session", "R6", [0.0, 1.0];
         /// Hope gained per session, times the share of the patient's needs the LW knows an open service for (001 Table 11).
         hope_gain: f64 = 0.06, "per session", "R6", [0.0, 1.0];
-        /// Readiness growth per session, times (1 - readiness) (003).
-        readiness_growth: f64 = 0.06, "per session", "R6", [0.0, 1.0];
+        /// Readiness growth per session, times (1 - readiness) (003). Calibrated: the central member of the plausible set (results/calibration/).
+        readiness_growth: f64 = 0.043, "per session", "R6", [0.0, 1.0];
         /// Readiness growth rises with trust ("connection with" drives readiness, 003): growth × (1 + this × (trust − 0.5) + `readiness_skill_effect` × (skill − 0.5)), at least 0.
         readiness_trust_effect: f64 = 1.0, "per unit", "R6", [0.0, 10.0];
         /// Readiness growth rises with the link worker's skill (see `readiness_trust_effect`).
@@ -366,8 +366,8 @@ param_table! {
         connect_capacity: f64 = 2.5, "log-odds per unit", "R7", [-20.0, 20.0];
         /// Share of the region's VCSE organisations a link worker knows on starting (000 2.3).
         knowledge_initial_share: f64 = 0.5, "share", "R7, R11", [0.0, 1.0];
-        /// Mean places per VCSE organisation.
-        vcse_capacity_mean: f64 = 15.0, "places", "R7, R18", [1.0, 10000.0];
+        /// Mean places per VCSE organisation. Calibrated: the central member of the plausible set (results/calibration/).
+        vcse_capacity_mean: f64 = 11.7, "places", "R7, R18", [1.0, 10000.0];
         /// Initial willingness of VCSE organisations to take referrals (002).
         vcse_buy_in_initial: f64 = 0.85, "probability", "R7, R18", [0.0, 1.0];
         /// Mean weeks a connected patient uses a VCSE place.
@@ -456,18 +456,18 @@ param_table! {
         overload_smoothing: f64 = 0.25, "share/week", "R12, R13", [0.01, 1.0];
         /// Share of community time given up per unit of target pressure (community time is squeezed first).
         pressure_community_squeeze: f64 = 0.5, "share per unit", "R11, R12", [0.0, 10.0];
-        /// Share of the session limit cut per unit of overload (shorter engagements when the caseload exceeds the hours; a target alone does not shorten them, so raising it never relieves load, R12).
-        pressure_session_cut: f64 = 0.4, "share per unit", "R12", [0.0, 10.0];
+        /// Share of the session limit cut per unit of overload (shorter engagements when the caseload exceeds the hours; a target alone does not shorten them, so raising it never relieves load, R12). Calibrated: the central member of the plausible set (results/calibration/).
+        pressure_session_cut: f64 = 0.48, "share per unit", "R12", [0.0, 10.0];
         /// Share of the holding threshold removed per unit of overload (holding less when the caseload exceeds the hours, R12).
         pressure_hold_squeeze: f64 = 0.4, "share per unit", "R8, R12", [0.0, 10.0];
 
         // ---------------- R13 burnout ----------------
-        /// Speed of burnout change: burnout += rate × (stress × (1 - burnout) - recovery × burnout) each week.
-        burnout_rate: f64 = 0.03, "per week", "R13", [0.0, 1.0];
+        /// Speed of burnout change: burnout += rate × (stress × (1 - burnout) - recovery × burnout) each week. Calibrated: the central member of the plausible set (results/calibration/).
+        burnout_rate: f64 = 0.016, "per week", "R13", [0.0, 1.0];
         /// Stress per unit of complexity held on the caseload (001 Paper 1: "take on too many complex cases").
         burnout_held_complexity: f64 = 0.03, "per unit", "R13", [0.0, 10.0];
-        /// Stress per unit of overload: caseload hours above session hours, relative (the excess over a sustainable caseload).
-        burnout_overload: f64 = 1.5, "per unit", "R12, R13", [0.0, 20.0];
+        /// Stress per unit of overload: caseload hours above session hours, relative (the excess over a sustainable caseload). Calibrated: the central member of the plausible set (results/calibration/).
+        burnout_overload: f64 = 2.05, "per unit", "R12, R13", [0.0, 20.0];
         /// Stress per unit of caseload-target pressure: being expected to carry more than is sustainable (R12; 001 Table 12).
         burnout_target_pressure: f64 = 0.5, "per unit", "R12, R13", [0.0, 20.0];
         /// Stress of isolation: times (1 − peer support) × (1 − relief × embeddedness) ÷ (1 + team relief × colleagues) (002; 004 "bolted on"; 001 Table 4 working alone).
@@ -480,16 +480,16 @@ param_table! {
         burnout_funding: f64 = 0.6, "per unit", "R13, R17", [0.0, 20.0];
         /// Stress per "no suitable service" event (000 1.2 disillusionment).
         burnout_disillusion: f64 = 0.04, "per event", "R13", [0.0, 10.0];
-        /// Baseline recovery.
-        burnout_recovery_base: f64 = 0.45, "per unit", "R13", [0.0, 20.0];
-        /// Recovery per unit of effective supervision (000 3.2, 001 Paper 1).
-        burnout_recovery_supervision: f64 = 1.2, "per unit", "R13, R19", [0.0, 20.0];
+        /// Baseline recovery. Calibrated: the central member of the plausible set (results/calibration/).
+        burnout_recovery_base: f64 = 0.74, "per unit", "R13", [0.0, 20.0];
+        /// Recovery per unit of effective supervision (000 3.2, 001 Paper 1). Calibrated: the central member of the plausible set (results/calibration/).
+        burnout_recovery_supervision: f64 = 1.12, "per unit", "R13, R19", [0.0, 20.0];
         /// Recovery per unit of peer support.
         burnout_recovery_peer: f64 = 0.5, "per unit", "R13", [0.0, 20.0];
         /// Skill lost at burnout 1 (burnout lowers skill).
         burnout_skill_impairment: f64 = 0.2, "0–1", "R13", [0.0, 1.0];
-        /// Individual differences in how strongly stress reaches a link worker: log-sd of a mean-1 log-normal trait drawn at hiring. Burnout settles at s·stress ÷ (s·stress + r·recovery), so log(s/r) shifts its log-odds: 0.5 each gives a log-odds SD of 0.7, about two thirds of the spread of emotional-exhaustion scores between human-services workers (MBI-HSS norms: SD ≈ 0.5 × mean, about 0.8 on the log-odds scale; neuroticism correlates with burnout, Angelini, BMC Psychology 2023). 0 = every link worker alike.
-        lw_stress_sensitivity_sd: f64 = 0.5, "log-sd", "R13", [0.0, 2.0];
+        /// Individual differences in how strongly stress reaches a link worker: log-sd of a mean-1 log-normal trait drawn at hiring. Burnout settles at s·stress ÷ (s·stress + r·recovery), so log(s/r) shifts its log-odds: 0.5 each gives a log-odds SD of 0.7, about two thirds of the spread of emotional-exhaustion scores between human-services workers (MBI-HSS norms: SD ≈ 0.5 × mean, about 0.8 on the log-odds scale; neuroticism correlates with burnout, Angelini, BMC Psychology 2023). 0 = every link worker alike. Calibrated: the central member of the plausible set (results/calibration/).
+        lw_stress_sensitivity_sd: f64 = 0.59, "log-sd", "R13", [0.0, 2.0];
         /// Individual differences in recovery from stress (resilience): log-sd of a mean-1 log-normal trait drawn at hiring (see `lw_stress_sensitivity_sd`; 0 = every link worker alike).
         lw_recovery_sd: f64 = 0.5, "log-sd", "R13", [0.0, 2.0];
         /// Burnout of a newly recruited link worker.
@@ -538,18 +538,18 @@ param_table! {
         embeddedness_initial: f64 = 0.1, "0–1", "R15", [0.0, 1.0];
 
         // ---------------- R16 turnover ----------------
-        /// Intercept of the intention to leave (log-odds that a link worker says yes to "do you intend to leave within a year?").
-        intention_intercept: f64 = -3.95, "log-odds", "R16", [-20.0, 20.0];
+        /// Intercept of the intention to leave (log-odds that a link worker says yes to "do you intend to leave within a year?"). Calibrated: the central member of the plausible set (results/calibration/).
+        intention_intercept: f64 = -4.13, "log-odds", "R16", [-20.0, 20.0];
         /// Effect of burnout on intention to leave (000 3.2; 001 Paper 1).
         intention_burnout: f64 = 3.0, "log-odds per unit", "R16", [-20.0, 20.0];
         /// Effect of dissatisfaction (1 − satisfaction) (001 Tables 9–10).
         intention_dissatisfaction: f64 = 2.0, "log-odds per unit", "R16", [-20.0, 20.0];
         /// Effect of perceived job insecurity (000 1.3).
         intention_insecurity: f64 = 2.0, "log-odds per unit", "R16, R17", [-20.0, 20.0];
-        /// Effect of lacking supervision, times (1 − effective supervision) (001: quality of supervision a key reason for leaving).
-        intention_no_supervision: f64 = 1.0, "log-odds per unit", "R16, R19", [-20.0, 20.0];
-        /// Share of link workers intending to leave who leave within the year (the weekly hazard is set so that P(leave in a year) = this × intention).
-        leave_follow_through: f64 = 0.5, "share", "R16", [0.0, 1.0];
+        /// Effect of lacking supervision, times (1 − effective supervision) (001: quality of supervision a key reason for leaving). Calibrated: the central member of the plausible set (results/calibration/).
+        intention_no_supervision: f64 = 1.05, "log-odds per unit", "R16, R19", [-20.0, 20.0];
+        /// Share of link workers intending to leave who leave within the year (the weekly hazard is set so that P(leave in a year) = this × intention). Calibrated: the central member of the plausible set (results/calibration/).
+        leave_follow_through: f64 = 0.52, "share", "R16", [0.0, 1.0];
         /// Perceived insecurity per unit of real risk of a cut (1 − renewal probability), capped at 1.
         insecurity_risk_scale: f64 = 4.0, "per unit risk", "R16, R17", [0.0, 100.0];
         /// Share of full perceived insecurity felt outside the window before contract end (fixed-term posts are never quite secure).

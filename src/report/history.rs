@@ -265,8 +265,9 @@ pub fn manifest_json(plan: &Plan, h: &History, stop: &str, own: Option<(&PointRe
         "stopped": stop,
         "plausible_points": crate::calibrate::plausible(h, plan.spec.cutoff).len(),
         "central_member": crate::calibrate::central(plan, h).map(|p| point_json(plan, p)),
-        "central_member_rule": "the plausible set's member nearest its per-parameter medians, each parameter in units \
-                                of its plausible interquartile range on the prior's unit scale",
+        "central_member_rule": "of the plausible members whose judged implausibility is at most half the cut-off, the \
+                                one nearest the plausible set's per-parameter medians, each parameter in units of its \
+                                plausible interquartile range on the prior's unit scale",
         "scenario_values": own.map(|(p, inside)| {
             let mut v = point_json(plan, p);
             v["inside_prior"] = inside.iter().all(|b| *b).into();
