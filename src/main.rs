@@ -103,6 +103,30 @@ fn validate(file: &Path, threads: Option<u16>, max_memory: Option<&str>) -> Exit
     if let Err(code) = fits(&run, limit, "`spsim run` of this scenario") {
         return code;
     }
+    if let Some(c) = &s.calibration {
+        let scenarios = 1 + {
+            let mut seen: Vec<&std::path::PathBuf> = Vec::new();
+            for t in &c.targets {
+                if let Some(p) = &t.scenario
+                    && !seen.contains(&p)
+                {
+                    seen.push(p);
+                }
+            }
+            seen.len()
+        };
+        println!(
+            "calibration: {} parameter(s), {} target(s) ({} held out), up to {} wave(s) of {} point(s) × {} \
+             replication(s) on {scenarios} scenario(s) = {} simulations a wave",
+            c.parameters.len(),
+            c.targets.len(),
+            c.targets.len() - c.fit_targets().len(),
+            c.waves,
+            c.points,
+            s.run.replications,
+            c.points as u64 * s.run.replications as u64 * scenarios as u64
+        );
+    }
     if let Some(sw) = &s.sweep {
         println!(
             "sweep: {} design, {} parameter(s), {} point(s) × {} replication(s) = {} runs",
@@ -403,7 +427,15 @@ fn calibrate(out: Option<PathBuf>, replications: u32) -> ExitCode {
         eprintln!("{e}\n(run `spsim calibrate` from the repository root)");
         return ExitCode::from(2);
     }
-    let table = calibration::markdown(&checked, replications);
+    let mut table = calibration::markdown(&checked, replications);
+    // The shipped history matching, when its folder is there (from the repository root).
+    let hm = Path::new("results/calibration/manifest.json");
+    if let Ok(bytes) = std::fs::read(hm)
+        && let Ok(m) = serde_json::from_slice::<serde_json::Value>(&bytes)
+        && m[folder::MARKER] == folder::Kind::Calibration.as_str()
+    {
+        table.push_str(&calibration::history_markdown(&m, "results/calibration/"));
+    }
     print!("{table}");
     if let Some(path) = out {
         let written = folder::lock_output(&path).and_then(|_lock| {

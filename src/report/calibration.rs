@@ -209,3 +209,63 @@ pub fn markdown(checked: &[Checked], replications: u32) -> String {
     }
     out
 }
+
+/// The history-matching section of `results/calibration.md`, from a calibration folder's
+/// `manifest.json` (`folder` names it): which figures were fitted, which held out and how
+/// those came out across the plausible set, and each parameter's plausible range.
+pub fn history_markdown(manifest: &serde_json::Value, folder: &str) -> String {
+    let f = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
+    let n = |x: f64| if x.is_finite() { format!("{x:.3}") } else { "–".into() };
+    let mut out = format!(
+        "\n## History matching: the plausible set\n\n`{}` (scenario `{}`), {} waves: {} of {} simulated parameter sets are \
+         not ruled out (implausibility ≤ {}, {}; {}). Regenerate with `bash results/regenerate.sh`.\n\n",
+        folder,
+        manifest["scenario_file"].as_str().unwrap_or("?"),
+        manifest["waves"].as_array().map_or(0, Vec::len),
+        manifest["plausible_points"],
+        manifest["waves"].as_array().map_or(0, |w| w.iter().map(|x| x["points"].as_u64().unwrap_or(0)).sum::<u64>()),
+        n(f(&manifest["cutoff"])),
+        if manifest["rule_out_by"] == "largest" { "judged by the largest over the fitted figures" } else { "judged by the second largest with 5 or more fitted figures" },
+        manifest["stopped"].as_str().unwrap_or(""),
+    );
+    out.push_str("| figure | used | observed ± sd | plausible sets: simulated range | held out: how it came out | source |\n|---|---|---|---|---|---|\n");
+    for t in manifest["targets"].as_array().map_or(&[][..], Vec::as_slice) {
+        let held = t["use"] == "validate";
+        let (v, sd) = (f(&t["value"]), f(&t["sd"]));
+        let r = t["plausible_range"].as_array().filter(|r| r.len() == 2).map(|r| (f(&r[0]), f(&r[1])));
+        let share = t["plausible_share_within_2sd"].as_f64();
+        let outcome = match (held, r, share) {
+            (false, _, _) => String::new(),
+            (true, None, _) | (true, _, None) => "no plausible set".into(),
+            (true, Some(_), Some(x)) if x >= 0.5 => format!("reproduced by {:.0}% of the plausible sets (within ± 2 sd)", 100.0 * x),
+            (true, Some(_), Some(x)) if x > 0.0 => format!("**mostly missed**: only {:.0}% of the plausible sets within ± 2 sd", 100.0 * x),
+            (true, Some((_, b)), Some(_)) => format!("**missed** by every plausible set (their range {} it)", if b < v { "falls short of" } else { "lies above" }),
+        };
+        out.push_str(&format!(
+            "| `{}` | {} | {} ± {} | {} | {} | {} |\n",
+            t["label"].as_str().unwrap_or("?"),
+            if held { "held out" } else { "fitted" },
+            n(v),
+            n(sd),
+            r.map_or("–".into(), |(a, b)| format!("{} to {}", n(a), n(b))),
+            outcome,
+            t["source"].as_str().unwrap_or("")
+        ));
+    }
+    out.push_str("\n| parameter | prior | plausible range | central member (the defaults) |\n|---|---|---|---|\n");
+    let central = &manifest["central_member"]["values"];
+    for p in manifest["parameters"].as_array().map_or(&[][..], Vec::as_slice) {
+        let key = p["key"].as_str().unwrap_or("?");
+        let r = p["plausible_range"].as_array().filter(|r| r.len() == 2).map(|r| (f(&r[0]), f(&r[1])));
+        out.push_str(&format!(
+            "| `{key}` | {} to {}{} | {} | {} |\n",
+            n(f(&p["lower"])),
+            n(f(&p["upper"])),
+            if p["scale"] == "log" { " (log)" } else { "" },
+            r.map_or("–".into(), |(a, b)| format!("{} to {}", n(a), n(b))),
+            n(f(&central[key])),
+        ));
+    }
+    out
+}
+

@@ -216,16 +216,31 @@ pub fn point_json(plan: &Plan, p: &PointResult) -> serde_json::Value {
     })
 }
 
+/// Share of the plausible sets whose simulated mean lies within 2 observation sds of a
+/// target's figure (`None` when there is no plausible set).
+fn within_2sd(plan: &Plan, h: &History, t: &crate::params::calibration::CalTarget) -> Option<f64> {
+    let i = plan.spec.targets.iter().position(|x| x == t)?;
+    let pts = crate::calibrate::plausible(h, plan.spec.cutoff);
+    if pts.is_empty() {
+        return None;
+    }
+    let near = pts.iter().filter(|p| (p.mean[i] - t.value).abs() <= 2.0 * t.sd).count();
+    Some(near as f64 / pts.len() as f64)
+}
+
 /// `manifest.json` of a finished calibration; `own` is the calibration scenario's own
 /// coefficients simulated as one more point (with whether each lies in its prior).
 pub fn manifest_json(plan: &Plan, h: &History, stop: &str, own: Option<(&PointResult, &[bool])>) -> Vec<u8> {
     let labels = target_labels(plan);
+    let ranges = crate::calibrate::plausible_ranges(h, plan.spec.cutoff, &plan.spec.targets);
+    let pranges = crate::calibrate::parameter_ranges(h, plan.spec.cutoff, &plan.spec.parameters);
     let targets: Vec<serde_json::Value> = plan
         .spec
         .targets
         .iter()
         .zip(&labels)
-        .map(|(t, l)| {
+        .zip(&ranges)
+        .map(|((t, l), r)| {
             serde_json::json!({
                 "label": l,
                 "metric": t.metric,
@@ -236,6 +251,8 @@ pub fn manifest_json(plan: &Plan, h: &History, stop: &str, own: Option<(&PointRe
                 "use": if t.use_ == Use::Fit { "fit" } else { "validate" },
                 "scenario": t.scenario.as_ref().map(|p| p.display().to_string()),
                 "source": t.source,
+                "plausible_range": r.map(|(a, b)| vec![a, b]),
+                "plausible_share_within_2sd": within_2sd(plan, h, t),
             })
         })
         .collect();
@@ -243,7 +260,13 @@ pub fn manifest_json(plan: &Plan, h: &History, stop: &str, own: Option<(&PointRe
         .spec
         .parameters
         .iter()
-        .map(|p| serde_json::json!({ "key": p.key, "lower": p.lower, "upper": p.upper, "scale": p.scale.as_str() }))
+        .zip(&pranges)
+        .map(|(p, r)| {
+            serde_json::json!({
+                "key": p.key, "lower": p.lower, "upper": p.upper, "scale": p.scale.as_str(),
+                "plausible_range": r.map(|(a, b)| vec![a, b]),
+            })
+        })
         .collect();
     let v = serde_json::json!({
         "engine": "spsim",
