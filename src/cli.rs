@@ -269,6 +269,18 @@ pub enum Command {
         /// Refuse to start when the estimated memory exceeds SIZE (e.g. 64G).
         #[arg(long, value_name = "SIZE")]
         max_memory: Option<String>,
+        /// Run only shard I of N of the next wave, e.g. --shard 2/4 (or from
+        /// SLURM_ARRAY_TASK_ID / JOB_COMPLETION_INDEX as for sweeps); join a wave's shards
+        /// with --merge, then run the shards of the next wave.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+        /// Shard count N when the shard index comes from JOB_COMPLETION_INDEX (Kubernetes).
+        #[arg(long, value_name = "N")]
+        shards: Option<u64>,
+        /// Join the next wave's finished shards into it; when the calibration is over,
+        /// write its files. Runs no simulation.
+        #[arg(long)]
+        merge: bool,
     },
 }
 

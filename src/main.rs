@@ -26,7 +26,7 @@ fn main() -> ExitCode {
     });
     match cli.command {
         Command::Validate { file, threads, max_memory } => validate(&file, threads, max_memory.as_deref()),
-        Command::Calibrate { file: Some(file), out, replications, threads, quiet, max_memory } => {
+        Command::Calibrate { file: Some(file), out, replications, threads, quiet, max_memory, shard, shards, merge } => {
             let Some(out) = out else {
                 eprintln!("error: `spsim calibrate FILE` needs --out DIR, the folder for the calibration");
                 return ExitCode::from(2);
@@ -38,6 +38,9 @@ fn main() -> ExitCode {
                 threads,
                 quiet,
                 max_memory,
+                shard,
+                shards,
+                merge,
             })
         }
         Command::Calibrate { file: None, out, replications, .. } => calibrate(out, replications.unwrap_or(40)),

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use spsim::budget;
 use spsim::calibrate::{History, Plan};
+use spsim::report::sweep::Shard;
 use spsim::report::{folder, history};
 
 use super::{progress_bar, worker_pool};
@@ -18,6 +19,9 @@ pub struct CalibrateArgs {
     pub threads: Option<u16>,
     pub quiet: bool,
     pub max_memory: Option<String>,
+    pub shard: Option<String>,
+    pub shards: Option<u64>,
+    pub merge: bool,
 }
 
 /// Largest wave file read back (a wave of a million points with many targets is below).
@@ -62,11 +66,36 @@ pub fn plan_of(file: &Path, replications: Option<u32>, quiet: bool) -> Result<Pl
     Plan::new(base, loaded).map_err(|e| fail(2, format_args!("{}: {e}", file.display())))
 }
 
-/// `spsim calibrate FILE --out DIR`.
+/// How this command takes part in the calibration.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Mode {
+    /// Every wave here, to the end.
+    Whole,
+    /// One shard of the next wave (`--shard I/N` or a Slurm/Kubernetes array index).
+    Shard(Shard),
+    /// Join the next wave's finished shards, write the final files if the calibration is
+    /// over, and stop (`--merge`).
+    Merge,
+}
+
+/// `spsim calibrate FILE --out DIR`, alone, as one shard of a wave, or joining a wave's
+/// shards.
 pub fn calibrate(a: CalibrateArgs) -> ExitCode {
     let plan = match plan_of(&a.file, a.replications, a.quiet) {
         Ok(p) => p,
         Err(code) => return code,
+    };
+    let mode = if a.merge {
+        if a.shard.is_some() || a.shards.is_some() {
+            return fail(2, "--merge joins the shards of a wave; give it without --shard or --shards");
+        }
+        Mode::Merge
+    } else {
+        match super::sweep::resolve_shard(a.shard.as_deref(), a.shards) {
+            Ok((s, _)) if s.count > 1 => Mode::Shard(s),
+            Ok(_) => Mode::Whole,
+            Err(e) => return fail(2, e),
+        }
     };
     let limit = match crate::memory_limit(a.max_memory.as_deref()) {
         Ok(l) => l,
@@ -87,13 +116,28 @@ pub fn calibrate(a: CalibrateArgs) -> ExitCode {
     }
     let mut inputs: Vec<&Path> = vec![a.file.as_path()];
     inputs.extend(plan.spec.targets.iter().filter_map(|t| t.scenario.as_deref()));
-    let claim = match folder::Claim::take(&a.out, folder::Kind::Calibration, &inputs) {
-        Ok(c) => c,
-        Err(e) => return io_exit(e),
-    };
     let waves_dir = a.out.join("waves");
+    // Shards of a wave run side by side: each locks its own part, not the folder.
+    let _claim = match mode {
+        Mode::Shard(sh) => {
+            if let Err(e) = folder::check_folder(&a.out, folder::Kind::Calibration, &inputs) {
+                return io_exit(e);
+            }
+            if let Err(e) = std::fs::create_dir_all(&waves_dir) {
+                return fail(1, format_args!("cannot create {}: {e}", waves_dir.display()));
+            }
+            let lock = waves_dir.join(format!("shard-{}-of-{}.lock", sh.number(), sh.count));
+            match folder::lock_file(&lock, &format!("shard {}/{} of {}", sh.number(), sh.count, a.out.display())) {
+                Ok(l) => Held::Lock(l),
+                Err(e) => return io_exit(e),
+            }
+        }
+        _ => match folder::Claim::take(&a.out, folder::Kind::Calibration, &inputs) {
+            Ok(c) => Held::Claim(c),
+            Err(e) => return io_exit(e),
+        },
+    };
     let state_path = waves_dir.join("calibration.json");
-    let state = history::state_json(&plan);
     match std::fs::read(&state_path) {
         Ok(old) => {
             let same = serde_json::from_slice::<serde_json::Value>(&old)
@@ -111,7 +155,7 @@ pub fn calibrate(a: CalibrateArgs) -> ExitCode {
             }
         }
         Err(_) => {
-            if let Err(e) = folder::write_file_atomically(&state_path, &state) {
+            if let Err(e) = folder::write_file_atomically(&state_path, &history::state_json(&plan)) {
                 return io_exit(e);
             }
         }
@@ -122,7 +166,7 @@ pub fn calibrate(a: CalibrateArgs) -> ExitCode {
     ));
     let reps = plan.replications() as u64;
     let sims_per_point = reps * plan.scenarios.len() as u64;
-    if !a.quiet {
+    if !a.quiet && mode == Mode::Whole {
         eprintln!(
             "calibrating {} parameter(s) to {} target(s) ({} held out) on {} scenario(s): up to {} wave(s) of {} \
              point(s) × {} replication(s)",
@@ -141,30 +185,94 @@ pub fn calibrate(a: CalibrateArgs) -> ExitCode {
         let first_id = h.points.len() as u64;
         let path = waves_dir.join(format!("wave-{wave}.csv"));
         if path.is_file() {
-            let bytes = match read_capped(&path) {
-                Ok(b) => b,
-                Err(e) => return fail(1, format_args!("cannot read {}: {e}", path.display())),
-            };
-            match history::read_wave(&plan, &bytes, &path.display().to_string(), wave, first_id) {
+            match read_points(&plan, &path, wave, first_id) {
                 Ok(points) => {
                     plan.record_wave(&mut h, wave, points);
-                    if !a.quiet {
+                    if !a.quiet && mode == Mode::Whole {
                         eprintln!("wave {wave}: read back from {}", path.display());
                     }
                     continue;
                 }
-                Err(e) => {
-                    return fail(
-                        2,
-                        format_args!("{e}\n(the wave file was changed after spsim wrote it; choose another --out)"),
-                    );
-                }
+                Err(code) => return code,
             }
         }
         if let Some(reason) = plan.stop_reason(&h) {
             break reason;
         }
         let design = plan.next_design(&h);
+        match mode {
+            Mode::Shard(sh) => {
+                let range = sh.runs(design.len() as u64);
+                let part = waves_dir.join(format!("wave-{wave}.part-{}-of-{}.csv", sh.number(), sh.count));
+                if part.is_file() {
+                    if !a.quiet {
+                        println!("wave {wave}, shard {}/{}: already done ({})", sh.number(), sh.count, part.display());
+                    }
+                    return ExitCode::SUCCESS;
+                }
+                let slice = &design[range.start as usize..range.end as usize];
+                let bar = progress_bar(
+                    slice.len() as u64 * sims_per_point,
+                    a.quiet,
+                    &format!("wave {wave}, shard {}/{}", sh.number(), sh.count),
+                    "simulations",
+                );
+                let results = pool.install(|| plan.simulate(wave, first_id + range.start, slice, &|| bar.inc(1)));
+                bar.finish_and_clear();
+                if let Err(e) = folder::write_file_atomically(&part, &history::waves_csv(&plan, &results)) {
+                    return io_exit(e);
+                }
+                if !a.quiet {
+                    println!(
+                        "wave {wave}, shard {}/{}: {} point(s) written to {}; when every shard is done, join them \
+                         with `spsim calibrate {} --out {} --merge`",
+                        sh.number(),
+                        sh.count,
+                        results.len(),
+                        part.display(),
+                        a.file.display(),
+                        a.out.display()
+                    );
+                }
+                return ExitCode::SUCCESS;
+            }
+            Mode::Merge | Mode::Whole => match join_parts(&plan, &waves_dir, wave, first_id, design.len()) {
+                Ok(Some(points)) => {
+                    if let Err(e) = folder::write_file_atomically(&path, &history::waves_csv(&plan, &points)) {
+                        return io_exit(e);
+                    }
+                    plan.record_wave(&mut h, wave, points);
+                    if !a.quiet {
+                        eprintln!("wave {wave}: joined from its shards");
+                    }
+                    if mode == Mode::Merge {
+                        if let Some(reason) = plan.stop_reason(&h) {
+                            break reason;
+                        }
+                        if !a.quiet {
+                            println!(
+                                "wave {wave} joined; wave {} is next: run its shards (--shard I/N), then --merge again",
+                                wave + 1
+                            );
+                        }
+                        return ExitCode::SUCCESS;
+                    }
+                    continue;
+                }
+                Ok(None) if mode == Mode::Merge => {
+                    return fail(
+                        1,
+                        format_args!(
+                            "wave {wave} has no complete set of shards in {} (files wave-{wave}.part-I-of-N.csv for \
+                             every I from 1 to N); run the missing shards first",
+                            waves_dir.display()
+                        ),
+                    );
+                }
+                Ok(None) => {}
+                Err(code) => return code,
+            },
+        }
         let bar = progress_bar(design.len() as u64 * sims_per_point, a.quiet, &format!("wave {wave}"), "simulations");
         let results = pool.install(|| plan.simulate(wave, first_id, &design, &|| bar.inc(1)));
         bar.finish_and_clear();
@@ -183,6 +291,19 @@ pub fn calibrate(a: CalibrateArgs) -> ExitCode {
             );
         }
     };
+    if let Mode::Shard(sh) = mode {
+        if !a.quiet {
+            println!(
+                "shard {}/{}: the calibration is finished ({stop}); `spsim calibrate {} --out {} --merge` writes its \
+                 files",
+                sh.number(),
+                sh.count,
+                a.file.display(),
+                a.out.display()
+            );
+        }
+        return ExitCode::SUCCESS;
+    }
     // The scenario's own coefficients, simulated as one more point: are they plausible?
     let own = plan.own_values();
     let own_values: Vec<f64> = own.iter().map(|o| o.0).collect();
@@ -196,8 +317,7 @@ pub fn calibrate(a: CalibrateArgs) -> ExitCode {
     let waves_csv = history::waves_csv(&plan, &h.points);
     let plausible_csv = history::plausible_csv(&plan, &h);
     let manifest = history::manifest_json(&plan, &h, &stop, own_point.as_ref().map(|p| (p, inside.as_slice())));
-    let report = spsim::report::html::calibration::page(&manifest, &waves_csv);
-    let report = match report {
+    let report = match spsim::report::html::calibration::page(&manifest, &waves_csv) {
         Ok(r) => r,
         Err(e) => return fail(1, format_args!("cannot build the report: {e}")),
     };
@@ -211,11 +331,10 @@ pub fn calibrate(a: CalibrateArgs) -> ExitCode {
             return io_exit(e);
         }
     }
-    drop(claim);
     if !a.quiet {
         println!("{}", summary_text(&plan, &h, &stop));
         if let Some(c) = spsim::calibrate::central(&plan, &h) {
-            println!("central member of the plausible set (nearest the per-parameter medians):");
+            println!("central member of the plausible set (see manifest.json for how it is chosen):");
             for (p, v) in plan.spec.parameters.iter().zip(&c.values) {
                 println!("  {} = {v:.4}", p.key);
             }
@@ -231,6 +350,66 @@ pub fn calibrate(a: CalibrateArgs) -> ExitCode {
         println!("wrote {}/ (waves.csv, plausible.csv, manifest.json, report.html)", a.out.display());
     }
     ExitCode::SUCCESS
+}
+
+/// What keeps other writers out while this command works: the folder's claim, or one
+/// shard's lock.
+enum Held {
+    Claim(#[allow(dead_code)] folder::Claim),
+    Lock(#[allow(dead_code)] folder::Lock),
+}
+
+/// A finished wave (or part of one) read back; a changed file is refused (exit 2).
+fn read_points(plan: &Plan, path: &Path, wave: u32, first_id: u64) -> Result<Vec<spsim::calibrate::PointResult>, ExitCode> {
+    let bytes = read_capped(path).map_err(|e| fail(1, format_args!("cannot read {}: {e}", path.display())))?;
+    history::read_wave(plan, &bytes, &path.display().to_string(), wave, first_id)
+        .map_err(|e| fail(2, format_args!("{e}\n(the wave file was changed after spsim wrote it; choose another --out)")))
+}
+
+/// The points of wave `wave` joined from a complete set of its shards' parts (every
+/// `wave-K.part-I-of-N.csv` for I = 1..N, for some N), or `None` when there is none.
+fn join_parts(
+    plan: &Plan,
+    dir: &Path,
+    wave: u32,
+    first_id: u64,
+    n_points: usize,
+) -> Result<Option<Vec<spsim::calibrate::PointResult>>, ExitCode> {
+    let prefix = format!("wave-{wave}.part-");
+    let mut counts: Vec<u64> = Vec::new();
+    if let Ok(list) = std::fs::read_dir(dir) {
+        for e in list.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if let Some(rest) = name.strip_prefix(&prefix).and_then(|r| r.strip_suffix(".csv"))
+                && let Some((_, n)) = rest.split_once("-of-")
+                && let Ok(n) = n.parse::<u64>()
+                && !counts.contains(&n)
+            {
+                counts.push(n);
+            }
+        }
+    }
+    counts.sort_unstable();
+    for n in counts {
+        let paths: Vec<PathBuf> = (1..=n).map(|i| dir.join(format!("{prefix}{i}-of-{n}.csv"))).collect();
+        if !paths.iter().all(|p| p.is_file()) {
+            continue;
+        }
+        let mut points = Vec::with_capacity(n_points);
+        for (i, p) in paths.iter().enumerate() {
+            let range = Shard { index: i as u64, count: n }.runs(n_points as u64);
+            let part = read_points(plan, p, wave, first_id + range.start)?;
+            if part.len() as u64 != range.end - range.start {
+                return Err(fail(
+                    2,
+                    format_args!("{}: {} point(s), expected {}", p.display(), part.len(), range.end - range.start),
+                ));
+            }
+            points.extend(part);
+        }
+        return Ok(Some(points));
+    }
+    Ok(None)
 }
 
 fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {

@@ -161,6 +161,7 @@ fn is_wave_entry(name: &str) -> bool {
         || (name.starts_with("wave-") && name.ends_with(".csv"))
         || (name.starts_with(".wave-") && name.contains(".csv.spsim-tmp-"))
         || name.starts_with(".calibration.json.spsim-tmp-")
+        || (name.starts_with("shard-") && name.ends_with(".lock"))
 }
 
 /// Whether a name inside a sweep's `shards/` folder is one spsim writes there.

@@ -142,6 +142,26 @@ fn calibration_files_are_identical_for_any_thread_count_and_after_a_kill_and_res
     let reference = files_of(&one);
     assert!(reference.iter().any(|(n, _)| n == "/plausible.csv") && reference.iter().any(|(n, _)| n == "/report.html"));
     assert_eq!(reference, files_of(&two), "1 and 2 threads differ");
+    // Each wave in two shards, joined with --merge: the same files (plus the parts).
+    let sharded = root.join("sharded");
+    let arg = |p: &Path| p.to_str().unwrap().to_string();
+    for wave in 1..=3 {
+        for shard in ["1/2", "2/2"] {
+            let o = spsim(&["calibrate", &arg(&file), "--out", &arg(&sharded), "--quiet", "--shard", shard]);
+            assert!(o.status.success(), "wave {wave} shard {shard}: {}", String::from_utf8_lossy(&o.stderr));
+        }
+        let o = spsim(&["calibrate", &arg(&file), "--out", &arg(&sharded), "--quiet", "--merge"]);
+        assert!(o.status.success(), "merge of wave {wave}: {}", String::from_utf8_lossy(&o.stderr));
+    }
+    let joined: Vec<(String, Vec<u8>)> = files_of(&sharded).into_iter().filter(|(n, _)| !n.contains(".part-")).collect();
+    assert_eq!(reference, joined, "a sharded calibration differs from an unsharded one");
+    // A merge with a shard missing says so and writes nothing.
+    let lacking = root.join("lacking");
+    assert!(spsim(&["calibrate", &arg(&file), "--out", &arg(&lacking), "--quiet", "--shard", "1/2"]).status.success());
+    let o = spsim(&["calibrate", &arg(&file), "--out", &arg(&lacking), "--quiet", "--merge"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no complete set of shards"));
+    assert!(!lacking.join("waves").join("wave-1.csv").exists());
     // SIGKILL as soon as the first wave is on disk, then the same command resumes.
     let mut child = Command::new(env!("CARGO_BIN_EXE_spsim"))
         .args(["calibrate", file.to_str().unwrap(), "--out", killed.to_str().unwrap(), "--quiet", "--threads", "2"])

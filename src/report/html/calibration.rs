@@ -66,8 +66,8 @@ pub fn sections(d: &CalibrationData, prefix: &str) -> Vec<Section> {
         esc(m["stopped"].as_str().unwrap_or("")),
     );
     html.push_str(
-        "<table><tr><th>target</th><th>use</th><th>observed ± sd</th><th>simulated, plausible sets (min to max)</th>\
-         <th>source</th></tr>\n",
+        "<table><tr><th>target and its source</th><th>use</th><th>observed ± sd</th>\
+         <th>plausible sets: simulated range</th></tr>\n",
     );
     for t in arr(&m["targets"]) {
         let label = t["label"].as_str().unwrap_or("?");
@@ -79,24 +79,31 @@ pub fn sections(d: &CalibrationData, prefix: &str) -> Vec<Section> {
         let (lo, hi) =
             (xs.iter().copied().fold(f64::INFINITY, f64::min), xs.iter().copied().fold(f64::NEG_INFINITY, f64::max));
         let (v, sd) = (f(&t["value"]), f(&t["sd"]));
-        let overlap = !xs.is_empty() && v + 2.0 * sd >= lo && v - 2.0 * sd <= hi;
-        let verdict = match (held, xs.is_empty(), overlap) {
-            (_, true, _) => String::new(),
-            (true, _, true) => " <span class=\"in\">held out: reproduced</span>".into(),
-            (true, _, false) => " <span class=\"out\">held out: missed</span>".into(),
+        // Held out: the share of plausible sets whose simulated mean lies within 2 sd.
+        let near = xs.iter().filter(|x| (*x - v).abs() <= 2.0 * sd).count();
+        let verdict = match (held, xs.is_empty()) {
+            (true, false) if 2 * near >= xs.len() => format!(
+                "<br><span class=\"in\">held out: reproduced by {:.0}% of the sets</span>",
+                100.0 * near as f64 / xs.len() as f64
+            ),
+            (true, false) => format!(
+                "<br><span class=\"out\">held out: missed by {:.0}% of the sets</span>",
+                100.0 * (xs.len() - near) as f64 / xs.len() as f64
+            ),
             _ => String::new(),
         };
         let observed = match t["range"].as_array() {
-            Some(r) if r.len() == 2 => format!("{} ± {} (range {} to {})", fmt(v), fmt(sd), fmt(f(&r[0])), fmt(f(&r[1]))),
+            Some(r) if r.len() == 2 => format!("{} ± {}<br><span class=\"unit\">range {} to {}</span>", fmt(v), fmt(sd), fmt(f(&r[0])), fmt(f(&r[1]))),
             _ => format!("{} ± {}", fmt(v), fmt(sd)),
         };
         html.push_str(&format!(
-            "<tr><td><code>{}</code></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}{verdict}</td><td>{}</td></tr>\n",
+            "<tr><td><code>{}</code><br><span class=\"unit\">{}</span></td><td>{}</td><td class=\"n\">{}</td>\
+             <td class=\"n\">{}{verdict}</td></tr>\n",
             esc(label),
+            esc(t["source"].as_str().unwrap_or("")),
             if held { "<b>held out</b>" } else { "fit" },
             observed,
             if xs.is_empty() { "–".into() } else { format!("{} to {}", fmt(lo), fmt(hi)) },
-            esc(t["source"].as_str().unwrap_or("")),
         ));
     }
     html.push_str("</table>\n");
@@ -176,8 +183,9 @@ pub fn sections(d: &CalibrationData, prefix: &str) -> Vec<Section> {
     if own.is_object() {
         html.push_str(&format!(
             "<p>The scenario's own coefficients, simulated as one more set: implausibility {} — <span class=\"{}\">{}</span>. \
-             The central member is the plausible set's member nearest its per-parameter medians (each parameter in \
-             units of its plausible interquartile range); the defaults are chosen near it.</p>\n",
+             The central member: of the sets whose implausibility is at most half the cut-off, the one nearest the \
+             whole plausible set's per-parameter medians (each parameter in units of its plausible interquartile \
+             range); the shipped defaults are set to it.</p>\n",
             fmt(f(&own["max_implausibility"])),
             if own["plausible"] == true { "in" } else { "out" },
             if own["plausible"] == true { "plausible" } else { "ruled out" },
