@@ -123,3 +123,23 @@ for f in runs.csv points.csv manifest.json X.txt Y.txt problem.txt; do
 done
 [ ! -e "$out/shards" ] || fail "the merge left the shard files behind"
 echo "slurm test ok: 4-way array sweep + afterok merge == unsharded sweep ($(($(wc -l <"$out/runs.csv") - 1)) runs)"
+
+# History matching as chained arrays: each wave's 2 shards, then a join, per wave.
+cal="$work/cal-sharded"
+(cd "$work/jobs" && SPSIM="$bin" bash "$root/examples/slurm/calibrate.sbatch" \
+  "$root/tests/data/calibration_small.toml" "$cal" 2) | tee "$work/submit-cal.txt"
+last_join="$(sed -n 's/.*join job \([0-9]*\)$/\1/p' "$work/submit-cal.txt" | tail -n1)"
+[ -n "$last_join" ] || fail "could not read the last join job id"
+for _ in $(seq 600); do
+  [ -z "$(squeue -h 2>/dev/null)" ] && break
+  sleep 1
+done
+[ -z "$(squeue -h)" ] || fail "calibration jobs still queued after 10 minutes: $(squeue -h)"
+join_state="$(scontrol show job "$last_join" | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p')"
+[ "$join_state" = "COMPLETED" ] || fail "join job $last_join ended in state ${join_state:-unknown}"
+"$bin" calibrate "$root/tests/data/calibration_small.toml" --out "$work/cal-single" --quiet
+for f in waves.csv plausible.csv manifest.json report.html; do
+  cmp "$work/cal-single/$f" "$cal/$f" || fail "$f differs between the Slurm-sharded and the unsharded calibration"
+done
+echo "slurm test ok: a calibration in chained 2-way arrays + joins == unsharded ($(($(wc -l <"$cal/waves.csv") - 1)) sets)"
+
