@@ -132,6 +132,19 @@ pub fn mixture_quantile(parts: &[(f64, f64)], q: f64) -> f64 {
     0.5 * (lo + hi)
 }
 
+/// The range a metric's value can take: shares in [0, 1]; counts, rates and durations at
+/// least 0; changes, effects and gaps (which can fall) unbounded. The combined interval is
+/// kept inside it (a normal approximation can reach past a bound).
+pub fn bounds(metric: &str) -> (f64, f64) {
+    let signed = ["change", "effect", "gap"].iter().any(|w| metric.contains(w));
+    let share = crate::metrics::defs::find(metric).is_some_and(|d| d.unit.starts_with("share"));
+    match (signed, share) {
+        (true, _) => (f64::NEG_INFINITY, f64::INFINITY),
+        (false, true) => (0.0, 1.0),
+        (false, false) => (0.0, f64::INFINITY),
+    }
+}
+
 fn mean_sd(xs: &[f64]) -> (f64, f64) {
     let n = xs.len() as f64;
     let m = xs.iter().sum::<f64>() / n;
@@ -157,14 +170,15 @@ pub fn summarise(per_set: &[Vec<RunSummary>]) -> Vec<Row> {
             }
             let mut means: Vec<f64> = parts.iter().map(|p| p.0).collect();
             means.sort_by(f64::total_cmp);
+            let (lo, hi) = bounds(name);
             Row {
                 metric: name,
                 median: percentile(&means, 0.5),
                 low: percentile(&means, 0.05),
                 high: percentile(&means, 0.95),
                 sets: means.len(),
-                combined_low: mixture_quantile(&parts, 0.05),
-                combined_high: mixture_quantile(&parts, 0.95),
+                combined_low: mixture_quantile(&parts, 0.05).clamp(lo, hi),
+                combined_high: mixture_quantile(&parts, 0.95).clamp(lo, hi),
             }
         })
         .collect()
@@ -266,6 +280,18 @@ mod tests {
         let noisy: Vec<(f64, f64)> = v.iter().map(|&m| (m, 1.0)).collect();
         assert!(mixture_quantile(&noisy, 0.05) < percentile(&v, 0.05));
         assert!(mixture_quantile(&noisy, 0.95) > percentile(&v, 0.95));
+    }
+
+    #[test]
+    fn combined_intervals_stay_in_the_metric_range() {
+        assert_eq!(bounds("lw_burnout_high_share"), (0.0, 1.0));
+        assert_eq!(bounds("wait_weeks_mean"), (0.0, f64::INFINITY));
+        assert_eq!(bounds("gp_nonmedical_effect_controlled").0, f64::NEG_INFINITY);
+        // A share near 0 with wide noise: the mixture reaches below 0, the row does not.
+        let sum = |x: f64| RunSummary { metrics: vec![("lw_burnout_high_share", Some(x))] };
+        let sets: Vec<Vec<RunSummary>> = (0..5).map(|_| vec![sum(0.0), sum(0.02), sum(0.0), sum(0.3)]).collect();
+        let r = &summarise(&sets)[0];
+        assert!(r.combined_low >= 0.0 && r.combined_high <= 1.0, "{r:?}");
     }
 
     #[test]

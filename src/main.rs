@@ -370,7 +370,7 @@ fn compare(
         rows.extend(spsim::compare::paired(&s.run.name, &results[0], r));
     }
     let mut ens_rows = Vec::new();
-    if let Some((path, sets)) = &ens_sets {
+    if ens_sets.is_some() {
         let n = ens_lists[0].len();
         let bar = progress_bar((n * scenarios.len()) as u64 * reps as u64, quiet, "plausible sets", "runs");
         let per: Vec<Vec<Vec<spsim::metrics::summary::RunSummary>>> =
@@ -379,8 +379,6 @@ fn compare(
         for (s, alt) in scenarios.iter().zip(&per).skip(1) {
             ens_rows.extend(spsim::ensemble::paired(&s.run.name, &per[0], alt));
         }
-        ens_sets = Some((path.clone(), sets.clone()));
-        let _ = n;
     }
     let ensemble_files = ens_sets.as_ref().map(|(path, sets)| report::EnsembleFiles {
         csv: report::ensemble_diff_csv(&ens_rows),

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use super::Scenario;
 use super::error::ScenarioError;
 use super::source::{Entry, Loc, Node, Table};
-use super::sweep::{err, number, scalar, whole};
+use super::sweep::{dotted_parameters, err, number, scalar, whole};
 use crate::params::calibration::{CalParam, CalTarget, CalibrationSpec, Scale, Use};
 use crate::params::spec::{ParamValue, RawValue};
 
@@ -164,22 +164,7 @@ fn collect_parameters(
     errors: &mut Vec<ScenarioError>,
 ) {
     const FORM_KEYS: [&str; 3] = ["lower", "upper", "scale"];
-    for (k, e) in table {
-        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
-        if let Node::Table(t) = &e.node
-            && !t.keys().any(|k| FORM_KEYS.contains(&k.as_str()))
-            && !t.is_empty()
-        {
-            collect_parameters(&key, t, base, out, errors);
-            continue;
-        }
-        let spec = match base.sweepable_spec(&key) {
-            Ok(s) => s,
-            Err(m) => {
-                errors.push(err(&e.key_loc, &key, m));
-                continue;
-            }
-        };
+    for (key, e, spec) in dotted_parameters(prefix, table, base, &FORM_KEYS, errors) {
         let integer = spec.expected == u32::EXPECTED;
         if spec.expected != f64::EXPECTED && !integer {
             errors.push(err(

@@ -192,6 +192,36 @@ pub(super) fn number(e: &Entry) -> Option<f64> {
     }
 }
 
+/// The entries of a parameters table (`[sweep.parameters]`, `[calibration.parameters]`)
+/// by dotted key, each with the reference entry of its key: nested tables written without
+/// quotes are flattened (`policy.x = ...` is the table `policy` holding `x`) unless they
+/// hold one of `form_keys` (then they are a value form, e.g. `{ lower, upper }`). A key a
+/// sweep may not vary is an error at the key.
+pub(super) fn dotted_parameters<'a>(
+    prefix: &str,
+    table: &'a Table,
+    base: &Scenario,
+    form_keys: &[&str],
+    errors: &mut Vec<ScenarioError>,
+) -> Vec<(String, &'a Entry, crate::params::spec::ParamSpec)> {
+    let mut out = Vec::new();
+    for (k, e) in table {
+        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        if let Node::Table(t) = &e.node
+            && !t.keys().any(|k| form_keys.contains(&k.as_str()))
+            && !t.is_empty()
+        {
+            out.extend(dotted_parameters(&key, t, base, form_keys, errors));
+            continue;
+        }
+        match base.sweepable_spec(&key) {
+            Ok(spec) => out.push((key, e, spec)),
+            Err(m) => errors.push(err(&e.key_loc, &key, m)),
+        }
+    }
+    out
+}
+
 /// Collect `[sweep.parameters]`, flattening nested tables written without quotes
 /// (`policy.x = ...` is the table `policy` holding `x`).
 fn collect_parameters(
@@ -202,22 +232,7 @@ fn collect_parameters(
     errors: &mut Vec<ScenarioError>,
 ) {
     const FORM_KEYS: [&str; 5] = ["first", "step", "last", "lower", "upper"];
-    for (k, e) in table {
-        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
-        if let Node::Table(t) = &e.node
-            && !t.keys().any(|k| FORM_KEYS.contains(&k.as_str()))
-            && !t.is_empty()
-        {
-            collect_parameters(&key, t, base, out, errors);
-            continue;
-        }
-        let spec = match base.sweepable_spec(&key) {
-            Ok(s) => s,
-            Err(m) => {
-                errors.push(err(&e.key_loc, &key, m));
-                continue;
-            }
-        };
+    for (key, e, spec) in dotted_parameters(prefix, table, base, &FORM_KEYS, errors) {
         let integer = spec.expected == u32::EXPECTED;
         let numeric = spec.expected == f64::EXPECTED || integer;
         let check = |v: &RawValue, loc: &Loc, errors: &mut Vec<ScenarioError>| {

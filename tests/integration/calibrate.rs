@@ -240,20 +240,25 @@ fn an_ensemble_run_gives_ranges_across_sets_and_a_comparison_says_when_an_answer
     assert!(std::fs::read_to_string(run.join("report.html")).unwrap().contains("Across the plausible set"));
 
     let cmp = root.join("cmp");
-    let out = spsim(&[
-        "compare",
-        repo("scenarios/supervision_none.toml").to_str().unwrap(),
-        repo("scenarios/supervision_good.toml").to_str().unwrap(),
-        "--out",
-        cmp.to_str().unwrap(),
-        "--replications",
-        "4",
-        "--ensemble",
-        sets.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout.lines().find(|l| l.contains("lw_intention_to_leave_share") && l.contains("sign")).unwrap();
+    // Compare no supervision with good supervision across the sets; the terminal line of
+    // intention to leave in the table across the plausible set.
+    let compare = || {
+        let out = spsim(&[
+            "compare",
+            repo("scenarios/supervision_none.toml").to_str().unwrap(),
+            repo("scenarios/supervision_good.toml").to_str().unwrap(),
+            "--out",
+            cmp.to_str().unwrap(),
+            "--replications",
+            "4",
+            "--ensemble",
+            sets.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        stdout.lines().find(|l| l.contains("lw_intention_to_leave_share") && l.contains("sign")).unwrap().to_string()
+    };
+    let line = compare();
     assert!(line.contains("flips sign") && line.starts_with("  !"), "{line}");
     let csv = std::fs::read_to_string(cmp.join("ensemble.csv")).unwrap();
     assert!(csv.starts_with("scenario,metric,median,low,high,sets,same_sign_share\n"));
@@ -264,19 +269,7 @@ fn an_ensemble_run_gives_ranges_across_sets_and_a_comparison_says_when_an_answer
     assert!(report.contains("flips sign"));
     // With supervision's effect on leaving the same in every set, the answer is robust.
     std::fs::write(&sets, "behaviour.intention_no_supervision\n1.0\n1.5\n2.0\n").unwrap();
-    let out = spsim(&[
-        "compare",
-        repo("scenarios/supervision_none.toml").to_str().unwrap(),
-        repo("scenarios/supervision_good.toml").to_str().unwrap(),
-        "--out",
-        cmp.to_str().unwrap(),
-        "--replications",
-        "4",
-        "--ensemble",
-        sets.to_str().unwrap(),
-    ]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout.lines().find(|l| l.contains("lw_intention_to_leave_share") && l.contains("sign")).unwrap();
+    let line = compare();
     assert!(line.contains("same sign in all 3"), "{line}");
     std::fs::remove_dir_all(&root).unwrap();
 }
