@@ -94,6 +94,40 @@ fn sweep() -> impl Strategy<Value = String> {
     })
 }
 
+/// A `[calibration]` table: settings in and out of range, parameters of every kind
+/// (calibratable, text-valued, unknown) with ranges and scales, targets with metrics
+/// known and unknown, values, sds, ranges, uses and scenarios (mostly missing).
+fn calibration() -> impl Strategy<Value = String> {
+    let key = prop::sample::select(vec![
+        "behaviour.burnout_rate",
+        "behaviour.readiness_growth",
+        "policy.max_sessions",
+        "region.deprivation",
+        "nope.key",
+    ]);
+    let metric = prop::sample::select(vec!["uptake_rate", "lw_burnout_mean", "nope_metric", ""]);
+    let form = prop::sample::select(vec!["sd = 0.03", "range = [0.7, 0.9]", "sd = 0", "range = [0.9, 0.7]", ""]);
+    let extra = prop::sample::select(vec!["", "use = \"validate\"", "use = \"x\"", "scenario = \"none.toml\"", "discrepancy_sd = -1"]);
+    let param = (key, value(), value(), prop::sample::select(vec!["", ", scale = \"log\"", ", scale = 3"]))
+        .prop_map(|(k, lo, hi, sc)| format!("\"{k}\" = {{ lower = {lo}, upper = {hi}{sc} }}\n"));
+    let target = (metric, value(), form, extra)
+        .prop_map(|(m, v, f, x)| format!("[[calibration.target]]\nmetric = \"{m}\"\nvalue = {v}\n{f}\nsource = \"s\"\n{x}\n"));
+    (
+        0i64..60,
+        -5i64..2000,
+        value(),
+        prop::collection::vec(param, 0..3),
+        prop::collection::vec(target, 0..4),
+    )
+        .prop_map(|(waves, points, cutoff, params, targets)| {
+            let mut t = format!("[calibration]\nwaves = {waves}\npoints = {points}\ncutoff = {cutoff}\n");
+            t.push_str(&targets.concat());
+            t.push_str("[calibration.parameters]\n");
+            t.push_str(&params.concat());
+            t
+        })
+}
+
 /// One to three `[[change]]` tables, with weeks in and out of the run and keys of every
 /// kind (changeable, fixed, unknown).
 fn change() -> impl Strategy<Value = String> {
@@ -128,8 +162,9 @@ fn scenario_text() -> impl Strategy<Value = String> {
         prop::option::weighted(0.2, sweep()),
         prop::option::weighted(0.05, Just("[polcy]\nx = 1\n".to_string())),
         prop::option::weighted(0.2, change()),
+        prop::option::weighted(0.2, calibration()),
     )
-        .prop_map(|(r, p, f, b, regions, sw, junk, ch)| {
+        .prop_map(|(r, p, f, b, regions, sw, junk, ch, cal)| {
             let mut t = String::new();
             for part in [r, p, f, b] {
                 t.push_str(&part);
@@ -140,6 +175,7 @@ fn scenario_text() -> impl Strategy<Value = String> {
             t.push_str(&sw.unwrap_or_default());
             t.push_str(&junk.unwrap_or_default());
             t.push_str(&ch.unwrap_or_default());
+            t.push_str(&cal.unwrap_or_default());
             t
         });
     let noise = "[\\[\\]a-z_=.\"{},0-9 \n#-]{0,200}".prop_map(String::from);
@@ -157,6 +193,13 @@ fn check(text: &str) -> Result<(), TestCaseError> {
     prop_assert_eq!(&again.behaviour, &s.behaviour);
     prop_assert_eq!(&again.regions, &s.regions);
     prop_assert_eq!(&again.changes, &s.changes);
+    if let Some(c) = &s.calibration {
+        // An accepted calibration table is one spsim can run: ranges ordered, uncertainties
+        // positive, at least one fitted target.
+        prop_assert!(c.parameters.iter().all(|p| p.lower < p.upper));
+        prop_assert!(c.targets.iter().all(|t| t.sd > 0.0 && t.discrepancy_sd >= 0.0));
+        prop_assert!(!c.fit_targets().is_empty());
+    }
     let e = spsim::budget::estimate_run(&s, 4);
     prop_assert!(e.bytes > 0 && e.patient_weeks.is_finite());
     Ok(())
