@@ -292,7 +292,8 @@ pub fn table(rows: &[PairedDiff], all: bool) -> String {
 pub fn ensemble_table(rows: &[PairedDiff], ens: &[crate::ensemble::DiffRow], all: bool) -> String {
     let f = |x: f64| if x.is_finite() { format!("{x:.4}") } else { "-".into() };
     let width = rows.iter().map(|r| r.metric.len()).max().unwrap_or(6).max(6);
-    let mut out = String::from("\nacross the plausible set (median and 90% range of the paired difference over sets)\n");
+    let mut out =
+        String::from("\nacross the plausible set (median and 90% range of the paired difference over sets)\n");
     let mut flips = 0usize;
     let mut scenarios: Vec<&str> = Vec::new();
     for r in rows {

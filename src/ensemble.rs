@@ -101,7 +101,8 @@ pub fn percentile(sorted: &[f64], q: f64) -> f64 {
 pub fn normal_cdf(z: f64) -> f64 {
     let x = z.abs() / std::f64::consts::SQRT_2;
     let t = 1.0 / (1.0 + 0.327_591_1 * x);
-    let poly = t * (0.254_829_592 + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+    let poly =
+        t * (0.254_829_592 + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
     let erf = 1.0 - poly * (-x * x).exp();
     if z >= 0.0 { 0.5 * (1.0 + erf) } else { 0.5 * (1.0 - erf) }
 }
@@ -115,7 +116,15 @@ pub fn mixture_quantile(parts: &[(f64, f64)], q: f64) -> f64 {
     let cdf = |x: f64| -> f64 {
         parts
             .iter()
-            .map(|&(m, s)| if s > 0.0 { normal_cdf((x - m) / s) } else if x >= m { 1.0 } else { 0.0 })
+            .map(|&(m, s)| {
+                if s > 0.0 {
+                    normal_cdf((x - m) / s)
+                } else if x >= m {
+                    1.0
+                } else {
+                    0.0
+                }
+            })
             .sum::<f64>()
             / parts.len() as f64
     };
@@ -124,7 +133,11 @@ pub fn mixture_quantile(parts: &[(f64, f64)], q: f64) -> f64 {
     let (mut lo, mut hi) = (lo0, hi0);
     for _ in 0..200 {
         let mid = 0.5 * (lo + hi);
-        if cdf(mid) < q { lo = mid } else { hi = mid }
+        if cdf(mid) < q {
+            lo = mid
+        } else {
+            hi = mid
+        }
         if hi - lo <= 1e-12 * (1.0 + mid.abs()) {
             break;
         }
@@ -232,11 +245,8 @@ pub fn paired(scenario: &str, base: &[Vec<RunSummary>], alt: &[Vec<RunSummary>])
         .map(|(i, (name, _))| {
             let mut diffs = Vec::new();
             for (b, a) in base.iter().zip(alt) {
-                let d: Vec<f64> = b
-                    .iter()
-                    .zip(a)
-                    .filter_map(|(x, y)| Some(y.metrics.get(i)?.1? - x.metrics.get(i)?.1?))
-                    .collect();
+                let d: Vec<f64> =
+                    b.iter().zip(a).filter_map(|(x, y)| Some(y.metrics.get(i)?.1? - x.metrics.get(i)?.1?)).collect();
                 if !d.is_empty() {
                     diffs.push(d.iter().sum::<f64>() / d.len() as f64);
                 }

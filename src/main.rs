@@ -26,7 +26,17 @@ fn main() -> ExitCode {
     });
     match cli.command {
         Command::Validate { file, threads, max_memory } => validate(&file, threads, max_memory.as_deref()),
-        Command::Calibrate { file: Some(file), out, replications, threads, quiet, max_memory, shard, shards, merge } => {
+        Command::Calibrate {
+            file: Some(file),
+            out,
+            replications,
+            threads,
+            quiet,
+            max_memory,
+            shard,
+            shards,
+            merge,
+        } => {
             let Some(out) = out else {
                 eprintln!("error: `spsim calibrate FILE` needs --out DIR, the folder for the calibration");
                 return ExitCode::from(2);
@@ -431,7 +441,7 @@ fn calibrate(out: Option<PathBuf>, replications: u32) -> ExitCode {
     let mut table = calibration::markdown(&checked, replications);
     // The shipped history matching, when its folder is there (from the repository root).
     let hm = Path::new("results/calibration/manifest.json");
-    if let Ok(bytes) = std::fs::read(hm)
+    if let Ok(bytes) = commands::calibrate::read_capped_to(hm, 64 << 20)
         && let Ok(m) = serde_json::from_slice::<serde_json::Value>(&bytes)
         && m[folder::MARKER] == folder::Kind::Calibration.as_str()
     {

@@ -173,8 +173,7 @@ mod tests {
     #[test]
     fn a_quadratic_surface_is_recovered_exactly() {
         let truth = |u: &[f64]| 1.0 + 2.0 * u[0] - 3.0 * u[1] * u[1] + 0.5 * u[0] * u[1];
-        let xs: Vec<Vec<f64>> =
-            (0..60).map(|i| vec![(i % 7) as f64 / 6.0, ((i * 3) % 11) as f64 / 10.0]).collect();
+        let xs: Vec<Vec<f64>> = (0..60).map(|i| vec![(i % 7) as f64 / 6.0, ((i * 3) % 11) as f64 / 10.0]).collect();
         let ys: Vec<f64> = xs.iter().map(|x| truth(x)).collect();
         let em = Emulator::fit(&xs, &ys, 2);
         assert_eq!(em.form, Form::Quadratic);

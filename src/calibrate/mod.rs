@@ -266,7 +266,11 @@ impl Plan {
             .targets
             .iter()
             .enumerate()
-            .map(|(i, t)| if mean[i].is_finite() { t.implausibility(mean[i], sd[i] * sd[i], reps) } else { f64::INFINITY })
+            .map(
+                |(i, t)| {
+                    if mean[i].is_finite() { t.implausibility(mean[i], sd[i] * sd[i], reps) } else { f64::INFINITY }
+                },
+            )
             .collect();
         let max_implausibility = self.spec.judged(&implausibility);
         PointResult { wave, id, values, mean, sd, implausibility, max_implausibility }

@@ -138,7 +138,7 @@ pub fn calibrate(a: CalibrateArgs) -> ExitCode {
         },
     };
     let state_path = waves_dir.join("calibration.json");
-    match std::fs::read(&state_path) {
+    match read_capped_to(&state_path, 1 << 20) {
         Ok(old) => {
             let same = serde_json::from_slice::<serde_json::Value>(&old)
                 .ok()
@@ -360,10 +360,16 @@ enum Held {
 }
 
 /// A finished wave (or part of one) read back; a changed file is refused (exit 2).
-fn read_points(plan: &Plan, path: &Path, wave: u32, first_id: u64) -> Result<Vec<spsim::calibrate::PointResult>, ExitCode> {
+fn read_points(
+    plan: &Plan,
+    path: &Path,
+    wave: u32,
+    first_id: u64,
+) -> Result<Vec<spsim::calibrate::PointResult>, ExitCode> {
     let bytes = read_capped(path).map_err(|e| fail(1, format_args!("cannot read {}: {e}", path.display())))?;
-    history::read_wave(plan, &bytes, &path.display().to_string(), wave, first_id)
-        .map_err(|e| fail(2, format_args!("{e}\n(the wave file was changed after spsim wrote it; choose another --out)")))
+    history::read_wave(plan, &bytes, &path.display().to_string(), wave, first_id).map_err(|e| {
+        fail(2, format_args!("{e}\n(the wave file was changed after spsim wrote it; choose another --out)"))
+    })
 }
 
 /// The points of wave `wave` joined from a complete set of its shards' parts (every
@@ -413,9 +419,14 @@ fn join_parts(
 }
 
 fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
+    read_capped_to(path, MAX_WAVE_BYTES)
+}
+
+/// At most `cap` bytes of a file spsim wrote and reads back (it may have been changed).
+pub fn read_capped_to(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut b = Vec::new();
-    std::fs::File::open(path)?.take(MAX_WAVE_BYTES).read_to_end(&mut b)?;
+    std::fs::File::open(path)?.take(cap).read_to_end(&mut b)?;
     Ok(b)
 }
 
@@ -429,7 +440,8 @@ pub fn summary_text(plan: &Plan, h: &History, stop: &str) -> String {
     let mut out = format!("stopped: {stop}\nplausible set: {n} of {} simulated point(s)\n", h.points.len());
     let width = plan.spec.parameters.iter().map(|p| p.key.len()).max().unwrap_or(0).max(9);
     out.push_str(&format!("{:width$}  {:>21}  {:>21}\n", "parameter", "prior", "plausible"));
-    for (p, r) in plan.spec.parameters.iter().zip(spsim::calibrate::parameter_ranges(h, cutoff, &plan.spec.parameters)) {
+    for (p, r) in plan.spec.parameters.iter().zip(spsim::calibrate::parameter_ranges(h, cutoff, &plan.spec.parameters))
+    {
         let pr = r.map_or("—".to_string(), |(a, b)| format!("{a:.4} to {b:.4}"));
         out.push_str(&format!("{:width$}  {:>21}  {pr:>21}\n", p.key, format!("{:.4} to {:.4}", p.lower, p.upper)));
     }

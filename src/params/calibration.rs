@@ -101,7 +101,13 @@ impl CalTarget {
             + self.discrepancy_sd * self.discrepancy_sd
             + if reps > 0 { sim_var.max(0.0) / reps as f64 } else { 0.0 };
         let d = (self.value - sim_mean).abs();
-        if var > 0.0 { d / var.sqrt() } else if d == 0.0 { 0.0 } else { f64::INFINITY }
+        if var > 0.0 {
+            d / var.sqrt()
+        } else if d == 0.0 {
+            0.0
+        } else {
+            f64::INFINITY
+        }
     }
 
     /// A short label: the metric, and the scenario file name when it is not the main one.

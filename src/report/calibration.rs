@@ -225,7 +225,11 @@ pub fn history_markdown(manifest: &serde_json::Value, folder: &str) -> String {
         manifest["plausible_points"],
         manifest["waves"].as_array().map_or(0, |w| w.iter().map(|x| x["points"].as_u64().unwrap_or(0)).sum::<u64>()),
         n(f(&manifest["cutoff"])),
-        if manifest["rule_out_by"] == "largest" { "judged by the largest over the fitted figures" } else { "judged by the second largest with 5 or more fitted figures" },
+        if manifest["rule_out_by"] == "largest" {
+            "judged by the largest over the fitted figures"
+        } else {
+            "judged by the second largest with 5 or more fitted figures"
+        },
         manifest["stopped"].as_str().unwrap_or(""),
     );
     out.push_str("| figure | used | observed ± sd | plausible sets: simulated range | held out: how it came out | source |\n|---|---|---|---|---|---|\n");
@@ -237,9 +241,16 @@ pub fn history_markdown(manifest: &serde_json::Value, folder: &str) -> String {
         let outcome = match (held, r, share) {
             (false, _, _) => String::new(),
             (true, None, _) | (true, _, None) => "no plausible set".into(),
-            (true, Some(_), Some(x)) if x >= 0.5 => format!("reproduced by {:.0}% of the plausible sets (within ± 2 sd)", 100.0 * x),
-            (true, Some(_), Some(x)) if x > 0.0 => format!("**mostly missed**: only {:.0}% of the plausible sets within ± 2 sd", 100.0 * x),
-            (true, Some((_, b)), Some(_)) => format!("**missed** by every plausible set (their range {} it)", if b < v { "falls short of" } else { "lies above" }),
+            (true, Some(_), Some(x)) if x >= 0.5 => {
+                format!("reproduced by {:.0}% of the plausible sets (within ± 2 sd)", 100.0 * x)
+            }
+            (true, Some(_), Some(x)) if x > 0.0 => {
+                format!("**mostly missed**: only {:.0}% of the plausible sets within ± 2 sd", 100.0 * x)
+            }
+            (true, Some((_, b)), Some(_)) => format!(
+                "**missed** by every plausible set (their range {} it)",
+                if b < v { "falls short of" } else { "lies above" }
+            ),
         };
         out.push_str(&format!(
             "| `{}` | {} | {} ± {} | {} | {} | {} |\n",
@@ -268,4 +279,3 @@ pub fn history_markdown(manifest: &serde_json::Value, folder: &str) -> String {
     }
     out
 }
-

@@ -150,7 +150,13 @@ pub fn read_wave(plan: &Plan, bytes: &[u8], path: &str, wave: u32, first_id: u64
         let values = nums[..d].to_vec();
         for (k, (p, &x)) in plan.spec.parameters.iter().zip(&values).enumerate() {
             if !(x >= p.lower && x <= p.upper) {
-                return Err(format!("{}: `{}` = {x} is outside its range {} to {}", at(k + 3), p.key, p.lower, p.upper));
+                return Err(format!(
+                    "{}: `{}` = {x} is outside its range {} to {}",
+                    at(k + 3),
+                    p.key,
+                    p.lower,
+                    p.upper
+                ));
             }
         }
         let mean: Vec<f64> = (0..nt).map(|t| nums[d + 3 * t]).collect();
@@ -158,13 +164,18 @@ pub fn read_wave(plan: &Plan, bytes: &[u8], path: &str, wave: u32, first_id: u64
         let p = plan.judge(wave, id, values, mean, sd);
         let written: Vec<f64> = (0..nt).map(|t| nums[d + 3 * t + 2]).collect();
         let same = |a: f64, b: f64| a == b || (a.is_nan() && b.is_nan());
-        if !p.implausibility.iter().zip(&written).all(|(a, b)| same(*a, *b)) || !same(p.max_implausibility, nums[d + 3 * nt])
+        if !p.implausibility.iter().zip(&written).all(|(a, b)| same(*a, *b))
+            || !same(p.max_implausibility, nums[d + 3 * nt])
         {
             return Err(format!("{}: the implausibilities do not follow from the means and sds", at(1)));
         }
         let flag = if p.plausible(plan.spec.cutoff) { 1.0 } else { 0.0 };
         if nums[d + 3 * nt + 1] != flag {
-            return Err(format!("{}: `plausible` is {}, but the point's implausibility says {flag}", at(want), cols[want - 1]));
+            return Err(format!(
+                "{}: `plausible` is {}, but the point's implausibility says {flag}",
+                at(want),
+                cols[want - 1]
+            ));
         }
         out.push(p);
     }

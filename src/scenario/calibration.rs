@@ -24,7 +24,11 @@ pub const MAX_POINTS: u64 = 1_000_000;
 pub(super) fn parse(entry: &Entry, base: &Scenario, errors: &mut Vec<ScenarioError>) -> Option<CalibrationSpec> {
     let before = errors.len();
     let Node::Table(table) = &entry.node else {
-        errors.push(err(&entry.value_loc, "calibration", format!("expected a table, found {}", entry.node.type_name())));
+        errors.push(err(
+            &entry.value_loc,
+            "calibration",
+            format!("expected a table, found {}", entry.node.type_name()),
+        ));
         return None;
     };
     let mut spec = CalibrationSpec {
@@ -75,7 +79,10 @@ pub(super) fn parse(entry: &Entry, base: &Scenario, errors: &mut Vec<ScenarioErr
                     other => errors.push(err(
                         &e.value_loc,
                         &dotted,
-                        format!("expected a table of dotted keys ([calibration.parameters]), found {}", other.type_name()),
+                        format!(
+                            "expected a table of dotted keys ([calibration.parameters]), found {}",
+                            other.type_name()
+                        ),
                     )),
                 }
             }
@@ -222,7 +229,11 @@ fn collect_parameters(
             continue;
         }
         if scale == Scale::Log && lower <= 0.0 {
-            errors.push(err(&t["lower"].value_loc, &key, format!("lower ({lower}) must be above 0 with scale = \"log\"")));
+            errors.push(err(
+                &t["lower"].value_loc,
+                &key,
+                format!("lower ({lower}) must be above 0 with scale = \"log\""),
+            ));
             continue;
         }
         let raw = |x: f64| if integer { RawValue::Int(x.round() as i64) } else { RawValue::Float(x) };
@@ -296,7 +307,11 @@ fn parse_target(item: &Entry, n: usize, errors: &mut Vec<ScenarioError>) -> Opti
             Node::Array(items) if items.len() == 2 && items.iter().all(|i| number(i).is_some()) => {
                 let (a, b) = (number(&items[0]).unwrap(), number(&items[1]).unwrap());
                 if a >= b {
-                    errors.push(err(&v.value_loc, &key("range"), format!("range [{a}, {b}]: the first must be below the second")));
+                    errors.push(err(
+                        &v.value_loc,
+                        &key("range"),
+                        format!("range [{a}, {b}]: the first must be below the second"),
+                    ));
                     None
                 } else {
                     Some((a, b))

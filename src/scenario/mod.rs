@@ -5,11 +5,11 @@
 //! ([`crate::params`]). Every problem becomes a [`ScenarioError`] naming file, line,
 //! column, key and what is allowed; all problems are reported together.
 
+mod calibration;
 pub mod change;
 pub mod design_file;
 pub mod error;
 pub mod source;
-mod calibration;
 mod sweep;
 
 pub use sweep::{MAX_ROWS as MAX_SWEEP_POINTS, MAX_RUNS as MAX_SWEEP_RUNS};
@@ -22,8 +22,8 @@ use sha2::{Digest, Sha256};
 pub use error::{ScenarioError, ScenarioErrors};
 use source::{Entry, Node};
 
-use crate::params::spec::{ParamSpec, ParamTable, RawValue};
 use crate::params::calibration::CalibrationSpec;
+use crate::params::spec::{ParamSpec, ParamTable, RawValue};
 use crate::params::sweep::SweepSpec;
 use crate::params::{Behaviour, Funding, Policy, RegionSpec, RunParams};
 

@@ -26,7 +26,9 @@ fn calibration_text(waves: u32, points: u32, targets: &[(&str, f64, f64)]) -> St
          \"behaviour.readiness_growth\" = {{ lower = 0.02, upper = 0.2, scale = \"log\" }}\n"
     );
     for (m, v, sd) in targets {
-        t.push_str(&format!("[[calibration.target]]\nmetric = \"{m}\"\nvalue = {v}\nsd = {sd}\nsource = \"synthetic truth\"\n"));
+        t.push_str(&format!(
+            "[[calibration.target]]\nmetric = \"{m}\"\nvalue = {v}\nsd = {sd}\nsource = \"synthetic truth\"\n"
+        ));
     }
     t
 }
@@ -36,8 +38,9 @@ const TRUTH: (f64, f64) = (0.7, 0.06);
 /// Targets made by running the model at the synthetic truth: its means, with an sd of
 /// 3% of each (a well-measured figure).
 fn synthetic_targets() -> Vec<(&'static str, f64, f64)> {
-    let mut s = spsim::scenario::from_text(Path::new("truth.toml"), &calibration_text(1, 2, &[("uptake_rate", 0.8, 0.1)]))
-        .unwrap();
+    let mut s =
+        spsim::scenario::from_text(Path::new("truth.toml"), &calibration_text(1, 2, &[("uptake_rate", 0.8, 0.1)]))
+            .unwrap();
     s.calibration = None;
     s.behaviour.accept_intercept = TRUTH.0;
     s.behaviour.readiness_growth = TRUTH.1;
@@ -70,13 +73,7 @@ fn history_matching_keeps_a_synthetic_truth_and_rules_out_most_of_the_space() {
     });
     assert_eq!(h.waves.len(), 3);
     // The truth itself is not ruled out (same seeds as the runs that made the targets).
-    let truth_unit: Vec<f64> = plan
-        .spec
-        .parameters
-        .iter()
-        .zip([TRUTH.0, TRUTH.1])
-        .map(|(p, x)| p.unit_of(x))
-        .collect();
+    let truth_unit: Vec<f64> = plan.spec.parameters.iter().zip([TRUTH.0, TRUTH.1]).map(|(p, x)| p.unit_of(x)).collect();
     let at_truth = pool.install(|| plan.simulate(99, 0, &[truth_unit], &|| {}));
     assert!(at_truth[0].plausible(plan.spec.cutoff), "truth ruled out: I = {:?}", at_truth[0].implausibility);
     // Most of the space is ruled out: of wave 1's Latin hypercube over the prior (an
@@ -153,7 +150,8 @@ fn calibration_files_are_identical_for_any_thread_count_and_after_a_kill_and_res
         let o = spsim(&["calibrate", &arg(&file), "--out", &arg(&sharded), "--quiet", "--merge"]);
         assert!(o.status.success(), "merge of wave {wave}: {}", String::from_utf8_lossy(&o.stderr));
     }
-    let joined: Vec<(String, Vec<u8>)> = files_of(&sharded).into_iter().filter(|(n, _)| !n.contains(".part-")).collect();
+    let joined: Vec<(String, Vec<u8>)> =
+        files_of(&sharded).into_iter().filter(|(n, _)| !n.contains(".part-")).collect();
     assert_eq!(reference, joined, "a sharded calibration differs from an unsharded one");
     // A merge with a shard missing says so and writes nothing.
     let lacking = root.join("lacking");
@@ -223,7 +221,8 @@ fn an_ensemble_run_gives_ranges_across_sets_and_a_comparison_says_when_an_answer
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let csv = std::fs::read_to_string(run.join("ensemble.csv")).unwrap();
     assert!(csv.starts_with("metric,median,low,high,sets,combined_low,combined_high\n"));
-    let row: Vec<&str> = csv.lines().find(|l| l.starts_with("lw_intention_to_leave_share,")).unwrap().split(',').collect();
+    let row: Vec<&str> =
+        csv.lines().find(|l| l.starts_with("lw_intention_to_leave_share,")).unwrap().split(',').collect();
     let (med, lo, hi, n, clo, chi): (f64, f64, f64, &str, f64, f64) = (
         row[1].parse().unwrap(),
         row[2].parse().unwrap(),

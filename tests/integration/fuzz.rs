@@ -107,25 +107,27 @@ fn calibration() -> impl Strategy<Value = String> {
     ]);
     let metric = prop::sample::select(vec!["uptake_rate", "lw_burnout_mean", "nope_metric", ""]);
     let form = prop::sample::select(vec!["sd = 0.03", "range = [0.7, 0.9]", "sd = 0", "range = [0.9, 0.7]", ""]);
-    let extra = prop::sample::select(vec!["", "use = \"validate\"", "use = \"x\"", "scenario = \"none.toml\"", "discrepancy_sd = -1"]);
+    let extra = prop::sample::select(vec![
+        "",
+        "use = \"validate\"",
+        "use = \"x\"",
+        "scenario = \"none.toml\"",
+        "discrepancy_sd = -1",
+    ]);
     let param = (key, value(), value(), prop::sample::select(vec!["", ", scale = \"log\"", ", scale = 3"]))
         .prop_map(|(k, lo, hi, sc)| format!("\"{k}\" = {{ lower = {lo}, upper = {hi}{sc} }}\n"));
-    let target = (metric, value(), form, extra)
-        .prop_map(|(m, v, f, x)| format!("[[calibration.target]]\nmetric = \"{m}\"\nvalue = {v}\n{f}\nsource = \"s\"\n{x}\n"));
-    (
-        0i64..60,
-        -5i64..2000,
-        value(),
-        prop::collection::vec(param, 0..3),
-        prop::collection::vec(target, 0..4),
-    )
-        .prop_map(|(waves, points, cutoff, params, targets)| {
+    let target = (metric, value(), form, extra).prop_map(|(m, v, f, x)| {
+        format!("[[calibration.target]]\nmetric = \"{m}\"\nvalue = {v}\n{f}\nsource = \"s\"\n{x}\n")
+    });
+    (0i64..60, -5i64..2000, value(), prop::collection::vec(param, 0..3), prop::collection::vec(target, 0..4)).prop_map(
+        |(waves, points, cutoff, params, targets)| {
             let mut t = format!("[calibration]\nwaves = {waves}\npoints = {points}\ncutoff = {cutoff}\n");
             t.push_str(&targets.concat());
             t.push_str("[calibration.parameters]\n");
             t.push_str(&params.concat());
             t
-        })
+        },
+    )
 }
 
 /// One to three `[[change]]` tables, with weeks in and out of the run and keys of every

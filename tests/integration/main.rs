@@ -1,8 +1,8 @@
 //! Integration tests, one binary with topic modules.
 
 mod bad_inputs;
-mod calibrate;
 mod browser;
+mod calibrate;
 mod calibration;
 mod changes;
 mod cli;

@@ -73,9 +73,8 @@ pub fn sections(d: &CalibrationData, prefix: &str) -> Vec<Section> {
         let label = t["label"].as_str().unwrap_or("?");
         let held = t["use"] == "validate";
         let col = d.waves.col(&format!("{label}:mean"), "waves.csv").ok();
-        let xs: Vec<f64> = col.map_or_else(Vec::new, |c| {
-            plausible.iter().map(|r| number(r, c)).filter(|x| x.is_finite()).collect()
-        });
+        let xs: Vec<f64> =
+            col.map_or_else(Vec::new, |c| plausible.iter().map(|r| number(r, c)).filter(|x| x.is_finite()).collect());
         let (lo, hi) =
             (xs.iter().copied().fold(f64::INFINITY, f64::min), xs.iter().copied().fold(f64::NEG_INFINITY, f64::max));
         let (v, sd) = (f(&t["value"]), f(&t["sd"]));
@@ -93,7 +92,13 @@ pub fn sections(d: &CalibrationData, prefix: &str) -> Vec<Section> {
             _ => String::new(),
         };
         let observed = match t["range"].as_array() {
-            Some(r) if r.len() == 2 => format!("{} ± {}<br><span class=\"unit\">range {} to {}</span>", fmt(v), fmt(sd), fmt(f(&r[0])), fmt(f(&r[1]))),
+            Some(r) if r.len() == 2 => format!(
+                "{} ± {}<br><span class=\"unit\">range {} to {}</span>",
+                fmt(v),
+                fmt(sd),
+                fmt(f(&r[0])),
+                fmt(f(&r[1]))
+            ),
             _ => format!("{} ± {}", fmt(v), fmt(sd)),
         };
         html.push_str(&format!(
@@ -277,8 +282,10 @@ pub fn sections(d: &CalibrationData, prefix: &str) -> Vec<Section> {
                 }
             }
         }
-        html.push_str("</div>\n<p class=\"note\">Each panel: two parameters as positions in their prior ranges; \
-                       grey: every simulated set; blue: the plausible ones.</p>\n");
+        html.push_str(
+            "</div>\n<p class=\"note\">Each panel: two parameters as positions in their prior ranges; \
+                       grey: every simulated set; blue: the plausible ones.</p>\n",
+        );
         out.push(Section { id: format!("{prefix}pairs"), title: "Pairs plots of the plausible set".into(), html });
     }
     out

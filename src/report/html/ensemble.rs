@@ -131,7 +131,11 @@ pub fn compare_section(t: &Table, p: &str) -> Section {
             let sh = number(r, share);
             let flips = sh < 1.0;
             let verdict = if flips {
-                format!("<span class=\"out\">flips sign</span>: same sign in {:.0}% of {} sets", (100.0 * sh).floor(), fmt(number(r, sets)))
+                format!(
+                    "<span class=\"out\">flips sign</span>: same sign in {:.0}% of {} sets",
+                    (100.0 * sh).floor(),
+                    fmt(number(r, sets))
+                )
             } else {
                 format!("<span class=\"in\">robust</span>: same sign in all {} sets", fmt(number(r, sets)))
             };
