@@ -212,7 +212,8 @@ pub struct DiffRow {
     pub high: f64,
     /// Sets in which the difference was defined.
     pub sets: usize,
-    /// Share of those sets whose difference has the median's sign (0 when the median is 0).
+    /// Share of those sets whose difference has the median's sign (1 when every set's
+    /// difference is 0; 0 when the median is 0 and some are not).
     pub same_sign_share: f64,
 }
 
@@ -226,7 +227,9 @@ impl DiffRow {
     /// "robust in 94% of plausible sets" or "flips sign: same sign in 61% of sets".
     pub fn verdict(&self) -> String {
         let pct = (100.0 * self.same_sign_share).floor();
-        if self.flips() {
+        if self.median == 0.0 && !self.flips() {
+            format!("no difference in any of {} sets", self.sets)
+        } else if self.flips() {
             format!("flips sign: same sign in {pct:.0}% of {} sets", self.sets)
         } else {
             format!("same sign in all {} plausible sets", self.sets)
@@ -253,7 +256,11 @@ pub fn paired(scenario: &str, base: &[Vec<RunSummary>], alt: &[Vec<RunSummary>])
             }
             diffs.sort_by(f64::total_cmp);
             let median = percentile(&diffs, 0.5);
-            let same = if median == 0.0 || diffs.is_empty() {
+            let same = if diffs.is_empty() {
+                0.0
+            } else if diffs.iter().all(|d| *d == 0.0) {
+                1.0 // no difference in any set: nothing flips
+            } else if median == 0.0 {
                 0.0
             } else {
                 diffs.iter().filter(|d| d.signum() == median.signum() && **d != 0.0).count() as f64 / diffs.len() as f64

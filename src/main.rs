@@ -208,6 +208,14 @@ pub(crate) fn memory_limit(flag: Option<&str>) -> Result<Option<u64>, ExitCode> 
     }
 }
 
+/// The largest one-replication estimate over scenarios (runs in flight: one per thread).
+fn largest_run(list: &[scenario::Scenario], threads: usize) -> budget::Estimate {
+    list.iter()
+        .map(|s| budget::estimate_sweep_run(s, threads))
+        .max_by_key(|e| e.bytes)
+        .unwrap_or(budget::Estimate { bytes: 0, patient_weeks: 0.0 })
+}
+
 /// `--ensemble FILE` and `--ensemble-size N`.
 type EnsembleArg = Option<(PathBuf, Option<usize>)>;
 
@@ -261,7 +269,7 @@ fn run_command(
         }
     };
     if let Some((_, _, list)) = &ens
-        && let Err(code) = fits(&budget::estimate_sweep_run(&list[0], threads), limit, "this ensemble")
+        && let Err(code) = fits(&largest_run(list, threads), limit, "this ensemble")
     {
         return code;
     }
@@ -357,7 +365,8 @@ fn compare(
                 Err(code) => return code,
             }
         }
-        if let Err(code) = fits(&budget::estimate_sweep_run(&ens_lists[0][0], threads), limit, "this ensemble") {
+        let all: Vec<scenario::Scenario> = ens_lists.iter().flatten().cloned().collect();
+        if let Err(code) = fits(&largest_run(&all, threads), limit, "this ensemble") {
             return code;
         }
         ens_sets = Some((path.clone(), sets));

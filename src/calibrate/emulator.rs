@@ -4,8 +4,11 @@
 //! uncertainty. It is the mean-function part of the emulators used in history matching
 //! (Vernon et al. 2010; Andrianakis et al. 2015), without the Gaussian-process residual:
 //! it screens candidate points before they are simulated, and a point is only ever
-//! ruled out by its simulated implausibility, so an emulator that is too rough costs
-//! simulations, never a wrongly kept or wrongly discarded point of the plausible set.
+//! ruled out by its simulated implausibility, so no simulated point is wrongly kept or
+//! discarded. Its uncertainty is one residual variance everywhere (a Gaussian process's
+//! would grow away from the data), so a rough fit can screen out a region that is in
+//! fact plausible: that region is then missing from the later waves' samples, not wrongly
+//! judged. The report gives each wave's emulator R² to show how far to trust the screen.
 //!
 //! Chosen over a Gaussian-process crate because fitting is one small, deterministic
 //! linear solve (the same bits on every machine and thread count, which resuming a

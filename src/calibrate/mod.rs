@@ -45,6 +45,9 @@ pub struct Plan {
     pub scenario_of: Vec<usize>,
 }
 
+/// One simulation's values of the targets measured on its scenario: (target, value).
+type TargetValues = Vec<(usize, Option<f64>)>;
+
 /// One simulated parameter set.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PointResult {
@@ -166,7 +169,13 @@ impl Plan {
             h.update(s.resolved_toml().as_bytes());
             h.update([0]);
         }
-        h.update(format!("{:?}", self.spec).as_bytes());
+        // Target scenarios by their index (their content is hashed above), not by the
+        // path as typed, so the same calibration resumes from another folder.
+        let mut spec = self.spec.clone();
+        for t in &mut spec.targets {
+            t.scenario = None;
+        }
+        h.update(format!("{spec:?} {:?}", self.scenario_of).as_bytes());
         h.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
 
@@ -184,10 +193,38 @@ impl Plan {
     /// `first_id`: every set on every target scenario, every replication, in parallel,
     /// collected in order. `done` is called once per finished simulation.
     pub fn simulate(&self, wave: u32, first_id: u64, units: &[Vec<f64>], done: &(dyn Fn() + Sync)) -> Vec<PointResult> {
+        self.simulate_values(wave, first_id, self.values_of(units), done)
+    }
+
+    /// The parameter values of unit-coordinate points.
+    pub fn values_of(&self, units: &[Vec<f64>]) -> Vec<Vec<f64>> {
+        units.iter().map(|u| self.spec.parameters.iter().zip(u).map(|(p, &x)| p.value_at(x)).collect()).collect()
+    }
+
+    /// [`Plan::simulate`] at parameter values given as they are (not mapped from the unit
+    /// cube, so values outside the priors run as given).
+    pub fn simulate_values(
+        &self,
+        wave: u32,
+        first_id: u64,
+        values: Vec<Vec<f64>>,
+        done: &(dyn Fn() + Sync),
+    ) -> Vec<PointResult> {
+        self.simulate_reporting(wave, first_id, values, done).0
+    }
+
+    /// [`Plan::simulate_values`], also returning why simulations failed (a scenario that
+    /// cannot be built at those values, or an engine panic), in job order: such a run
+    /// gives no value, so its set is ruled out, and the caller should say why.
+    pub fn simulate_reporting(
+        &self,
+        wave: u32,
+        first_id: u64,
+        values: Vec<Vec<f64>>,
+        done: &(dyn Fn() + Sync),
+    ) -> (Vec<PointResult>, Vec<String>) {
         let reps = self.replications() as usize;
         let ns = self.scenarios.len();
-        let values: Vec<Vec<f64>> =
-            units.iter().map(|u| self.spec.parameters.iter().zip(u).map(|(p, &x)| p.value_at(x)).collect()).collect();
         // For each scenario, the targets measured on it.
         let wanted: Vec<Vec<(usize, &str)>> = (0..ns)
             .map(|j| {
@@ -200,14 +237,15 @@ impl Plan {
                     .collect()
             })
             .collect();
-        let jobs = units.len() * ns * reps;
-        let out: Vec<Vec<(usize, Option<f64>)>> = (0..jobs)
+        let jobs = values.len() * ns * reps;
+        let out: Vec<(TargetValues, Option<String>)> = (0..jobs)
             .into_par_iter()
             .map(|k| {
                 let (p, rest) = (k / (ns * reps), k % (ns * reps));
                 let (j, r) = (rest / reps, rest % reps);
+                let none = || wanted[j].iter().map(|(i, _)| (*i, None)).collect();
                 let got = if wanted[j].is_empty() {
-                    Vec::new()
+                    (Vec::new(), None)
                 } else {
                     match self.scenario_at(j, &values[p]) {
                         Ok(s) => {
@@ -215,14 +253,17 @@ impl Plan {
                                 run_replication(&s, r as u32, &|_| {}).summary
                             }));
                             match rep {
-                                Ok(sum) => wanted[j]
-                                    .iter()
-                                    .map(|(i, m)| (*i, sum.metrics.iter().find(|x| x.0 == *m).and_then(|x| x.1)))
-                                    .collect(),
-                                Err(_) => wanted[j].iter().map(|(i, _)| (*i, None)).collect(),
+                                Ok(sum) => (
+                                    wanted[j]
+                                        .iter()
+                                        .map(|(i, m)| (*i, sum.metrics.iter().find(|x| x.0 == *m).and_then(|x| x.1)))
+                                        .collect(),
+                                    None,
+                                ),
+                                Err(_) => (none(), Some(format!("{}: the engine stopped", self.scenario_names[j]))),
                             }
                         }
-                        Err(_) => wanted[j].iter().map(|(i, _)| (*i, None)).collect(),
+                        Err(e) => (none(), Some(format!("{}: {e}", self.scenario_names[j]))),
                     }
                 };
                 done();
@@ -230,10 +271,10 @@ impl Plan {
             })
             .collect();
         let nt = self.spec.targets.len();
-        (0..units.len())
+        let points = (0..values.len())
             .map(|p| {
                 let mut samples: Vec<Vec<f64>> = vec![Vec::with_capacity(reps); nt];
-                for job in &out[p * ns * reps..(p + 1) * ns * reps] {
+                for (job, _) in &out[p * ns * reps..(p + 1) * ns * reps] {
                     for (i, v) in job {
                         if let Some(v) = v
                             && v.is_finite()
@@ -255,7 +296,8 @@ impl Plan {
                 }
                 self.judge(wave, first_id + p as u64, values[p].clone(), mean, sd)
             })
-            .collect()
+            .collect();
+        (points, out.into_iter().filter_map(|(_, e)| e).collect())
     }
 
     /// A point's implausibilities from its simulated means and sds.
@@ -379,8 +421,8 @@ impl Plan {
     /// The unit-coordinate design of the next wave: a Latin hypercube over the prior for
     /// wave 1; afterwards, Latin hypercube candidates over the box around the points not
     /// yet ruled out (widened by a tenth of the range each side) that every wave's
-    /// emulators keep, topped up with small perturbations of plausible points if too few
-    /// candidates survive.
+    /// emulators keep, topped up with small perturbations of plausible points (not
+    /// screened) if too few candidates survive.
     pub fn next_design(&self, h: &History) -> Vec<Vec<f64>> {
         let (n, d) = (self.spec.points as usize, self.dims());
         let wave = h.waves.len() as u64 + 1;

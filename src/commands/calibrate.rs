@@ -105,10 +105,19 @@ pub fn calibrate(a: CalibrateArgs) -> ExitCode {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let worst = plan
-        .scenarios
-        .iter()
-        .map(|s| budget::estimate_sweep_run(s, threads))
+    // Sized at both corners of the ranges on every scenario (a range over population or
+    // posts sizes the run), and at the scenarios as written.
+    let corners = [
+        plan.spec.parameters.iter().map(|p| p.lower).collect::<Vec<f64>>(),
+        plan.spec.parameters.iter().map(|p| p.upper).collect::<Vec<f64>>(),
+    ];
+    let worst = (0..plan.scenarios.len())
+        .flat_map(|j| {
+            let mut list = vec![plan.scenarios[j].clone()];
+            list.extend(corners.iter().filter_map(|c| plan.scenario_at(j, c).ok()));
+            list
+        })
+        .map(|s| budget::estimate_sweep_run(&s, threads))
         .max_by_key(|e| e.bytes)
         .expect("at least the calibration scenario");
     if let Err(code) = crate::fits(&worst, limit, "this calibration") {
@@ -185,7 +194,21 @@ pub fn calibrate(a: CalibrateArgs) -> ExitCode {
         let first_id = h.points.len() as u64;
         let path = waves_dir.join(format!("wave-{wave}.csv"));
         if path.is_file() {
-            match read_points(&plan, &path, wave, first_id) {
+            // A wave on disk must be the wave this calibration designs here: same count,
+            // same parameter values (a resumed calibration goes on exactly as it would have).
+            let design = (plan.stop_reason(&h).is_none()).then(|| plan.values_of(&plan.next_design(&h)));
+            match read_points(&plan, &path, wave, first_id).and_then(|points| match &design {
+                Some(d) if d.len() == points.len() && d.iter().zip(&points).all(|(v, p)| *v == p.values) => Ok(points),
+                _ => Err(fail(
+                    2,
+                    format_args!(
+                        "{}: not the wave this calibration designs at this point (points or values differ, or the \
+                         calibration had stopped before it); the file was changed after spsim wrote it: choose \
+                         another --out",
+                        path.display()
+                    ),
+                )),
+            }) {
                 Ok(points) => {
                     plan.record_wave(&mut h, wave, points);
                     if !a.quiet && mode == Mode::Whole {
@@ -202,6 +225,18 @@ pub fn calibrate(a: CalibrateArgs) -> ExitCode {
         let design = plan.next_design(&h);
         match mode {
             Mode::Shard(sh) => {
+                if sh.count > design.len() as u64 {
+                    return fail(
+                        2,
+                        format_args!(
+                            "{} shards for a wave of {} point(s): every shard needs at least one; use at most {} \
+                             shards",
+                            sh.count,
+                            design.len(),
+                            design.len()
+                        ),
+                    );
+                }
                 let range = sh.runs(design.len() as u64);
                 let part = waves_dir.join(format!("wave-{wave}.part-{}-of-{}.csv", sh.number(), sh.count));
                 if part.is_file() {
@@ -217,8 +252,11 @@ pub fn calibrate(a: CalibrateArgs) -> ExitCode {
                     &format!("wave {wave}, shard {}/{}", sh.number(), sh.count),
                     "simulations",
                 );
-                let results = pool.install(|| plan.simulate(wave, first_id + range.start, slice, &|| bar.inc(1)));
+                let (results, failed) = pool.install(|| {
+                    plan.simulate_reporting(wave, first_id + range.start, plan.values_of(slice), &|| bar.inc(1))
+                });
                 bar.finish_and_clear();
+                warn_failures(wave, &failed, slice.len() as u64 * sims_per_point);
                 if let Err(e) = folder::write_file_atomically(&part, &history::waves_csv(&plan, &results)) {
                     return io_exit(e);
                 }
@@ -274,8 +312,10 @@ pub fn calibrate(a: CalibrateArgs) -> ExitCode {
             },
         }
         let bar = progress_bar(design.len() as u64 * sims_per_point, a.quiet, &format!("wave {wave}"), "simulations");
-        let results = pool.install(|| plan.simulate(wave, first_id, &design, &|| bar.inc(1)));
+        let (results, failed) =
+            pool.install(|| plan.simulate_reporting(wave, first_id, plan.values_of(&design), &|| bar.inc(1)));
         bar.finish_and_clear();
+        warn_failures(wave, &failed, design.len() as u64 * sims_per_point);
         if let Err(e) = folder::write_file_atomically(&path, &history::waves_csv(&plan, &results)) {
             return io_exit(e);
         }
@@ -309,8 +349,7 @@ pub fn calibrate(a: CalibrateArgs) -> ExitCode {
     let own_values: Vec<f64> = own.iter().map(|o| o.0).collect();
     let inside: Vec<bool> = own.iter().map(|o| o.1).collect();
     let own_point = if own_values.iter().all(|x| x.is_finite()) {
-        let u = plan.unit_point(&own_values);
-        pool.install(|| plan.simulate(0, h.points.len() as u64, &[u], &|| {})).pop()
+        pool.install(|| plan.simulate_values(0, h.points.len() as u64, vec![own_values.clone()], &|| {})).pop()
     } else {
         None
     };
@@ -352,6 +391,18 @@ pub fn calibrate(a: CalibrateArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Say on stderr (whatever `--quiet` says: it changes the answer) how many simulations
+/// of a wave failed, and the first reason; their sets count as ruled out.
+fn warn_failures(wave: u32, failed: &[String], total: u64) {
+    if let Some(first) = failed.first() {
+        eprintln!(
+            "warning: wave {wave}: {} of {total} simulation(s) failed, so their parameter sets are ruled out; the \
+             first: {first}",
+            failed.len()
+        );
+    }
+}
+
 /// What keeps other writers out while this command works: the folder's claim, or one
 /// shard's lock.
 enum Held {
@@ -389,6 +440,7 @@ fn join_parts(
             if let Some(rest) = name.strip_prefix(&prefix).and_then(|r| r.strip_suffix(".csv"))
                 && let Some((_, n)) = rest.split_once("-of-")
                 && let Ok(n) = n.parse::<u64>()
+                && (1..=n_points as u64).contains(&n)
                 && !counts.contains(&n)
             {
                 counts.push(n);
@@ -397,10 +449,11 @@ fn join_parts(
     }
     counts.sort_unstable();
     for n in counts {
-        let paths: Vec<PathBuf> = (1..=n).map(|i| dir.join(format!("{prefix}{i}-of-{n}.csv"))).collect();
-        if !paths.iter().all(|p| p.is_file()) {
+        let part = |i: u64| dir.join(format!("{prefix}{i}-of-{n}.csv"));
+        if !(1..=n).all(|i| part(i).is_file()) {
             continue;
         }
+        let paths: Vec<PathBuf> = (1..=n).map(part).collect();
         let mut points = Vec::with_capacity(n_points);
         for (i, p) in paths.iter().enumerate() {
             let range = Shard { index: i as u64, count: n }.runs(n_points as u64);
@@ -426,7 +479,10 @@ fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
 pub fn read_capped_to(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut b = Vec::new();
-    std::fs::File::open(path)?.take(cap).read_to_end(&mut b)?;
+    std::fs::File::open(path)?.take(cap + 1).read_to_end(&mut b)?;
+    if b.len() as u64 > cap {
+        return Err(std::io::Error::other(format!("larger than {} MiB, more than spsim reads back", cap >> 20)));
+    }
     Ok(b)
 }
 
@@ -452,12 +508,18 @@ pub fn summary_text(plan: &Plan, h: &History, stop: &str) -> String {
         plan.spec.targets.iter().zip(&labels).zip(spsim::calibrate::plausible_ranges(h, cutoff, &plan.spec.targets))
     {
         let pr = r.map_or("—".to_string(), |(a, b)| format!("{a:.3} to {b:.3}"));
-        let inside = r.is_some_and(|(a, b)| t.value + 2.0 * t.sd >= a && t.value - 2.0 * t.sd <= b);
+        let i = plan.spec.targets.iter().position(|x| x == t).expect("a target of the plan");
+        let kept = spsim::calibrate::plausible(h, cutoff);
+        let near = kept.iter().filter(|p| (p.mean[i] - t.value).abs() <= 2.0 * t.sd).count();
+        let verdict = if t.use_ == Use::Validate && !kept.is_empty() {
+            format!("  ({:.0}% of the plausible sets within 2 sd)", 100.0 * near as f64 / kept.len() as f64)
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
-            "{l:width$}  {:>9}  {:>17}  {pr:>21}{}\n",
+            "{l:width$}  {:>9}  {:>17}  {pr:>21}{verdict}\n",
             if t.use_ == Use::Fit { "fit" } else { "held out" },
             format!("{:.3} ± {:.3}", t.value, t.sd),
-            if t.use_ == Use::Validate && r.is_some() && !inside { "  (missed)" } else { "" }
         ));
     }
     out

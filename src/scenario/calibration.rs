@@ -228,6 +228,11 @@ fn collect_parameters(
             ));
             continue;
         }
+        if integer && (lower.fract() != 0.0 || upper.fract() != 0.0) {
+            let (w, x) = if lower.fract() != 0.0 { ("lower", lower) } else { ("upper", upper) };
+            errors.push(err(&t[w].value_loc, &key, format!("takes whole numbers; {w} ({x}) must be one too")));
+            continue;
+        }
         if scale == Scale::Log && lower <= 0.0 {
             errors.push(err(
                 &t["lower"].value_loc,

@@ -153,6 +153,10 @@ fn calibration_files_are_identical_for_any_thread_count_and_after_a_kill_and_res
     let joined: Vec<(String, Vec<u8>)> =
         files_of(&sharded).into_iter().filter(|(n, _)| !n.contains(".part-")).collect();
     assert_eq!(reference, joined, "a sharded calibration differs from an unsharded one");
+    // More shards than a wave has points: refused, not an empty part no merge can use.
+    let o = spsim(&["calibrate", &arg(&file), "--out", &arg(&root.join("many")), "--quiet", "--shard", "1/30"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("every shard needs at least one"));
     // A merge with a shard missing says so and writes nothing.
     let lacking = root.join("lacking");
     assert!(spsim(&["calibrate", &arg(&file), "--out", &arg(&lacking), "--quiet", "--shard", "1/2"]).status.success());
@@ -270,5 +274,32 @@ fn an_ensemble_run_gives_ranges_across_sets_and_a_comparison_says_when_an_answer
     std::fs::write(&sets, "behaviour.intention_no_supervision\n1.0\n1.5\n2.0\n").unwrap();
     let line = compare();
     assert!(line.contains("same sign in all 3"), "{line}");
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[test]
+fn sets_that_cannot_be_built_are_ruled_out_and_said_so() {
+    // community_time_share + admin_share must stay below 0.95: the upper part of this range
+    // cannot run, which the calibration must say rather than only rule those sets out.
+    let root = std::env::temp_dir().join(format!("spsim-calfail-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    let file = root.join("c.toml");
+    std::fs::write(
+        &file,
+        "[run]\nyears = 0.2\nwarmup_weeks = 4\nreplications = 2\n[[region]]\nname = \"a\"\npopulation = 20000\n\
+         [calibration]\nwaves = 1\npoints = 10\n[calibration.parameters]\n\
+         \"policy.community_time_share\" = { lower = 0.1, upper = 0.9 }\n\
+         [[calibration.target]]\nmetric = \"uptake_rate\"\nvalue = 0.8\nsd = 0.2\nsource = \"test\"\n",
+    )
+    .unwrap();
+    let out = spsim(&["calibrate", file.to_str().unwrap(), "--out", root.join("o").to_str().unwrap(), "--quiet"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("simulation(s) failed") && err.contains("0.95"), "{err}");
+    let waves = std::fs::read_to_string(root.join("o").join("waves.csv")).unwrap();
+    let high: Vec<&str> =
+        waves.lines().skip(1).filter(|l| l.split(',').nth(2).unwrap().parse::<f64>().unwrap() > 0.8).collect();
+    assert!(!high.is_empty() && high.iter().all(|l| l.ends_with(",0")), "sets that cannot run are ruled out");
     std::fs::remove_dir_all(&root).unwrap();
 }

@@ -190,7 +190,7 @@ pub fn sections(d: &CalibrationData, prefix: &str) -> Vec<Section> {
             "<p>The scenario's own coefficients, simulated as one more set: implausibility {} — <span class=\"{}\">{}</span>. \
              The central member: of the sets whose implausibility is at most half the cut-off, the one nearest the \
              whole plausible set's per-parameter medians (each parameter in units of its plausible interquartile \
-             range); the shipped defaults are set to it.</p>\n",
+             range) — for the shipped calibration, spsim's defaults.</p>\n",
             fmt(f(&own["max_implausibility"])),
             if own["plausible"] == true { "in" } else { "out" },
             if own["plausible"] == true { "plausible" } else { "ruled out" },
