@@ -477,13 +477,7 @@ fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
 
 /// At most `cap` bytes of a file spsim wrote and reads back (it may have been changed).
 pub fn read_capped_to(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut b = Vec::new();
-    std::fs::File::open(path)?.take(cap + 1).read_to_end(&mut b)?;
-    if b.len() as u64 > cap {
-        return Err(std::io::Error::other(format!("larger than {} MiB, more than spsim reads back", cap >> 20)));
-    }
-    Ok(b)
+    folder::read_back(path, cap)
 }
 
 /// What the terminal says at the end: why it stopped, the plausible set's size, each

@@ -15,7 +15,6 @@ const MAX_BYTES: u64 = 256 << 20;
 /// Read and check the parameter sets of `path` against scenario `s` (exit 2 on any
 /// problem, with file:line:column).
 pub fn load_sets(path: &Path, s: &Scenario) -> Result<ParameterSets, ExitCode> {
-    use std::io::Read;
     let fail = |m: String| {
         eprintln!("error: {m}");
         ExitCode::from(2)
@@ -27,10 +26,8 @@ pub fn load_sets(path: &Path, s: &Scenario) -> Result<ParameterSets, ExitCode> {
     if meta.len() > MAX_BYTES {
         return Err(fail(format!("{}: larger than {} MiB", path.display(), MAX_BYTES >> 20)));
     }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_BYTES).read_to_end(&mut bytes))
-        .map_err(|e| fail(format!("{}: {e}", path.display())))?;
+    let bytes =
+        spsim::report::folder::read_back(path, MAX_BYTES).map_err(|e| fail(format!("{}: {e}", path.display())))?;
     let check_key = |k: &str| s.sweepable_spec(k).map(drop);
     let check_value = |k: &str, x: f64| ensemble::scenario_with(s, &[k.to_string()], &[x]).map(drop);
     history::read_parameter_sets(&bytes, &path.display().to_string(), &check_key, &check_value).map_err(fail)

@@ -126,13 +126,37 @@ fn file_name(path: &Path) -> Result<String, OutputError> {
 
 /// Read `dir/manifest.json` as JSON, if it is there and readable.
 fn manifest(dir: &Path) -> Option<serde_json::Value> {
-    let text = read_capped(&dir.join("manifest.json"), 64 << 20).ok()?;
+    let text = read_back(&dir.join("manifest.json"), 64 << 20).ok()?;
     serde_json::from_slice(&text).ok()
 }
 
-fn read_capped(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
+/// Read a file spsim wrote and now reads back as untrusted input: a regular file only
+/// (never a fifo, device or socket, which could hang or never end, also through a link),
+/// at most `cap` bytes (a larger file is an error, not cut short).
+pub fn read_back(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
+    let meta = fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(io::Error::other("not a regular file (a fifo, device, socket or folder)"));
+    }
+    if meta.len() > cap {
+        return Err(io::Error::other(format!("larger than {} bytes, more than spsim reads back", cap)));
+    }
     let mut bytes = Vec::new();
-    File::open(path)?.take(cap).read_to_end(&mut bytes)?;
+    File::open(path)?.take(cap + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        return Err(io::Error::other(format!("larger than {} bytes, more than spsim reads back", cap)));
+    }
+    Ok(bytes)
+}
+
+/// The first `n` bytes of a regular file (a marker line), refusing anything else.
+fn read_head(path: &Path, n: u64) -> io::Result<Vec<u8>> {
+    let meta = fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(io::Error::other("not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    File::open(path)?.take(n).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
@@ -150,7 +174,7 @@ fn marked_files(dir: &Path, kind: Kind) -> Option<Vec<String>> {
         Kind::Calibration => dir.join("waves").join("calibration.json"),
         _ => return None,
     };
-    let text = read_capped(&progress, 64 << 20).ok()?;
+    let text = read_back(&progress, 64 << 20).ok()?;
     let m: serde_json::Value = serde_json::from_slice(&text).ok()?;
     (m[MARKER] == kind.as_str()).then(Vec::new)
 }
@@ -299,7 +323,7 @@ pub fn check_file(path: &Path) -> Result<(), OutputError> {
             path.display()
         )));
     }
-    let head = read_capped(path, FILE_MARKER.len() as u64).map_err(io_error("read", path))?;
+    let head = read_head(path, FILE_MARKER.len() as u64).map_err(io_error("read", path))?;
     if head != FILE_MARKER.as_bytes() {
         return Err(OutputError::Refused(format!(
             "{}: exists and was not written by spsim; spsim leaves it untouched: choose another --out",

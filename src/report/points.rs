@@ -21,9 +21,17 @@ pub fn parse_points(bytes: &[u8]) -> Result<PointsTable, String> {
         .iter()
         .position(|h| h == "runs_ok")
         .ok_or_else(|| "no runs_ok column; is this a sweep folder?".to_string())?;
+    if header.first().map(String::as_str) != Some("point") || runs_ok < 1 {
+        return Err("the header must start with point, then the swept parameters, then runs_ok".into());
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    if let Some(dup) = header.iter().find(|h| !seen.insert(h.as_str())) {
+        return Err(format!("column `{dup}` appears twice"));
+    }
     let cols: Vec<(usize, String)> =
         header.iter().enumerate().filter_map(|(i, h)| h.strip_suffix("_mean").map(|m| (i, m.to_string()))).collect();
-    let parse = |v: Option<&str>| v.and_then(|v| v.parse::<f64>().ok());
+    // Non-finite values (inf, NaN written by hand) count as missing.
+    let parse = |v: Option<&str>| v.and_then(|v| v.parse::<f64>().ok()).filter(|x| x.is_finite());
     let (mut x, mut y) = (Vec::new(), Vec::new());
     for rec in reader.records() {
         let rec = rec.map_err(|e| e.to_string())?;

@@ -13,7 +13,7 @@
 //! run, stopped, resumed or sharded.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use super::folder::{self, Kind, Lock, OutputError};
@@ -221,7 +221,7 @@ impl ShardWriter {
         )?;
         folder::clean_stale(&shards.join(IDENTITY_FILE));
         let id_path = shards.join(IDENTITY_FILE);
-        match fs::read(&id_path) {
+        match folder::read_back(&id_path, 64 << 20) {
             Ok(existing) if existing == description => {}
             Ok(_) => {
                 return Err(SweepIoError::Conflict(format!(
@@ -352,7 +352,7 @@ pub struct MergeReport {
 pub fn merge(dir: &Path, out: &Path) -> Result<MergeReport, SweepIoError> {
     let shards = dir.join(SHARDS);
     let id_path = shards.join(IDENTITY_FILE);
-    let description: serde_json::Value = match fs::read(&id_path) {
+    let description: serde_json::Value = match folder::read_back(&id_path, 64 << 20) {
         Ok(b) => {
             serde_json::from_slice(&b).map_err(|e| SweepIoError::Conflict(format!("{}: {e}", id_path.display())))?
         }
@@ -502,6 +502,14 @@ fn derive_points(dir: &Path, description: &serde_json::Value) -> Result<(u64, u6
     let header: Vec<String> =
         reader.headers().map_err(|e| SweepIoError::Io(e.to_string()))?.iter().map(String::from).collect();
     let n_params = description["parameters"].as_array().map_or(0, |a| a.len());
+    let fixed = ["run", "point", "replication", "seed", "status"];
+    if header.len() < 5 + n_params || header[..5] != fixed {
+        return Err(SweepIoError::Conflict(format!(
+            "{}: the header is not a sweep's ({} then the {n_params} swept parameters and the metrics)",
+            runs_path.display(),
+            fixed.join(",")
+        )));
+    }
     let metrics: Vec<String> = header[5 + n_params..].to_vec();
     let params: Vec<String> = header[5..5 + n_params].to_vec();
     let numeric_params =
@@ -608,14 +616,13 @@ fn salib_problem(description: &serde_json::Value) -> Option<String> {
 /// Read `points.csv` of a finished sweep folder.
 pub fn read_points(dir: &Path) -> Result<PointsTable, SweepIoError> {
     let path = dir.join("points.csv");
-    let mut text = Vec::new();
-    File::open(&path).map_err(io_err("open", &path))?.read_to_end(&mut text).map_err(io_err("read", &path))?;
+    let text = folder::read_back(&path, 1 << 30).map_err(io_err("read", &path))?;
     parse_points(&text).map_err(|e| SweepIoError::Conflict(format!("{}: {e}", path.display())))
 }
 
 /// A sweep folder's `manifest.json`.
 pub fn read_manifest(dir: &Path) -> Result<serde_json::Value, SweepIoError> {
     let path = dir.join("manifest.json");
-    let bytes = fs::read(&path).map_err(io_err("read", &path))?;
+    let bytes = folder::read_back(&path, 64 << 20).map_err(io_err("read", &path))?;
     serde_json::from_slice(&bytes).map_err(|e| SweepIoError::Conflict(format!("{}: {e}", path.display())))
 }

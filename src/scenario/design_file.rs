@@ -41,10 +41,19 @@ pub fn read(path: &Path, columns: usize) -> Result<DesignRows, ScenarioError> {
             continue;
         }
         let mut row = Vec::new();
-        let mut pos = 0usize;
-        for field in body.split(|c: char| c == ',' || c.is_whitespace()) {
-            let at = pos;
-            pos += field.len() + 1;
+        // Fields with their byte offsets in the line (separators may be multi-byte, e.g. a
+        // no-break space).
+        let fields = body
+            .char_indices()
+            .filter(|(_, c)| *c == ',' || c.is_whitespace())
+            .map(|(i, c)| (i, i + c.len_utf8()))
+            .chain(std::iter::once((body.len(), body.len())))
+            .scan(0usize, |from, (sep, next)| {
+                let field = (*from, &body[*from..sep]);
+                *from = next;
+                Some(field)
+            });
+        for (at, field) in fields {
             if field.is_empty() {
                 continue;
             }

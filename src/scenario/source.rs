@@ -30,10 +30,21 @@ pub struct Loc {
 }
 
 impl Loc {
+    /// The offset, moved back to the start of the character it falls in (an offset inside
+    /// a multi-byte character must never be sliced at).
+    fn at(&self) -> usize {
+        let text = &self.file.text;
+        let mut at = self.offset.min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    }
+
     /// 1-based line and column (in characters).
     pub fn line_col(&self) -> (usize, usize) {
         let text = &self.file.text;
-        let upto = &text[..self.offset.min(text.len())];
+        let upto = &text[..self.at()];
         let line = upto.matches('\n').count() + 1;
         let line_start = upto.rfind('\n').map_or(0, |i| i + 1);
         let col = upto[line_start..].chars().count() + 1;
@@ -43,7 +54,7 @@ impl Loc {
     /// The text of the line this location is on.
     pub fn line_text(&self) -> &str {
         let text = &self.file.text;
-        let at = self.offset.min(text.len());
+        let at = self.at();
         let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
         let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
         text[start..end].trim_end_matches('\r')

@@ -8,7 +8,7 @@
 //! ```text
 //! # what: one line saying what is wrong
 //! # setup: dir out | file out/notes.txt keep | symlink link target | fifo f | bytes f.toml 00ff
-//!          | big f.toml 2000000 | chain 100        (any number of setup lines)
+//!          | big f.toml 2000000 | chain 100 | copy case-file into/place | remove f   (any number)
 //! # pre: sweep small.toml --out sw --quiet         (commands that must succeed, run
 //!                                                   before the setup lines)
 //! # args: run s.toml --out out --quiet             (the command under test; {root} = the
@@ -82,6 +82,11 @@ fn setup(work: &Path, line: &str) {
         ["file", f, rest @ ..] => {
             std::fs::create_dir_all(p(f).parent().unwrap()).unwrap();
             std::fs::write(p(f), rest.join(" ")).unwrap()
+        }
+        ["remove", f] => std::fs::remove_file(p(f)).unwrap(),
+        ["copy", from, to] => {
+            std::fs::create_dir_all(p(to).parent().unwrap()).unwrap();
+            std::fs::copy(p(from), p(to)).unwrap();
         }
         ["symlink", link, target] => std::os::unix::fs::symlink(target, p(link)).unwrap(),
         ["fifo", f] => {

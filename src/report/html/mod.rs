@@ -60,14 +60,7 @@ impl Folder {
     pub fn read(dir: &Path) -> Result<Folder, String> {
         /// Files larger than this are not read into a report (the run's CSVs are far smaller).
         const CAP: u64 = 1 << 30;
-        let file = |name: &str| -> Option<Vec<u8>> {
-            let p = dir.join(name);
-            let meta = std::fs::metadata(&p).ok()?;
-            if !meta.is_file() || meta.len() > CAP {
-                return None;
-            }
-            std::fs::read(p).ok()
-        };
+        let file = |name: &str| -> Option<Vec<u8>> { crate::report::folder::read_back(&dir.join(name), CAP).ok() };
         Folder::from_files(&file).map_err(|e| format!("{}: {e}", dir.display()))
     }
 

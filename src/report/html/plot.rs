@@ -69,15 +69,22 @@ fn extent(values: impl Iterator<Item = f64>, zero: bool) -> (f64, f64) {
         lo = lo.min(0.0);
         hi = hi.max(0.0);
     }
-    let pad = if hi > lo { (hi - lo) * 0.05 } else { hi.abs().max(1.0) * 0.1 };
+    // A span too small to divide into ticks (e.g. values of 1e-320 read from a file) is
+    // drawn as a constant.
+    let pad =
+        if hi - lo > 1e-9 * hi.abs().max(lo.abs()).max(1e-6) { (hi - lo) * 0.05 } else { hi.abs().max(1.0) * 0.1 };
     (if zero && lo >= 0.0 { lo } else { lo - pad }, hi + pad)
 }
 
 /// Short number for axis labels.
 pub fn tick(v: f64) -> String {
     let a = v.abs();
-    if a == 0.0 {
+    if !v.is_finite() {
+        "–".into()
+    } else if a == 0.0 {
         "0".into()
+    } else if a >= 1e12 || a < 1e-6 {
+        format!("{v:.2e}")
     } else if a >= 1e6 {
         format!("{}M", tick(v / 1e6))
     } else if a >= 1e4 {
@@ -539,6 +546,23 @@ mod tests {
         let f = forest("f", "t", "x", &rows).unwrap();
         assert!(f.svg.contains("off scale: 3000"), "the clipped row says its value");
         assert_eq!(off_scale(&rows[..4]), f64::INFINITY);
+    }
+
+    #[test]
+    fn values_read_from_a_changed_file_draw_without_recursion_or_a_degenerate_axis() {
+        // An infinite or enormous value once recursed in `tick` until the stack overflowed.
+        assert_eq!(tick(f64::INFINITY), "–");
+        assert_eq!(tick(f64::NAN), "–");
+        assert_eq!(tick(1e300), "1.00e300");
+        assert_eq!(tick(1e-320), "1.00e-320");
+        // A span of 1e-320 is drawn as a constant, not divided into ticks.
+        let (lo, hi) = extent([0.0, 1e-320].into_iter(), false);
+        assert!(hi - lo > 0.1, "{lo} {hi}");
+        let rows: Vec<Interval> = [1e-320, 0.0, f64::INFINITY]
+            .into_iter()
+            .map(|m| Interval { label: "x".into(), mean: m, low: m, high: m, marked: true })
+            .collect();
+        assert!(forest("f", "t", "x", &rows).is_ok());
     }
 
     #[test]

@@ -45,6 +45,9 @@ impl Weekly {
     /// From the bytes of `weekly.csv`. Columns are matched by name, so a file of an
     /// older engine with fewer columns reads back with those series missing (NaN).
     pub fn from_csv(bytes: &[u8]) -> Result<Weekly, String> {
+        /// Largest reported week read back (a scenario reports at most 200 years); a larger
+        /// value in a changed file would size the series.
+        const MAX_WEEKS: f64 = 52_000.0;
         let mut reader = csv::Reader::from_reader(bytes);
         let header: Vec<String> = reader.headers().map_err(|e| e.to_string())?.iter().map(String::from).collect();
         let find = |name: &str| header.iter().position(|h| h == name);
@@ -62,6 +65,7 @@ impl Weekly {
         let mut reps: Vec<Vec<WeekCounts>> = Vec::new();
         let mut record = csv::StringRecord::new();
         let mut line = 1u64;
+        let mut allocated = 0usize;
         while reader.read_record(&mut record).map_err(|e| e.to_string())? {
             line += 1;
             let num = |i: usize| -> Result<f64, String> {
@@ -72,11 +76,17 @@ impl Weekly {
                     cell.parse().map_err(|_| format!("line {line}: {cell:?} is not a number"))
                 }
             };
-            let rep = num(rep_col)? as u64;
+            let rep = num(rep_col)?;
             let week = num(week_col)?;
-            if week.is_nan() || week < 1.0 {
-                return Err(format!("line {line}: week {week} is not a reported week (1, 2, …)"));
+            if week.is_nan() || week < 1.0 || week > MAX_WEEKS || week.fract() != 0.0 {
+                return Err(format!(
+                    "line {line}: week {week} is not a reported week (a whole number from 1 to {MAX_WEEKS})"
+                ));
             }
+            if !(rep.is_finite() && rep >= 0.0 && rep.fract() == 0.0) {
+                return Err(format!("line {line}: replication {rep} is not a replication number (0, 1, …)"));
+            }
+            let rep = rep as u64;
             let r = match order.iter().position(|x| *x == rep) {
                 Some(r) => r,
                 None => {
@@ -88,6 +98,15 @@ impl Weekly {
             let w = week as usize - 1;
             let weeks = &mut reps[r];
             if weeks.len() <= w {
+                // spsim writes every week of a replication in order, so the weeks held
+                // never exceed the rows read; a file that skips ahead was changed, and must
+                // not size the series.
+                allocated += w + 1 - weeks.len();
+                if allocated as u64 > line {
+                    return Err(format!(
+                        "line {line}: week {week} of replication {rep} skips weeks that are not in the file"
+                    ));
+                }
                 weeks.resize(w + 1, template.clone());
                 for new in weeks.iter_mut().skip(w) {
                     for v in new.values_mut() {
