@@ -83,7 +83,7 @@ pub fn tick(v: f64) -> String {
         "–".into()
     } else if a == 0.0 {
         "0".into()
-    } else if a >= 1e12 || a < 1e-6 {
+    } else if !(1e-6..1e12).contains(&a) {
         format!("{v:.2e}")
     } else if a >= 1e6 {
         format!("{}M", tick(v / 1e6))

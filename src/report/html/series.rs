@@ -78,7 +78,7 @@ impl Weekly {
             };
             let rep = num(rep_col)?;
             let week = num(week_col)?;
-            if week.is_nan() || week < 1.0 || week > MAX_WEEKS || week.fract() != 0.0 {
+            if !(1.0..=MAX_WEEKS).contains(&week) || week.fract() != 0.0 {
                 return Err(format!(
                     "line {line}: week {week} is not a reported week (a whole number from 1 to {MAX_WEEKS})"
                 ));
