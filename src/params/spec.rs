@@ -44,9 +44,32 @@ impl fmt::Display for RawValue {
                     write!(f, "{x}")
                 }
             }
-            RawValue::Str(s) => write!(f, "{s:?}"),
+            RawValue::Str(s) => write!(f, "{}", toml_string(s)),
         }
     }
+}
+
+/// A string as a TOML basic string: quoted, with `\\`, `"` and control characters
+/// escaped as TOML allows (every other character, any Unicode included, as it is), so a
+/// resolved scenario re-reads to the same value.
+pub fn toml_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// Why a value could not be set.

@@ -84,7 +84,9 @@ fn change_section(out: &mut String) {
          `\"region[N].*\"` for the N-th) with their new values, which hold from the start of that \
          week on. Values are checked like the keys' own, and the rules between keys must hold in \
          every period. Weeks before the first change are identical to the run without changes \
-         (same random numbers). A sweep may vary `change[N].week` and `change[N].<key>` (a key \
+         (same random numbers). A scenario's changes come after those of the file it extends \
+         (they add up; `change[N]` numbers them in that order), and a key changed twice in one \
+         week is refused. A sweep may vary `change[N].week` and `change[N].<key>` (a key \
          that change N sets).\n\n```toml\n[[change]]\nweek = 105                # the start of year 3\n\
          policy.caseload_target_per_year = 300\n```\n\nKeys that cannot change mid-run: every \
          `run.*` key, and\n\n| key | why |\n|---|---|\n",

@@ -114,6 +114,11 @@ pub(super) fn parse(entry: &Entry, base: &Scenario, errors: &mut Vec<ScenarioErr
         if sets.is_empty() && errors.len() == before {
             errors.push(err(&item.value_loc, &name, "changes nothing; add dotted keys with new values"));
         }
+        for (n, (key, _, key_loc, _)) in sets.iter().enumerate() {
+            if sets[..n].iter().any(|(k, ..)| k == key) {
+                errors.push(err(key_loc, key, format!("set twice in {name}; give each key once")));
+            }
+        }
         for (key, value, key_loc, value_loc) in &sets {
             if let Some(why) = fixed_reason(key) {
                 errors.push(err(key_loc, key, why));
@@ -130,6 +135,32 @@ pub(super) fn parse(entry: &Entry, base: &Scenario, errors: &mut Vec<ScenarioErr
             ));
         }
     }
+    // The same key changed twice in one week (in two tables, perhaps one inherited through
+    // `extends`): which value holds would depend on the order of the tables.
+    for (j, (c, item)) in out.iter().enumerate() {
+        for (i, (earlier, _)) in out[..j].iter().enumerate() {
+            if earlier.week != c.week {
+                continue;
+            }
+            for (k, _) in &c.sets {
+                if earlier.sets.iter().any(|(e, _)| e == k) {
+                    let Node::Table(t) = &item.node else { continue };
+                    let loc = key_loc_in(t, k).unwrap_or_else(|| item.value_loc.clone());
+                    errors.push(err(
+                        &loc,
+                        k,
+                        format!(
+                            "change[{}] and change[{}] both set it at week {} (a scenario's [[change]] tables \
+                             come after those of the file it extends); set it once a week",
+                            i + 1,
+                            j + 1,
+                            c.week
+                        ),
+                    ));
+                }
+            }
+        }
+    }
     if errors.len() > before {
         return Vec::new();
     }
@@ -140,6 +171,18 @@ pub(super) fn parse(entry: &Entry, base: &Scenario, errors: &mut Vec<ScenarioErr
         errors.push(err(&out[i].1.value_loc, &format!("change[{}]", i + 1), message));
     }
     out.into_iter().map(|(c, _)| c).collect()
+}
+
+/// Where dotted key `key` is written in a `[[change]]` table (quoted or as nested tables).
+fn key_loc_in(table: &Table, key: &str) -> Option<Loc> {
+    if let Some(e) = table.get(key) {
+        return Some(e.key_loc.clone());
+    }
+    let (head, rest) = key.split_once('.')?;
+    match &table.get(head)?.node {
+        Node::Table(t) => key_loc_in(t, rest),
+        _ => None,
+    }
 }
 
 fn err(loc: &Loc, key: &str, message: impl Into<String>) -> ScenarioError {

@@ -212,6 +212,10 @@ pub fn merge(parent: &mut BTreeMap<String, Entry>, child: BTreeMap<String, Entry
     for (key, entry) in child {
         match (parent.get_mut(&key), entry.node) {
             (Some(Entry { node: Node::Table(p), .. }), Node::Table(c)) => merge(p, c),
+            // Scheduled changes add up along the chain: a child's [[change]] tables come
+            // after its parent's, instead of replacing them (a setting changed twice in
+            // one week is refused where the changes are checked).
+            (Some(Entry { node: Node::Array(p), .. }), Node::Array(c)) if key == "change" => p.extend(c),
             (_, node) => {
                 parent.insert(key, Entry { key_loc: entry.key_loc, value_loc: entry.value_loc, node });
             }

@@ -163,3 +163,49 @@ fn the_ledger_counts_each_mechanism_at_the_supervision_level_in_force_when_it_fi
     let csv = String::from_utf8(spsim::report::mechanisms_csv(&r)).unwrap();
     assert!(csv.contains("supervision=none") && csv.contains("supervision=good"), "both contexts written:\n{csv}");
 }
+
+#[test]
+fn a_child_scenario_adds_its_changes_after_its_parents_and_one_key_twice_a_week_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let parent = repo("scenarios/target_rise.toml");
+    let child = dir.path().join("child.toml");
+    std::fs::write(
+        &child,
+        format!(
+            "extends = {:?}\n[run]\nname = \"child\"\n[[change]]\nweek = 157\npolicy.supervision_interval_weeks = 0\n",
+            parent.display().to_string()
+        ),
+    )
+    .unwrap();
+    let s = load(&child);
+    let weeks: Vec<u32> = s.changes.iter().map(|c| c.week).collect();
+    assert_eq!(weeks, vec![105, 157], "the parent's rise at week 105 is kept");
+    assert_eq!(s.changes[0].sets, vec![("policy.caseload_target_per_year".to_string(), RawValue::Int(300))]);
+    // The same key at the parent's week: refused, located at the child's key.
+    std::fs::write(
+        &child,
+        format!(
+            "extends = {:?}\n[[change]]\nweek = 105\n\"policy.caseload_target_per_year\" = 350\n",
+            parent.display().to_string()
+        ),
+    )
+    .unwrap();
+    let e = scenario::load(&child).unwrap_err().to_string();
+    assert!(e.contains("child.toml:4:1") && e.contains("both set it at week 105"), "{e}");
+    // The same key twice in one table.
+    let twice = format!("{BASE}[[change]]\nweek = 3\n\"policy.peer_support\" = 0.1\npolicy.peer_support = 0.2\n");
+    let e = scenario::from_text(Path::new("t.toml"), &twice).unwrap_err().to_string();
+    assert!(e.contains("set twice in change[1]"), "{e}");
+}
+
+#[test]
+fn the_resolved_scenario_is_valid_toml_for_any_region_name() {
+    for name in ["a\u{200b}b", "quote \" and \\ backslash", "tab\tnew\nline", "é✓🙂", "\u{7f}\u{1}"] {
+        let text = format!("[[region]]\nname = {}\npopulation = 20000\n", spsim::params::spec::toml_string(name));
+        let s = scenario::from_text(Path::new("t.toml"), &text).unwrap_or_else(|e| panic!("{name:?}: {e}"));
+        assert_eq!(s.regions[0].name, name);
+        let again = scenario::from_text(Path::new("r.toml"), &s.resolved_toml())
+            .unwrap_or_else(|e| panic!("resolved scenario of {name:?} does not load: {e}"));
+        assert_eq!(again.regions, s.regions);
+    }
+}
