@@ -85,7 +85,9 @@ pub fn sobol(y: &[f64], d: usize, boot: Bootstrap) -> Result<Vec<SobolIndex>, St
     let n = y.len() / rows;
     let m = mean(y.iter().copied());
     let s = (y.iter().map(|v| (v - m).powi(2)).sum::<f64>() / y.len() as f64).sqrt();
-    if s == 0.0 {
+    // Constant up to rounding (e.g. a metric the swept parameters cannot move, whose sums
+    // differ in the last bits): no variance to apportion.
+    if s <= 1e-12 * m.abs().max(f64::MIN_POSITIVE) {
         return Err("constant over the design".into());
     }
     let z: Vec<f64> = y.iter().map(|v| (v - m) / s).collect();
@@ -97,6 +99,9 @@ pub fn sobol(y: &[f64], d: usize, boot: Bootstrap) -> Result<Vec<SobolIndex>, St
         let k = idx.len() as f64;
         let mean_ab = idx.iter().map(|&i| a(i) + b(i)).sum::<f64>() / (2.0 * k);
         let var = idx.iter().map(|&i| (a(i) - mean_ab).powi(2) + (b(i) - mean_ab).powi(2)).sum::<f64>() / (2.0 * k);
+        if var <= 0.0 {
+            return (0.0, 0.0); // a resample with no variance apportions none
+        }
         let first = idx.iter().map(|&i| b(i) * (ab(i, j) - a(i))).sum::<f64>() / k / var;
         let total = 0.5 * idx.iter().map(|&i| (a(i) - ab(i, j)).powi(2)).sum::<f64>() / k / var;
         (first, total)
@@ -173,6 +178,13 @@ mod tests {
     fn ishigami(u: &[f64]) -> f64 {
         let x: Vec<f64> = u.iter().map(|v| -std::f64::consts::PI + 2.0 * std::f64::consts::PI * v).collect();
         x[0].sin() + 7.0 * x[1].sin().powi(2) + 0.1 * x[2].powi(4) * x[0].sin()
+    }
+
+    #[test]
+    fn a_metric_constant_up_to_rounding_is_reported_constant_not_nan() {
+        let boot = Bootstrap { resamples: 20, level: 0.95, seed: 1 };
+        let y: Vec<f64> = (0..40).map(|i| 28.5832 + if i % 3 == 0 { 3.5e-15 } else { 0.0 }).collect();
+        assert_eq!(sobol(&y, 2, boot).unwrap_err(), "constant over the design");
     }
 
     #[test]
