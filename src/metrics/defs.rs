@@ -43,7 +43,12 @@ pub const METRICS: &[MetricDef] = &[
     m("uptake_rate", "share", "R4", "Referrals the patient accepted, of those not declined at triage."),
     m("wait_weeks_mean", "weeks", "R5", "Mean weeks from joining the waiting list to the first session."),
     m("wait_weeks_p90", "weeks", "R5", "90th percentile of the same wait."),
-    m("dropout_waiting_rate", "share", "R5", "Patients who lost momentum on the waiting list, of those who joined it."),
+    m(
+        "dropout_waiting_rate",
+        "share",
+        "R5",
+        "Patients who lost momentum on the waiting list, of those who joined it after the warm-up.",
+    ),
     m("dna_rate", "share", "R5", "First appointments missed, of first appointments due."),
     m("contacts_per_engaged_median", "sessions", "R6, R10", "Median sessions per exit."),
     m("contacts_per_engaged_mean", "sessions", "R6, R10", "Mean sessions per exit."),

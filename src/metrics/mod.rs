@@ -203,6 +203,10 @@ pub struct RegionTotals {
     pub contacts_hist: Vec<u32>,
     /// Patients leaving with at least one session (episodes referred after the warm-up).
     pub exits_engaged: f64,
+    /// Patients who lost momentum on the waiting list, of those who joined it after the
+    /// warm-up (the cohort `dropout_waiting_rate` divides by; the weekly flow also counts
+    /// those who joined during the warm-up).
+    pub dropped_waiting_reported: f64,
     /// Of which with at least 3 contacts.
     pub exits_3_contacts: f64,
     /// Medical consultations arranged for them (R9).
@@ -241,6 +245,7 @@ impl Default for RegionTotals {
             wait_hist: vec![0; WAIT_BINS],
             contacts_hist: vec![0; CONTACT_BINS],
             exits_engaged: 0.0,
+            dropped_waiting_reported: 0.0,
             exits_3_contacts: 0.0,
             exits_medical: 0.0,
             exits_continuity_break: 0.0,
@@ -271,6 +276,7 @@ impl RegionTotals {
             *a += b;
         }
         self.exits_engaged += o.exits_engaged;
+        self.dropped_waiting_reported += o.dropped_waiting_reported;
         self.exits_3_contacts += o.exits_3_contacts;
         self.exits_medical += o.exits_medical;
         self.exits_continuity_break += o.exits_continuity_break;

@@ -53,7 +53,7 @@ pub fn summarise(regions: &[(Deprivation, u32, &RegionTotals)], counterfactual: 
         ("uptake_rate", ratio(s.accepted, offered)),
         ("wait_weeks_mean", hist_mean(&all.wait_hist)),
         ("wait_weeks_p90", hist_quantile(&all.wait_hist, 0.9)),
-        ("dropout_waiting_rate", ratio(s.dropped_waiting, s.accepted + s.rereferred)),
+        ("dropout_waiting_rate", ratio(all.dropped_waiting_reported, s.accepted + s.rereferred)),
         ("dna_rate", ratio(s.dna, s.first_sessions + s.dna)),
         ("contacts_per_engaged_median", hist_quantile(&all.contacts_hist, 0.5)),
         ("contacts_per_engaged_mean", hist_mean(&all.contacts_hist)),

@@ -195,6 +195,9 @@ fn waiting_list(
         let waited = ctx.week - p.week_waiting;
         if waited > 0 && chance(rng, waiting::p_drop_waiting(ctx, waited)) {
             counts.dropped_waiting += 1.0;
+            if p.has(flag::REPORTED) {
+                totals.dropped_waiting_reported += 1.0;
+            }
             lp(ctx, totals, Mechanism::LostMomentum, p.complexity);
             leave(ctx, p, Exit::DroppedWaiting, None, rng, counts, totals);
             continue;

@@ -51,3 +51,29 @@ proptest! {
         conserved(seed, holding, tapering, rereferral, max_sessions);
     }
 }
+
+#[test]
+fn shares_stay_in_0_1_and_counts_at_least_0_in_extreme_valid_scenarios() {
+    // Scenarios at the edges of what is valid: almost no link-worker hours (the waiting
+    // list only grows), a huge target, no VCSE sector, every patient complex.
+    let base = "[run]\nyears = 1\nwarmup_weeks = 26\nreplications = 2\n[[region]]\nname = \"a\"\npopulation = 40000\n";
+    for extra in [
+        "[policy]\nlw_hours_per_week = 2\n",
+        "[policy]\ncaseload_target_per_year = 2000\n",
+        "[[region]]\nname = \"b\"\npopulation = 40000\nvcse_orgs = 0\ndeprivation = \"high\"\n",
+        "[behaviour]\ncomplexity_mean = 0.95\nnew_episode_share = 0.2\n",
+    ] {
+        let s = spsim::scenario::from_text(std::path::Path::new("x.toml"), &format!("{base}{extra}"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let r = crate::run_with_threads(&s, 2);
+        for m in &r.summary {
+            let (lo, hi) = spsim::ensemble::bounds(m.name);
+            assert!(
+                m.mean.is_finite() && m.mean >= lo - 1e-12 && m.mean <= hi + 1e-12,
+                "{extra:?}: {} = {} outside {lo}..{hi}",
+                m.name,
+                m.mean
+            );
+        }
+    }
+}
