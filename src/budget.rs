@@ -60,8 +60,27 @@ fn pool(s: &Scenario, r: &RegionSpec) -> f64 {
     r.population as f64 * b.gp_consults_per_person_week * b.nonmedical_share * b.new_episode_share * POOL_WEEKS
 }
 
-/// Bytes of one simulated world (every region of one replication) at its largest.
+/// Bytes of one simulated world at its largest over the run: the largest of
+/// [`state_bytes`] over the scenario as it starts and after each scheduled change (a
+/// change that raises post growth or population grows the world; each state is sized as
+/// if it held for the whole run, so the estimate errs high).
 fn world_bytes(s: &Scenario) -> f64 {
+    let mut state = s.clone();
+    state.changes.clear();
+    let mut worst = state_bytes(&state);
+    for c in s.changes_in_order() {
+        for (k, v) in &c.sets {
+            // Values were checked when the scenario was loaded.
+            let _ = state.set_dotted(k, v);
+        }
+        worst = worst.max(state_bytes(&state));
+    }
+    worst
+}
+
+/// Bytes of one simulated world (every region of one replication) at its largest, with
+/// the parameters of `s` held all run long.
+fn state_bytes(s: &Scenario) -> f64 {
     let years = s.total_weeks() as f64 / 52.0;
     let f = &s.funding;
     let fixed = (size_of::<Region>()
@@ -186,6 +205,22 @@ mod tests {
         assert!(years > base);
         let pop = estimate_run(&scenario("").tap(|s| s.regions[0].population = 5_000_000), 2).bytes;
         assert!(pop > 5 * base, "{pop} vs {base}");
+    }
+
+    #[test]
+    fn scheduled_changes_that_grow_the_world_raise_the_estimate() {
+        let text = |change: &str| {
+            format!(
+                "[run]\nyears = 10\nreplications = 2\n[[region]]\ncount = 10\npopulation = 50000\nlw_posts = 2\n{change}"
+            )
+        };
+        let load = |t: &str| crate::scenario::from_text(std::path::Path::new("t.toml"), t).unwrap();
+        let none = estimate_run(&load(&text("")), 2).bytes;
+        let grow = load(&text("[[change]]\nweek = 10\nfunding.lw_post_growth_per_year = 3.0\n"));
+        assert!(estimate_run(&grow, 2).bytes > none, "post growth raised mid-run");
+        let pop = load(&text("[[change]]\nweek = 10\nregion.population = 2000000\n"));
+        let p = estimate_run(&pop, 2).bytes;
+        assert!(p > 2 * none, "population raised mid-run: {p} vs {none}");
     }
 
     #[test]
