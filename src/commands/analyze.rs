@@ -44,6 +44,19 @@ pub fn analyze(
             return ExitCode::from(2);
         }
     };
+    // Every point of the sweep, and only those: a points.csv with rows missing or added
+    // would give indices of another design.
+    if let Some(n) = manifest["points"].as_u64()
+        && n != table.x.len() as u64
+    {
+        eprintln!(
+            "error: {}: {} point row(s), but the sweep has {n} points (points.csv was changed after spsim wrote it; \
+             rebuild it with `spsim merge`)",
+            dir.join("points.csv").display(),
+            table.x.len()
+        );
+        return ExitCode::from(2);
+    }
     let design = manifest["design"].as_str().unwrap_or("");
     let (wanted, file) = match method {
         Method::Sobol => ("sobol", "sobol.csv"),

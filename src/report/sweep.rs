@@ -590,7 +590,19 @@ fn derive_points(dir: &Path, description: &serde_json::Value) -> Result<(u64, u6
             failed += 1;
             continue;
         }
-        group.push(record.iter().skip(5 + n_params).map(|v| v.parse::<f64>().ok()).collect());
+        let mut values = Vec::with_capacity(metrics.len());
+        for (i, v) in record.iter().skip(5 + n_params).enumerate() {
+            let x = v.parse::<f64>().ok();
+            if x.is_some_and(|x| !x.is_finite()) {
+                return Err(SweepIoError::Conflict(format!(
+                    "run {} (in its shard file): `{}` = {v} is not finite (spsim writes finite values or an empty \
+                     cell); the shard was changed after spsim wrote it",
+                    &record[0], metrics[i]
+                )));
+            }
+            values.push(x);
+        }
+        group.push(values);
     }
     if let Some((p, values)) = current.take() {
         flush(&p, &values, &mut group)?;

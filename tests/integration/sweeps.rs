@@ -383,3 +383,25 @@ fn analyze_writes_sobol_and_morris_indices_for_their_designs_only() {
         assert_eq!(o.status.code(), Some(2), "analyze {other} refuses a {design} sweep");
     }
 }
+
+#[test]
+fn merge_refuses_a_shard_whose_values_were_edited_to_non_finite() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sw");
+    for shard in ["1/2", "2/2"] {
+        assert!(sweep_into(&out, &["--shard", shard]).status.success());
+    }
+    let shard = out.join("shards").join("runs-1-of-2.csv");
+    let text = std::fs::read_to_string(&shard).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let mut cells: Vec<String> = lines[1].split(',').map(String::from).collect();
+    let last = cells.len() - 1;
+    cells[last] = "inf".into();
+    lines[1] = cells.join(",");
+    std::fs::write(&shard, lines.join("\n") + "\n").unwrap();
+    let o = spsim(&["merge", out.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("is not finite") && err.contains("run 0"), "{err}");
+    assert!(!out.join("points.csv").exists() && !out.join("Y.txt").exists(), "nothing merged");
+}
