@@ -16,6 +16,13 @@ use spsim::report;
 use spsim::{budget, run, scenario};
 
 fn main() -> ExitCode {
+    // Output piped into a command that stops reading (`spsim validate FILE | head -1`):
+    // end quietly, as Unix tools do, instead of panicking on the closed pipe.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     // Ctrl-C / SIGTERM: let a folder replacement in progress finish, drop our locks, say
     // what was kept, exit 130. Temporary folders never outlive their critical section.

@@ -95,3 +95,18 @@ fn scenario_reference_doc_matches_the_code() {
         "docs/scenario-reference.md is stale: run `cargo run --release -- reference > docs/scenario-reference.md`"
     );
 }
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly_without_a_panic() {
+    // `spsim reference | head -1`: the reader is gone before spsim writes.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_spsim"))
+        .arg("reference")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked") && out.status.code() != Some(101), "{:?}: {err}", out.status);
+}
