@@ -130,8 +130,8 @@ pub fn sweep(a: SweepArgs) -> ExitCode {
     let sweep = match &a.design {
         None => Sweep::native(base, spec),
         Some(path) => {
-            let columns = spec.parameters.len();
-            let built = design_file::read(path, columns)
+            let keys: Vec<String> = spec.parameters.iter().map(|p| p.key.clone()).collect();
+            let built = design_file::read(path, &keys)
                 .map_err(|e| e.to_string())
                 .and_then(|d| Sweep::from_rows(base, spec, d.rows, &d.lines, path.display().to_string(), d.sha256));
             match built {

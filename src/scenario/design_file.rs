@@ -1,6 +1,10 @@
 //! Design files: a sample matrix written by another tool (SALib's `salib sample ...`
 //! or `np.savetxt`), one row per point, one column per swept parameter, separated by
-//! spaces, tabs or commas. Blank lines and lines starting with `#` are skipped.
+//! spaces, tabs or commas. Blank lines and lines starting with `#` are skipped. A
+//! header before the first row — a line (commented or not) that names swept keys — maps
+//! the columns by name: it must name every swept parameter once, and the columns are
+//! read in its order whatever the order of `[sweep.parameters]`. Without a header the
+//! columns are in `[sweep.parameters]` order.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -26,18 +30,68 @@ pub struct DesignRows {
 
 /// Read a design file. `columns` is the number of swept parameters: a row with another
 /// count is an error at its line.
-pub fn read(path: &Path, columns: usize) -> Result<DesignRows, ScenarioError> {
+pub fn read(path: &Path, keys: &[String]) -> Result<DesignRows, ScenarioError> {
+    let columns = keys.len();
     let text = super::source::read_text_capped(path, "design file", MAX_DESIGN_BYTES).map_err(ScenarioError::plain)?;
     let sha: String = Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
     let file = Arc::new(SourceFile { path: path.to_path_buf(), text });
     let mut rows = Vec::new();
     let mut lines = Vec::new();
     let mut offset = 0usize;
+    // Column j of the file holds parameter order[j] (identity without a header).
+    let mut order: Vec<usize> = (0..columns).collect();
     for (number, line) in file.text.split_inclusive('\n').enumerate() {
         let start = offset;
         offset += line.len();
         let body = line.trim_end_matches(['\n', '\r']);
-        if body.trim().is_empty() || body.trim_start().starts_with('#') {
+        if body.trim().is_empty() {
+            continue;
+        }
+        if rows.is_empty() {
+            let tokens: Vec<&str> = body
+                .trim_start_matches('#')
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|t| !t.is_empty())
+                .collect();
+            let named: Vec<&str> = tokens.iter().copied().filter(|t| keys.iter().any(|k| k == t)).collect();
+            let comment = body.trim_start().starts_with('#');
+            // A header: a line naming swept keys (in a comment, among other words; or a
+            // line of keys only).
+            if !named.is_empty() && (comment || named.len() == tokens.len()) {
+                let loc = Loc { file: file.clone(), offset: start };
+                let mut seen = Vec::new();
+                for t in &named {
+                    if seen.contains(t) {
+                        return Err(ScenarioError::at(loc, None, format!("the header names `{t}` twice")));
+                    }
+                    seen.push(t);
+                }
+                if let Some(missing) = keys.iter().find(|k| !named.contains(&k.as_str())) {
+                    return Err(ScenarioError::at(
+                        loc,
+                        None,
+                        format!(
+                            "the header names {} of the {columns} swept parameter(s) but not `{missing}`; name every \
+                             one (or none, for [sweep.parameters] order)",
+                            named.len()
+                        ),
+                    ));
+                }
+                order = named.iter().map(|t| keys.iter().position(|k| k == t).expect("a swept key")).collect();
+                continue;
+            }
+            if !comment && tokens.iter().any(|t| t.contains('.') && t.parse::<f64>().is_err()) {
+                return Err(ScenarioError::at(
+                    Loc { file: file.clone(), offset: start },
+                    None,
+                    format!(
+                        "this header names keys that are not swept; the sweep's parameters are {}",
+                        keys.join(", ")
+                    ),
+                ));
+            }
+        }
+        if body.trim_start().starts_with('#') {
             continue;
         }
         let mut row = Vec::new();
@@ -90,7 +144,11 @@ pub fn read(path: &Path, columns: usize) -> Result<DesignRows, ScenarioError> {
                 ),
             ));
         }
-        rows.push(row);
+        let mut ordered = vec![0.0; columns];
+        for (j, x) in row.into_iter().enumerate() {
+            ordered[order[j]] = x;
+        }
+        rows.push(ordered);
         lines.push(number + 1);
     }
     if rows.is_empty() {

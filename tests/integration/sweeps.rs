@@ -405,3 +405,41 @@ fn merge_refuses_a_shard_whose_values_were_edited_to_non_finite() {
     assert!(err.contains("is not finite") && err.contains("run 0"), "{err}");
     assert!(!out.join("points.csv").exists() && !out.join("Y.txt").exists(), "nothing merged");
 }
+
+#[test]
+fn a_design_file_header_maps_columns_by_name_in_any_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = dir.path().join("s.toml");
+    std::fs::write(
+        &s,
+        "[run]\nyears = 0.1\nwarmup_weeks = 1\nreplications = 1\n[[region]]\nname = \"a\"\npopulation = 5000\n\
+         [sweep]\ndesign = \"lhs\"\npoints = 2\n[sweep.parameters]\n\
+         \"policy.supervision_quality\" = { lower = 0.1, upper = 0.9 }\n\"policy.peer_support\" = { lower = 0, upper = 1 }\n",
+    )
+    .unwrap();
+    let run = |design: &str, out: &str| {
+        let d = dir.path().join(format!("{out}.txt"));
+        std::fs::write(&d, design).unwrap();
+        let o = dir.path().join(out);
+        let args =
+            ["sweep", s.to_str().unwrap(), "--design", d.to_str().unwrap(), "--out", o.to_str().unwrap(), "--quiet"];
+        (spsim(&args), o)
+    };
+    // Columns named in the other order: read by name, not position.
+    let (out, o) = run("# policy.peer_support policy.supervision_quality\n0.9 0.2\n0.1 0.8\n", "named");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let points = std::fs::read_to_string(o.join("points.csv")).unwrap();
+    let row: Vec<&str> = points.lines().nth(1).unwrap().split(',').collect();
+    assert_eq!(
+        points.lines().next().unwrap().split(',').take(3).collect::<Vec<_>>(),
+        ["point", "policy.supervision_quality", "policy.peer_support"]
+    );
+    assert_eq!((row[1], row[2]), ("0.2", "0.9"), "supervision_quality 0.2, peer_support 0.9: {points}");
+    // A header missing a swept key, or naming one twice: located errors.
+    let (out, _) = run("policy.peer_support\n0.5\n", "short");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("but not `policy.supervision_quality`"));
+    let (out, _) = run("# policy.peer_support policy.peer_support\n0.5 0.5\n", "twice");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("twice"));
+}
