@@ -369,7 +369,7 @@ pub fn merge(dir: &Path, out: &Path) -> Result<MergeReport, SweepIoError> {
     let total = description["runs"].as_u64().unwrap_or(0);
     let mut report = None;
     folder::write_folder(out, Kind::Sweep, &[dir], |tmp| {
-        let runs = concat_shards(&shards, count, &tmp.join("runs.csv"), total)?;
+        let runs = concat_shards(&shards, count, &tmp.join("runs.csv"), total, &description)?;
         let (points, failed) = derive_points(tmp, &description)?;
         let mut manifest = description.clone();
         let mut files = vec!["runs.csv", "points.csv", "manifest.json"];
@@ -450,19 +450,92 @@ fn shard_count(shards: &Path) -> Result<u64, SweepIoError> {
     Ok(n)
 }
 
+/// The `runs.csv` header a sweep's description implies.
+fn expected_header(description: &serde_json::Value) -> Vec<String> {
+    let mut h: Vec<String> = ["run", "point", "replication", "seed", "status"].iter().map(|s| s.to_string()).collect();
+    if let Some(ps) = description["parameters"].as_array() {
+        h.extend(ps.iter().filter_map(|p| p["key"].as_str().map(String::from)));
+    }
+    if let Some(ms) = description["metrics"].as_array() {
+        h.extend(ms.iter().filter_map(|m| m.as_str().map(String::from)));
+    }
+    h
+}
+
+/// Whether a shard row is run `run` of the described sweep: its point and replication
+/// follow from the run id, its seed is the sweep's, and each parameter value lies in its
+/// range (or list).
+fn check_run_row(
+    line: &[u8],
+    run: u64,
+    reps: u64,
+    seed: Option<u64>,
+    description: &serde_json::Value,
+) -> Result<(), String> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(line);
+    let mut record = csv::StringRecord::new();
+    if !reader.read_record(&mut record).map_err(|e| e.to_string())? {
+        return Err("an empty row".into());
+    }
+    let field = |i: usize| record.get(i).unwrap_or("");
+    if field(1) != (run / reps).to_string() || field(2) != (run % reps).to_string() {
+        return Err(format!("point {} replication {} do not follow from the run id", field(1), field(2)));
+    }
+    if let Some(s) = seed
+        && field(3) != s.to_string()
+    {
+        return Err(format!("seed {} is not the sweep's ({s})", field(3)));
+    }
+    for (j, p) in description["parameters"].as_array().map_or(&[][..], Vec::as_slice).iter().enumerate() {
+        let cell = field(5 + j);
+        let key = p["key"].as_str().unwrap_or("?");
+        if let (Some(lo), Some(hi)) = (p["lower"].as_f64(), p["upper"].as_f64()) {
+            let x: f64 = cell.parse().map_err(|_| format!("`{key}` = {cell:?} is not a number"))?;
+            let tol = 1e-9 * (hi - lo).abs().max(1.0);
+            if !(x >= lo - tol && x <= hi + tol) {
+                return Err(format!("`{key}` = {x} is outside the sweep's range {lo} to {hi}"));
+            }
+        } else if let Some(values) = p["values"].as_array()
+            && !values.iter().any(|v| v.as_str().map_or_else(|| v.to_string() == cell, |s| s == cell))
+        {
+            return Err(format!("`{key}` = {cell} is not one of the sweep's values"));
+        }
+    }
+    Ok(())
+}
+
 /// Concatenate the shard files (header once) into `runs.csv`, checking run ids.
-fn concat_shards(shards: &Path, count: u64, target: &Path, total: u64) -> Result<u64, SweepIoError> {
+fn concat_shards(
+    shards: &Path,
+    count: u64,
+    target: &Path,
+    total: u64,
+    description: &serde_json::Value,
+) -> Result<u64, SweepIoError> {
     let mut w = BufWriter::new(File::create(target).map_err(io_err("create", target))?);
     let mut next = 0u64;
     let mut header: Option<Vec<u8>> = None;
     let mut line = Vec::new();
+    let expected = expected_header(description);
+    let reps = description["replications"].as_u64().unwrap_or(1).max(1);
+    let seed = description["seed"].as_u64();
     for i in 0..count {
         let path = shards.join(Shard { index: i, count }.file_name());
+        // A shard is a regular file spsim wrote: a fifo or device is refused, not read.
+        if !fs::metadata(&path).map_err(io_err("open", &path))?.is_file() {
+            return Err(SweepIoError::Conflict(format!("{}: not a regular file", path.display())));
+        }
         let mut r = BufReader::new(File::open(&path).map_err(io_err("open", &path))?);
         line.clear();
         r.read_until(b'\n', &mut line).map_err(io_err("read", &path))?;
         match &header {
             None => {
+                if line != csv_line(&expected) {
+                    return Err(SweepIoError::Conflict(format!(
+                        "{}: its header is not this sweep's (another sweep's shard, or a changed file)",
+                        path.display()
+                    )));
+                }
                 w.write_all(&line).map_err(io_err("write", target))?;
                 header = Some(line.clone());
             }
@@ -480,6 +553,12 @@ fn concat_shards(shards: &Path, count: u64, target: &Path, total: u64) -> Result
                     "{}: expected run {next}, found {:?}; the shard files do not belong together",
                     path.display(),
                     String::from_utf8_lossy(&line[..line.len().min(40)])
+                )));
+            }
+            if let Err(why) = check_run_row(&line, next, reps, seed, description) {
+                return Err(SweepIoError::Conflict(format!(
+                    "{}: run {next}: {why}; the shard does not belong to this sweep (or was changed)",
+                    path.display()
                 )));
             }
             w.write_all(&line).map_err(io_err("write", target))?;

@@ -443,3 +443,32 @@ fn a_design_file_header_maps_columns_by_name_in_any_order() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("twice"));
 }
+
+#[test]
+fn merge_refuses_a_shard_of_another_seed_or_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sw");
+    for shard in ["1/2", "2/2"] {
+        assert!(sweep_into(&out, &["--shard", shard]).status.success());
+    }
+    let shard = out.join("shards").join("runs-2-of-2.csv");
+    let good = std::fs::read_to_string(&shard).unwrap();
+    let edit = |f: &dyn Fn(&mut Vec<String>)| {
+        let mut lines: Vec<String> = good.lines().map(String::from).collect();
+        let mut cells: Vec<String> = lines[1].split(',').map(String::from).collect();
+        f(&mut cells);
+        lines[1] = cells.join(",");
+        std::fs::write(&shard, lines.join("\n") + "\n").unwrap();
+        let o = spsim(&["merge", out.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2));
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let e = edit(&|c| c[3] = "12345".into());
+    assert!(e.contains("seed 12345 is not the sweep's"), "{e}");
+    let e = edit(&|c| c[5] = "99".into());
+    assert!(e.contains("outside the sweep's range") || e.contains("not one of the sweep's values"), "{e}");
+    assert!(!out.join("runs.csv").exists(), "nothing merged");
+    // The shard as written merges.
+    std::fs::write(&shard, &good).unwrap();
+    assert!(spsim(&["merge", out.to_str().unwrap(), "--out", out.to_str().unwrap()]).status.success());
+}
