@@ -496,7 +496,7 @@ fn check_run_row(
                 return Err(format!("`{key}` = {x} is outside the sweep's range {lo} to {hi}"));
             }
         } else if let Some(values) = p["values"].as_array()
-            && !values.iter().any(|v| v.as_str().map_or_else(|| v.to_string() == cell, |s| s == cell))
+            && !values.iter().any(|v| v.as_str().map_or_else(|| *v == cell, |s| s == cell))
         {
             return Err(format!("`{key}` = {cell} is not one of the sweep's values"));
         }
