@@ -49,6 +49,9 @@ pub fn scenario_with(base: &Scenario, keys: &[String], values: &[f64]) -> Result
         };
         s.set_dotted(k, &raw).map_err(|e| format!("`{k}` = {x}: {e}"))?;
     }
+    if let Some(why) = s.changes_beyond_run() {
+        return Err(why);
+    }
     s.check_all_periods().map_err(|e| e.join("; "))?;
     Ok(s)
 }

@@ -185,6 +185,9 @@ impl Plan {
         for (p, &x) in self.spec.parameters.iter().zip(values) {
             s.set_dotted(&p.key, &p.raw(x)).map_err(|e| format!("`{}` = {x}: {e}", p.key))?;
         }
+        if let Some(why) = s.changes_beyond_run() {
+            return Err(why);
+        }
         s.check_all_periods().map_err(|e| e.join("; "))?;
         Ok(s)
     }

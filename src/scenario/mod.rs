@@ -445,6 +445,20 @@ impl Scenario {
         }
     }
 
+    /// Scheduled changes that fall after the last reported week (possible once `run.years`
+    /// is changed by a sweep or a calibration): why, for the first of them.
+    pub fn changes_beyond_run(&self) -> Option<String> {
+        let weeks = self.reported_weeks();
+        self.changes.iter().enumerate().find(|(_, c)| c.week > weeks).map(|(i, c)| {
+            format!(
+                "change[{}] takes effect at week {}, after the last reported week ({weeks}) of a run of {} years",
+                i + 1,
+                c.week,
+                self.run.years
+            )
+        })
+    }
+
     /// The current value of a numeric dotted key (`region.x` reads the first region;
     /// `change[N]` keys are not read); `None` for other keys.
     pub fn get_dotted_number(&self, key: &str) -> Option<f64> {

@@ -237,7 +237,7 @@ fn collect_parameters(
         let numeric = spec.expected == f64::EXPECTED || integer;
         let check = |v: &RawValue, loc: &Loc, errors: &mut Vec<ScenarioError>| {
             let mut s = base.clone();
-            match s.set_dotted(&key, v) {
+            match s.set_dotted(&key, v).and_then(|()| s.changes_beyond_run().map_or(Ok(()), Err)) {
                 Ok(()) => true,
                 Err(m) => {
                     errors.push(err(loc, &key, m));

@@ -190,8 +190,15 @@ impl Sweep {
     pub fn scenario_at(&self, i: usize) -> Result<Scenario, String> {
         let mut s = self.base.clone();
         s.sweep = None;
-        for (p, v) in self.spec.parameters.iter().zip(&self.points[i]) {
+        // run.* keys first: the length of the run bounds change weeks, whatever the order
+        // of the keys in the file.
+        let mut set: Vec<(&SweepParam, &RawValue)> = self.spec.parameters.iter().zip(&self.points[i]).collect();
+        set.sort_by_key(|(p, _)| !p.key.starts_with("run."));
+        for (p, v) in set {
             s.set_dotted(&p.key, v).map_err(|e| format!("`{}` = {v}: {e}", p.key))?;
+        }
+        if let Some(why) = s.changes_beyond_run() {
+            return Err(why);
         }
         s.check_all_periods().map_err(|e| e.join("; "))?;
         Ok(s)

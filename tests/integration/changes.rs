@@ -209,3 +209,29 @@ fn the_resolved_scenario_is_valid_toml_for_any_region_name() {
         assert_eq!(again.regions, s.regions);
     }
 }
+
+#[test]
+fn a_swept_run_length_keeps_every_change_inside_the_run_whatever_the_key_order() {
+    let base = "[run]\nyears = 3\nwarmup_weeks = 4\nreplications = 1\n[[region]]\nname = \"a\"\npopulation = 5000\n\
+                [[change]]\nweek = 100\npolicy.peer_support = 0.9\n";
+    // A run of 1 year would end before the change at week 100: refused at that value.
+    let short = format!("{base}[sweep]\ndesign = \"grid\"\n[sweep.parameters]\n\"run.years\" = [1, 3]\n");
+    let e = scenario::from_text(Path::new("t.toml"), &short).unwrap_err().to_string();
+    assert!(e.contains("t.toml:14:") && e.contains("after the last reported week"), "{e}");
+    // Swept together, the week and the length agree in either order of the keys.
+    for order in [
+        ["\"change[1].week\" = [120]", "\"run.years\" = [2.5]"],
+        ["\"run.years\" = [2.5]", "\"change[1].week\" = [120]"],
+    ] {
+        let text = format!("{base}[sweep]\ndesign = \"grid\"\n[sweep.parameters]\n{}\n{}\n", order[0], order[1]);
+        let s = text_ok(&text);
+        let spec = s.sweep.clone().unwrap();
+        let sw = spsim::sweep::Sweep::native(s, spec);
+        let at = sw.scenario_at(0).unwrap_or_else(|e| panic!("{order:?}: {e}"));
+        assert_eq!((at.changes[0].week, at.reported_weeks()), (120, 130));
+    }
+}
+
+fn text_ok(t: &str) -> Scenario {
+    scenario::from_text(Path::new("t.toml"), t).unwrap_or_else(|e| panic!("{e}"))
+}
