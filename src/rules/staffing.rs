@@ -218,7 +218,6 @@ fn link_worker_week(
     workforce::learn(ctx, lw, work.supervision, skill_for_experience(ctx, lw.experience_weeks));
     let (intention, terms) = workforce::intention_to_leave(ctx, lw, work.supervision);
     lw.intention = intention as f32;
-    counts.lw_intending += intention;
     lw.connections_week = 0;
     lw.disillusion_week = 0;
     for (fired, m) in [
@@ -236,6 +235,10 @@ fn link_worker_week(
     if chance(rng, workforce::leave_hazard(ctx, intention)) {
         return Some(workforce::leave_reason(terms, rng.random::<f64>()));
     }
+    // Counted for the link workers still in post at the end of the week, the share's
+    // denominator (a leaver's intention counted over a post no longer filled once gave a
+    // share above 1).
+    counts.lw_intending += intention;
     None
 }
 

@@ -229,3 +229,57 @@ fn the_scenario_parser_never_panics_and_accepted_text_round_trips() {
     assert!(accepted > 0, "no generated scenario was valid ({cases} cases): the generator is too wild");
     eprintln!("fuzz: {cases} scenario texts in {seconds} s, {accepted} valid");
 }
+
+/// Random valid settings of every policy and behaviour key (and a small PCN): every
+/// summary metric of the run is finite and in its quantity's range (shares in [0, 1],
+/// counts at least 0). Runs a fixed number of cases, each a short run.
+#[test]
+fn every_valid_scenario_gives_finite_metrics_in_their_range() {
+    let settings = (
+        prop::collection::vec(
+            prop::sample::select(Policy::specs()).prop_flat_map(|s| (Just(s.key.to_string()), valid_value(&s))),
+            0..6,
+        ),
+        prop::collection::vec(
+            prop::sample::select(Behaviour::specs()).prop_flat_map(|s| (Just(s.key.to_string()), valid_value(&s))),
+            0..10,
+        ),
+        prop::sample::select(vec!["low", "medium", "high"]),
+        0u32..4,
+    );
+    let mut runner = TestRunner::new(Config { cases: 40, ..Config::default() });
+    let (mut ran, mut tried) = (0u32, 0u32);
+    while tried < 200 && ran < 40 {
+        tried += 1;
+        let (policy, behaviour, deprivation, posts) = settings.new_tree(&mut runner).expect("a case").current();
+        let mut text = format!(
+            "[run]\nyears = 0.5\nwarmup_weeks = 13\nreplications = 1\n[[region]]\nname = \"a\"\npopulation = 20000\n\
+             deprivation = \"{deprivation}\"\nlw_posts = {posts}\nvcse_orgs = 6\n[policy]\n"
+        );
+        for (k, v) in &policy {
+            text.push_str(&format!("{k} = {v}\n"));
+        }
+        text.push_str("[behaviour]\n");
+        for (k, v) in &behaviour {
+            text.push_str(&format!("{k} = {v}\n"));
+        }
+        // Rules between keys may refuse a combination; only valid scenarios count.
+        let Ok(s) = spsim::scenario::from_text(Path::new("valid.toml"), &text) else { continue };
+        if spsim::budget::estimate_run(&s, 1).patient_weeks > 5e6 {
+            continue; // keep each case short
+        }
+        ran += 1;
+        let r = spsim::run::run_scenario(&s, &|_| {});
+        for m in &r.summary {
+            let (lo, hi) = spsim::ensemble::bounds(m.name);
+            assert!(
+                m.mean.is_finite() && m.mean >= lo - 1e-9 && m.mean <= hi + 1e-9,
+                "{} = {} outside {lo}..{hi}\n--- scenario:\n{text}",
+                m.name,
+                m.mean
+            );
+        }
+    }
+    assert!(ran >= 20, "only {ran} of {tried} generated scenarios were valid and small");
+    eprintln!("valid scenarios: {ran} run of {tried} generated");
+}
