@@ -283,3 +283,42 @@ fn every_valid_scenario_gives_finite_metrics_in_their_range() {
     assert!(ran >= 20, "only {ran} of {tried} generated scenarios were valid and small");
     eprintln!("valid scenarios: {ran} run of {tried} generated");
 }
+
+/// Design files are read back from other tools and from hand edits: random text (numbers,
+/// separators of every kind including multi-byte spaces, headers, comments, noise) never
+/// panics the reader, and what it accepts has one finite value per swept key per row.
+#[test]
+fn the_design_file_reader_never_panics_and_accepts_only_whole_finite_rows() {
+    let keys = vec!["policy.supervision_quality".to_string(), "policy.peer_support".to_string()];
+    let token = prop_oneof![
+        4 => (-1.0f64..2.0).prop_map(|x| format!("{x}")),
+        1 => prop::sample::select(vec![
+            "nan", "inf", "1e400", "-0", "x", "policy.peer_support", "policy.supervision_quality", "policy.nope",
+            "#", "é", "\u{a0}", "\u{3000}", ",", ",,", "\t", "\r",
+        ])
+        .prop_map(String::from),
+    ];
+    let line = prop::collection::vec((token, prop::sample::select(vec![" ", ",", "\t", "\u{a0}", ", "])), 0..5)
+        .prop_map(|v| v.into_iter().map(|(t, s)| format!("{t}{s}")).collect::<String>());
+    let file = prop::collection::vec(line, 0..6).prop_map(|l| l.join("\n"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.txt");
+    let mut runner = TestRunner::new(Config::default());
+    let (mut cases, mut accepted) = (0u32, 0u32);
+    while cases < 3000 {
+        let text = file.new_tree(&mut runner).expect("a case").current();
+        std::fs::write(&path, &text).unwrap();
+        let outcome = std::panic::catch_unwind(|| spsim::scenario::design_file::read(&path, &keys));
+        match outcome {
+            Err(_) => panic!("the design reader panicked on:\n{text:?}"),
+            Ok(Ok(d)) => {
+                accepted += 1;
+                assert!(!d.rows.is_empty() && d.rows.len() == d.lines.len(), "{text:?}");
+                assert!(d.rows.iter().all(|r| r.len() == 2 && r.iter().all(|x| x.is_finite())), "{text:?}");
+            }
+            Ok(Err(_)) => {}
+        }
+        cases += 1;
+    }
+    assert!(accepted > 0, "no generated design file was valid: the generator is too wild");
+}
