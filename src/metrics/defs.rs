@@ -71,8 +71,19 @@ pub const METRICS: &[MetricDef] = &[
         "R7",
         "Proposals to patients not actually ready, of those plus places started.",
     ),
-    m("held_share", "share of caseload", "R8", "Patients held, of patients engaged, held or tapering (weekly stocks)."),
+    m(
+        "held_share",
+        "share of caseload",
+        "R8",
+        "Patients held (held while on a VCSE waiting list included), of patients engaged, held or tapering (weekly stocks).",
+    ),
     m("held_26w_share", "share of held", "R8", "Held patients held for 26 weeks or more (weekly stocks)."),
+    m(
+        "held_waiting_share",
+        "share of held",
+        "R8",
+        "Held patients held while waiting for services: ready, with no open suitable service or on a VCSE waiting list (weekly stocks).",
+    ),
     m("ever_held_share", "share of episodes", "R8", "Episodes held at some point (journeys b + c)."),
     m("journey_connected_directly_share", "share of episodes", "R7", "Journey (a): connected without being held."),
     m(

@@ -77,8 +77,24 @@ mechanisms! {
     QueueOrgClosed = ("R7", "VCSE waiting list -> organisation closed"),
     /// Holding started.
     HoldingStarted = ("R8", "holding started"),
+    /// Holding started because the patient was not ready (readiness or capacity low).
+    HoldStartNotReady = ("R8", "holding started, reason: not ready"),
+    /// Holding started because every need was structural.
+    HoldStartStructural = ("R8", "holding started, reason: structural need"),
+    /// Holding started for a ready patient waiting for services (no open door, or a VCSE waiting list).
+    HoldStartWaiting = ("R8", "holding started, reason: waiting for services"),
+    /// One week held, not ready (end-of-week stock: held patient-weeks).
+    HeldWeekNotReady = ("R8", "held patient-week, reason: not ready"),
+    /// One week held with only structural needs.
+    HeldWeekStructural = ("R8", "held patient-week, reason: structural need"),
+    /// One week held while waiting for services.
+    HeldWeekWaiting = ("R8", "held patient-week, reason: waiting for services"),
     /// Released from holding back to active work.
     HoldingReleased = ("R8", "released from holding"),
+    /// The link worker's check found an open suitable service for a patient held while waiting: back to active work to propose it.
+    HoldingServiceFound = ("R8", "held while waiting -> service found, back to active work"),
+    /// The holding limit ended the link worker's contact with a patient on a VCSE waiting list (the place on the list stays).
+    HoldingContactEnded = ("R8", "holding limit on a VCSE waiting list -> contact ends"),
     /// A structural need was resolved by another agency.
     StructuralResolved = ("R8", "structural need resolved elsewhere"),
     /// Holding limit reached: discharged.

@@ -89,6 +89,8 @@ week_counts! {
     drifted,
     /// Holding episodes started (R8).
     held_started,
+    /// Of which for ready patients waiting for services: no open suitable service, or a VCSE waiting list (R8).
+    held_started_waiting,
     /// Structural needs resolved by other agencies (R8).
     structural_resolved,
     /// Patients discharged (R10).
@@ -109,10 +111,14 @@ week_counts! {
     waiting,
     /// Patients engaged in active sessions (end of week).
     engaged,
-    /// Patients held (end of week).
+    /// Patients held (end of week): in the held stage, or held while on a VCSE waiting list (those are also in `vcse_waiting`, see `vcse_waiting_held`).
     held,
     /// Patients held for 26 weeks or more (end of week).
     held_26w,
+    /// Of the held, those held while waiting for services (end of week; R8).
+    held_waiting,
+    /// Of the held, those whose needs are all structural (end of week; R8).
+    held_structural,
     /// Patients in tapering (end of week).
     tapering,
     /// Link worker posts.
@@ -129,6 +135,8 @@ week_counts! {
     vcse_full,
     /// Patients on VCSE organisations' waiting lists (end of week; R7, R18).
     vcse_waiting,
+    /// Of which held by their link worker while they wait (anchor contact; also counted in `held`; R8).
+    vcse_waiting_held,
     /// Expected non-medical GP consultations this week by patients in their 26-week follow-up while on the pathway (R9).
     gp_nonmedical,
     /// GP buy-in, summed over regions (divide by `regions` for the mean) (R2).

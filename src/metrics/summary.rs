@@ -63,6 +63,7 @@ pub fn summarise(regions: &[(Deprivation, u32, &RegionTotals)], counterfactual: 
         ("pushed_too_early_rate", ratio(s.pushed_too_early, s.pushed_too_early + s.connected)),
         ("held_share", ratio(s.held, on_caseload)),
         ("held_26w_share", ratio(s.held_26w, s.held)),
+        ("held_waiting_share", ratio(s.held_waiting, s.held)),
         ("ever_held_share", ratio(s.journey_held_then_connected + s.journey_held_unconnected, episodes)),
         ("journey_connected_directly_share", ratio(s.journey_connected_directly, episodes)),
         ("journey_held_then_connected_share", ratio(s.journey_held_then_connected, episodes)),

@@ -74,7 +74,9 @@ param_table! {
         held_sessions_count_toward_limit: bool = false, "-", "R8, R10";
         /// Whether link workers may hold patients who are not ready (001 Paper 1; 004).
         holding_allowed: bool = true, "-", "R8";
-        /// Longest a patient may be held; 0 = no limit.
+        /// Whether link workers may also hold ready patients while they wait for services: no open suitable service, or a place on a VCSE waiting list (first function of holding, 001 Paper 1: "while they were waiting for support in the VCSE sector to become available"). Needs `holding_allowed`; without it such patients wait in active work.
+        hold_while_waiting: bool = true, "-", "R8";
+        /// Longest a patient may be held; 0 = no limit. On a VCSE waiting list, reaching it ends the link worker's contact, not the place on the list.
         holding_max_weeks: u32 = 0, "weeks", "R8", [0, 5200];
         /// Taper endings with spaced-out closing sessions instead of stopping abruptly (001 Table 8).
         tapering: bool = true, "-", "R10";
@@ -400,9 +402,11 @@ param_table! {
         release_readiness_threshold: f64 = 0.5, "0–1", "R8", [0.0, 1.0];
         /// Discretion lets a link worker hold rather than push: the holding threshold moves by this × (discretion − 0.5) (micro-discretion, 001 Paper 2).
         discretion_hold_margin: f64 = 0.1, "0–1 per unit", "R8", [0.0, 1.0];
+        /// Weeks between the link worker's checks for an open suitable service for a patient held while waiting for services (a directory and contacts check, no session hours); assumption: the holding cadence, so each check falls near an anchor contact (001 Paper 1).
+        service_search_interval_weeks: u32 = 3, "weeks", "R8", [1, 52];
         /// Weeks between reviews of a held patient; 0 = no review.
         holding_review_weeks: u32 = 26, "weeks", "R8", [0, 5200];
-        /// Probability a review discharges a held patient who cannot connect (every need structural, or capacity below the holding threshold).
+        /// Probability a review discharges a held patient who cannot connect (every need structural, capacity below the holding threshold, or waiting for services with none open); discharge keeps the re-referral route (R10).
         holding_review_discharge: f64 = 0.5, "probability", "R8", [0.0, 1.0];
 
         // ---------------- R9 GP use and medical needs ----------------

@@ -7,7 +7,9 @@
 //! that has room (000 1.2 "open doors, open now"); no suitable service disillusions both.
 //!
 //! R8: a patient whose readiness or capacity is low, or whose needs are structural, is
-//! held: kept on caseload with anchor sessions and no push (001 Paper 1; 004).
+//! held: kept on caseload with anchor sessions and no push (001 Paper 1; 004); so is a
+//! ready patient waiting for services (no open door, or a VCSE waiting list: the first
+//! function of holding, 001 Paper 1), see `pathway::hold_while_waiting`.
 
 use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
@@ -71,9 +73,10 @@ pub fn low_capacity(ctx: &Ctx, p: &Patient) -> bool {
 }
 
 /// Whether a held patient cannot connect whatever their readiness: every need is
-/// structural, or capacity is below the holding threshold (R8 review).
+/// structural, capacity is below the holding threshold, or the patient is held waiting
+/// for services that have not opened (R8 review).
 pub fn cannot_connect(ctx: &Ctx, p: &Patient) -> bool {
-    p.only_structural() || low_capacity(ctx, p)
+    p.only_structural() || low_capacity(ctx, p) || p.has(crate::world::flag::HOLD_WAITING)
 }
 
 /// Probability that a patient pushed before being ready disengages (R7): proportional

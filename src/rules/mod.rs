@@ -41,11 +41,17 @@ pub struct Ctx<'a> {
     pub tables: &'a Tables,
 }
 
+/// Weeks waited covered by [`Tables::drop_waiting`].
+pub const DROP_WAITING_WEEKS: usize = 104;
+
 /// Values computed once per run from the parameters, so hot loops do no transcendental math.
 #[derive(Debug, Clone)]
 pub struct Tables {
     /// exp(-k / crisis_decay_weeks) for k = 0..=26 (R1, R9).
     pub crisis_decay: [f64; presentation::FOLLOW_UP_WEEKS as usize + 1],
+    /// Weekly probability of leaving the waiting list after k weeks waited, for k below
+    /// [`DROP_WAITING_WEEKS`] (R5; [`waiting::p_drop_waiting`] beyond).
+    pub drop_waiting: [f64; DROP_WAITING_WEEKS],
     /// Effective supervision, 0–1 (R19; [`Policy::effective_supervision`]).
     pub supervision: f64,
     /// Its level in the ledger's context ([`crate::metrics::ledger::LEVELS`]).
@@ -59,8 +65,14 @@ impl Tables {
         for (k, x) in crisis_decay.iter_mut().enumerate() {
             *x = (-(k as f64) / b.crisis_decay_weeks).exp();
         }
+        let drop_waiting = std::array::from_fn(|k| waiting::drop_waiting_hazard(b, k as u32));
         let supervision = policy.effective_supervision(b.supervision_saturation_weeks);
-        Tables { crisis_decay, supervision, supervision_level: crate::metrics::ledger::supervision_index(supervision) }
+        Tables {
+            crisis_decay,
+            drop_waiting,
+            supervision,
+            supervision_level: crate::metrics::ledger::supervision_index(supervision),
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use super::presentation::{self, FOLLOW_UP_WEEKS};
 use super::{Ctx, chance, lp, poisson_quantile, referral, sessions, waiting, workforce};
 use crate::metrics::ledger::Mechanism;
 use crate::metrics::{CONTACT_BINS, RegionTotals, WAIT_BINS, WeekCounts};
-use crate::world::{GpPractice, LinkWorker, LwId, PLACEMENT_RING, Patient, Stage, VcseOrg, flag};
+use crate::world::{GpPractice, HoldReason, LinkWorker, LwId, PLACEMENT_RING, Patient, Stage, VcseOrg, flag};
 
 /// One session with a patient on the caseload (R5 first appointment, R6–R10).
 #[allow(clippy::too_many_arguments)]
@@ -92,7 +92,9 @@ pub fn session(
                 if begin_ending(ctx, p, lw, gp, rng, counts, totals) {
                     return;
                 }
-            } else {
+            } else if !p.has(flag::HOLD_WAITING) {
+                // Held while waiting for services: released by the service check
+                // (phase 6), not by readiness, which is already there (R8).
                 let estimate = connection::estimate_readiness(rng, ctx, p, lw.skill as f64);
                 if connection::release_from_holding(ctx, p, estimate) {
                     // Back to active work: judged for connection at the next session,
@@ -112,7 +114,8 @@ pub fn session(
         Stage::Waiting | Stage::Queued | Stage::Relapsing | Stage::Done => {}
     }
     let interval = match p.stage {
-        Stage::Held => b.held_interval_weeks,
+        // Anchor contact while on a VCSE waiting list keeps the holding cadence (R8).
+        Stage::Held | Stage::Queued => b.held_interval_weeks,
         Stage::Tapering => b.taper_interval_weeks,
         _ => b.engaged_interval_weeks,
     };
@@ -150,7 +153,8 @@ fn engaged_judgement(
         Judgement::Continue => {}
         Judgement::Hold => {
             if ctx.policy.holding_allowed {
-                start_holding(ctx, p, counts, totals);
+                let reason = if p.only_structural() { HoldReason::Structural } else { HoldReason::NotReady };
+                start_holding(ctx, p, reason, counts, totals);
                 return false;
             }
             // Not ready and holding not allowed: discharged, abruptly.
@@ -176,9 +180,13 @@ fn engaged_judgement(
     false
 }
 
-/// R8: start holding, noting what blocks the patient (for journey c).
-fn start_holding(ctx: &Ctx, p: &mut Patient, counts: &mut WeekCounts, totals: &mut RegionTotals) {
-    p.stage = Stage::Held;
+/// R8: start holding for `reason`, noting what blocks the patient (for journey c). A
+/// patient held while waiting for services stays in the held stage, or on the VCSE
+/// waiting list they have just joined (`Stage::Queued`), with anchor contact.
+fn start_holding(ctx: &Ctx, p: &mut Patient, reason: HoldReason, counts: &mut WeekCounts, totals: &mut RegionTotals) {
+    if p.stage != Stage::Queued {
+        p.stage = Stage::Held;
+    }
     p.held_since = ctx.week;
     p.flags |= flag::WAS_HELD;
     if p.only_structural() {
@@ -189,6 +197,28 @@ fn start_holding(ctx: &Ctx, p: &mut Patient, counts: &mut WeekCounts, totals: &m
     }
     counts.held_started += 1.0;
     lp(ctx, totals, Mechanism::HoldingStarted, p.complexity);
+    let why = match reason {
+        HoldReason::NotReady => Mechanism::HoldStartNotReady,
+        HoldReason::Structural => Mechanism::HoldStartStructural,
+        HoldReason::WaitingForServices => {
+            p.flags |= flag::HOLD_WAITING;
+            counts.held_started_waiting += 1.0;
+            Mechanism::HoldStartWaiting
+        }
+    };
+    lp(ctx, totals, why, p.complexity);
+}
+
+/// R8, first function of holding: a ready patient with no open door (no suitable open
+/// service, or the organisation declined) is held while waiting for services when the
+/// policy lets link workers hold them; otherwise they wait in active work, as before.
+/// Returns whether the patient is now held.
+fn hold_while_waiting(ctx: &Ctx, p: &mut Patient, counts: &mut WeekCounts, totals: &mut RegionTotals) -> bool {
+    if !(ctx.policy.holding_allowed && ctx.policy.hold_while_waiting) {
+        return false;
+    }
+    start_holding(ctx, p, HoldReason::WaitingForServices, counts, totals);
+    true
 }
 
 /// R7: propose VCSE support. Returns true when the patient left the pathway or joined an
@@ -232,6 +262,7 @@ fn propose(
             let d = b.no_service_disillusion as f32;
             p.hope = (p.hope - d).max(0.0);
             p.trust = (p.trust - d * 0.5).max(0.0);
+            hold_while_waiting(ctx, p, counts, totals);
             false
         }
         ServiceSearch::Found(id) | ServiceSearch::AllFull(id) => {
@@ -246,6 +277,12 @@ fn propose(
                 p.flags |= flag::NO_SERVICE;
                 p.hope = (p.hope - b.vcse_refusal_disillusion as f32).max(0.0);
                 lw.hours_left = (lw.hours_left - b.vcse_refusal_hours as f32).max(0.0);
+                if full {
+                    // Every suitable service the link worker knows is full and this one
+                    // will not list the patient: no open door now (R8). An organisation
+                    // with room that declines leaves others to try next session.
+                    hold_while_waiting(ctx, p, counts, totals);
+                }
                 return false;
             }
             let quality = lw.knowledge[id.0 as usize] as f64;
@@ -260,6 +297,10 @@ fn propose(
                 p.queued_since = ctx.week;
                 counts.vcse_waitlisted += 1.0;
                 lp(ctx, totals, Mechanism::JoinedVcseQueue, p.complexity);
+                if hold_while_waiting(ctx, p, counts, totals) {
+                    // Anchor contact while the place is awaited (R8).
+                    p.next_week = ctx.week + b.held_interval_weeks;
+                }
                 return true;
             }
             connect(ctx, p, lw, org, gp, rng, counts, totals)
@@ -310,6 +351,8 @@ fn begin_ending(
     counts: &mut WeekCounts,
     totals: &mut RegionTotals,
 ) -> bool {
+    // Whatever held the patient while they waited is over (R8).
+    p.flags &= !flag::HOLD_WAITING;
     if ctx.policy.tapering && ctx.policy.taper_sessions > 0 {
         p.stage = Stage::Tapering;
         p.taper_left = ctx.policy.taper_sessions.min(255) as u8;

@@ -42,7 +42,7 @@ pub fn apply_session(ctx: &Ctx, p: &mut Patient, skill: f64, continuity: f64, op
     p.trust = (trust + b.trust_gain * skill * continuity * (1.0 - trust)) as f32;
     let hope = p.hope as f64;
     p.hope = (hope + b.hope_gain * options * (1.0 - hope)) as f32;
-    let held = p.stage == Stage::Held;
+    let held = p.is_held();
     let mult = if held { b.held_readiness_multiplier } else { 1.0 };
     // "Connection with" drives readiness: growth rises with trust and with skill (003).
     let with =

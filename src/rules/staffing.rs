@@ -56,15 +56,16 @@ pub fn refresh_loads(
         if matches!(p.stage, Stage::Engaged | Stage::Held | Stage::Queued | Stage::Tapering) && p.lw != LwId::NONE {
             let lw = &mut lws[p.lw.0 as usize];
             lw.caseload += 1;
-            priority_due += (p.stage != Stage::Queued
-                && p.next_week <= ctx.week
-                && (p.sessions == 0 || p.has(flag::OVERDUE))) as usize;
-            if p.stage == Stage::Held {
+            priority_due +=
+                (p.in_contact() && p.next_week <= ctx.week && (p.sessions == 0 || p.has(flag::OVERDUE))) as usize;
+            let held = p.is_held();
+            if held {
                 lw.held += 1;
                 lw.held_complexity += p.complexity;
                 lw.held_structural += p.has(flag::STRUCTURAL) as u32;
             }
-            let mut hours = hours_of[p.stage as usize];
+            // Held while on a VCSE waiting list: anchor contact at the holding cadence (R8).
+            let mut hours = hours_of[if held { Stage::Held } else { p.stage } as usize];
             if p.has(flag::STATUTORY) {
                 // Needs that belong with statutory services: longer sessions and an
                 // emotional load whatever the stage (R2, R3, R13).
@@ -281,6 +282,10 @@ fn depart(
             // Waiting for a VCSE place: stays on its waiting list with a colleague as
             // link worker; with none in post, returns to the list when next looked at.
             p.lw = waiting::pick_colleague_with_room(lws, 0.0).unwrap_or(LwId::NONE);
+            if p.lw == LwId::NONE {
+                // No one to keep anchor contact: the holding ends, the place on the list stays.
+                p.flags &= !flag::HOLD_WAITING;
+            }
             continue;
         }
         counts.continuity_breaks += 1.0;
@@ -299,6 +304,7 @@ fn depart(
                 counts.returned_to_waiting += 1.0;
                 lp(ctx, totals, Mechanism::ReturnedToWaiting, p.complexity);
                 p.stage = Stage::Waiting;
+                p.flags &= !flag::HOLD_WAITING;
                 p.lw = LwId::NONE;
                 p.week_waiting = ctx.week;
             }

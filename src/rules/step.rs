@@ -19,6 +19,7 @@
 use rand::rngs::ChaCha8Rng;
 use rand_distr::{Distribution, Poisson};
 
+use super::connection::ServiceSearch;
 use super::endings::Ending;
 use super::endings::{self, Exit};
 use super::pathway::{self, discharge, leave};
@@ -26,7 +27,9 @@ use super::{Ctx, chance, connection, lp, ls, presentation, referral, sessions, s
 use crate::metrics::ledger::Mechanism;
 use crate::metrics::{RegionTotals, WeekCounts};
 use crate::params::Deprivation;
-use crate::world::{GpPractice, LinkWorker, LwId, Need, PLACEMENT_RING, Patient, Region, Stage, VcseOrg, flag};
+use crate::world::{
+    GpPractice, HoldReason, LinkWorker, LwId, Need, PLACEMENT_RING, Patient, Region, Stage, VcseOrg, flag,
+};
 
 /// Advance a region by one week.
 pub fn step_region(region: &mut Region, ctx: &Ctx) {
@@ -68,7 +71,7 @@ pub fn step_region(region: &mut Region, ctx: &Ctx) {
 
     // Leavers removed and pathway stocks counted in one pass.
     patients.retain(|p| {
-        count_stage(ctx.week, p, counts);
+        count_stage(ctx, p, counts, totals);
         p.stage != Stage::Done
     });
     observe_stocks(ctx.b, lws, orgs, gp, counts);
@@ -260,8 +263,7 @@ fn sessions_week(
             if left == 0 {
                 break;
             }
-            let on_caseload = matches!(p.stage, Stage::Engaged | Stage::Held | Stage::Tapering);
-            if !on_caseload || p.next_week > ctx.week {
+            if !p.in_contact() || p.next_week > ctx.week {
                 continue;
             }
             let priority = p.sessions == 0 || p.has(flag::OVERDUE);
@@ -305,7 +307,7 @@ fn patient_week(
     for p in patients.iter_mut() {
         let left = match p.stage {
             Stage::Done | Stage::Relapsing => true,
-            Stage::Held => held_week(ctx, p, lws, gp, rng, counts, totals),
+            Stage::Held => held_week(ctx, p, lws, orgs, gp, rng, counts, totals),
             Stage::Queued => queued_week(ctx, p, lws, orgs, gp, rng, counts, totals),
             Stage::Waiting | Stage::Engaged | Stage::Tapering => false,
         };
@@ -327,13 +329,18 @@ fn patient_week(
 }
 
 /// R8, one week of a held patient: the holding limit; a review of a patient who cannot
-/// connect (every need structural, or capacity too low); a structural need resolved by
-/// another agency is removed from the patient's needs (and with no need left the episode
-/// ends). Returns true when the patient left the pathway.
+/// connect (every need structural, capacity too low, or still waiting for services); a
+/// structural need resolved by another agency is removed from the patient's needs (and
+/// with no need left the episode ends); for a patient held while waiting for services,
+/// the link worker's check for an open suitable service with room every
+/// `service_search_interval_weeks` (found: back to active work next week, where it is
+/// proposed). Returns true when the patient left the pathway.
+#[allow(clippy::too_many_arguments)]
 fn held_week(
     ctx: &Ctx,
     p: &mut Patient,
     lws: &[LinkWorker],
+    orgs: &[VcseOrg],
     gp: &mut GpPractice,
     rng: &mut ChaCha8Rng,
     counts: &mut WeekCounts,
@@ -370,6 +377,18 @@ fn held_week(
             return true;
         }
     }
+    if p.has(flag::HOLD_WAITING) && held_for > 0 && held_for.is_multiple_of(b.service_search_interval_weeks) {
+        let needs = p.fixable_needs();
+        // A place with room: known, open, matching and not full (R7).
+        let open_door = lw.known_categories & needs != 0
+            && matches!(connection::find_service(&lw.ranked, orgs, needs), ServiceSearch::Found(_));
+        if open_door {
+            lp(ctx, totals, Mechanism::HoldingServiceFound, p.complexity);
+            p.flags &= !flag::HOLD_WAITING;
+            p.stage = Stage::Engaged;
+            p.next_week = p.next_week.min(ctx.week + 1);
+        }
+    }
     false
 }
 
@@ -389,12 +408,23 @@ fn queued_week(
     counts: &mut WeekCounts,
     totals: &mut RegionTotals,
 ) -> bool {
+    let limit = ctx.policy.holding_max_weeks;
+    if p.has(flag::HOLD_WAITING) && limit > 0 && ctx.week - p.held_since >= limit {
+        // The holding limit ends the anchor contact, not the place on the list (R8).
+        lp(ctx, totals, Mechanism::HoldingContactEnded, p.complexity);
+        p.flags &= !flag::HOLD_WAITING;
+    }
     let org = &mut orgs[p.org.0 as usize];
     if !org.open {
         lp(ctx, totals, Mechanism::QueueOrgClosed, p.complexity);
         p.flags |= flag::NO_SERVICE;
-        p.stage = Stage::Engaged;
-        p.next_week = ctx.week + 1;
+        if p.has(flag::HOLD_WAITING) {
+            // Still held, now waiting for another service to open (R8).
+            p.stage = Stage::Held;
+        } else {
+            p.stage = Stage::Engaged;
+            p.next_week = ctx.week + 1;
+        }
         if p.lw == LwId::NONE {
             back_to_waiting(ctx, p);
         }
@@ -429,6 +459,7 @@ fn queued_week(
 /// A patient with no link worker goes back to the link worker waiting list.
 fn back_to_waiting(ctx: &Ctx, p: &mut Patient) {
     p.stage = Stage::Waiting;
+    p.flags &= !flag::HOLD_WAITING;
     p.week_waiting = ctx.week;
 }
 
@@ -485,22 +516,46 @@ fn vcse_week(
     }
 }
 
-/// Phase 8: a patient's stage in the end-of-week stocks.
+/// Phase 8: a patient's stage in the end-of-week stocks; a held patient (in the held
+/// stage, or held while on a VCSE waiting list) also by why they are held, in the stocks
+/// and as a held patient-week in the ledger (R8).
 #[inline]
-fn count_stage(week: u32, p: &Patient, counts: &mut WeekCounts) {
+fn count_stage(ctx: &Ctx, p: &Patient, counts: &mut WeekCounts, totals: &mut RegionTotals) {
     match p.stage {
         Stage::Waiting => counts.waiting += 1.0,
         Stage::Engaged => counts.engaged += 1.0,
-        Stage::Held => {
-            counts.held += 1.0;
-            if week - p.held_since >= 26 {
-                counts.held_26w += 1.0;
+        Stage::Held => count_held(ctx, p, counts, totals),
+        Stage::Tapering => counts.tapering += 1.0,
+        Stage::Queued => {
+            counts.vcse_waiting += 1.0;
+            if p.has(flag::HOLD_WAITING) {
+                counts.vcse_waiting_held += 1.0;
+                count_held(ctx, p, counts, totals);
             }
         }
-        Stage::Tapering => counts.tapering += 1.0,
-        Stage::Queued => counts.vcse_waiting += 1.0,
         Stage::Relapsing | Stage::Done => {}
     }
+}
+
+/// Phase 8: one held patient in the stocks, by reason (R8).
+#[inline]
+fn count_held(ctx: &Ctx, p: &Patient, counts: &mut WeekCounts, totals: &mut RegionTotals) {
+    counts.held += 1.0;
+    if ctx.week - p.held_since >= 26 {
+        counts.held_26w += 1.0;
+    }
+    let week_of = match p.hold_reason() {
+        HoldReason::NotReady => Mechanism::HeldWeekNotReady,
+        HoldReason::Structural => {
+            counts.held_structural += 1.0;
+            Mechanism::HeldWeekStructural
+        }
+        HoldReason::WaitingForServices => {
+            counts.held_waiting += 1.0;
+            Mechanism::HeldWeekWaiting
+        }
+    };
+    lp(ctx, totals, week_of, p.complexity);
 }
 
 /// Phase 8: stocks at the end of the week (workforce, VCSE, GP; pathway stages are

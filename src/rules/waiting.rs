@@ -10,7 +10,15 @@ use crate::world::{LinkWorker, LwId, Patient, Stage};
 /// Probability of dropping out this week after `weeks_waited` weeks on the list: the
 /// weekly hazard grows linearly with time waited.
 pub fn p_drop_waiting(ctx: &Ctx, weeks_waited: u32) -> f64 {
-    let h = ctx.b.dropout_wait_base + ctx.b.dropout_wait_slope * weeks_waited as f64;
+    match ctx.tables.drop_waiting.get(weeks_waited as usize) {
+        Some(p) => *p,
+        None => drop_waiting_hazard(ctx.b, weeks_waited),
+    }
+}
+
+/// The formula behind [`p_drop_waiting`] (tabulated once per run in [`super::Tables`]).
+pub fn drop_waiting_hazard(b: &crate::params::Behaviour, weeks_waited: u32) -> f64 {
+    let h = b.dropout_wait_base + b.dropout_wait_slope * weeks_waited as f64;
     1.0 - (-h).exp()
 }
 

@@ -111,6 +111,10 @@ pub mod flag {
     pub const STRUCTURAL_AT_START: u16 = 4096;
     /// At the first session of the episode, capacity was below the holding threshold.
     pub const LOW_CAPACITY_AT_START: u16 = 8192;
+    /// Held now while waiting for services (R8, first function of holding): ready, but no
+    /// open suitable service, or on a VCSE organisation's waiting list with the link
+    /// worker keeping anchor contact.
+    pub const HOLD_WAITING: u16 = 16384;
     /// The flags that describe one episode, cleared when a relapsed patient is re-referred.
     pub const EPISODE: u16 = CONNECTED
         | WAS_HELD
@@ -119,7 +123,8 @@ pub mod flag {
         | HELD_STRUCTURAL
         | HELD_CAPACITY
         | STRUCTURAL_AT_START
-        | LOW_CAPACITY_AT_START;
+        | LOW_CAPACITY_AT_START
+        | HOLD_WAITING;
 }
 
 /// A person with non-medical needs who was referred and accepted (docs/ODD.md §2).
@@ -198,10 +203,52 @@ impl Patient {
         self.has(flag::STRUCTURAL) && self.fixable_needs() == 0
     }
 
+    /// Whether the link worker books sessions with the patient: in active work, held,
+    /// tapering, or held while on a VCSE waiting list (R6, R8).
+    #[inline]
+    pub fn in_contact(&self) -> bool {
+        match self.stage {
+            Stage::Engaged | Stage::Held | Stage::Tapering => true,
+            Stage::Queued => self.has(flag::HOLD_WAITING),
+            Stage::Waiting | Stage::Relapsing | Stage::Done => false,
+        }
+    }
+
+    /// Held now (R8): in the held stage, or held while on a VCSE waiting list.
+    #[inline]
+    pub fn is_held(&self) -> bool {
+        self.stage == Stage::Held || (self.stage == Stage::Queued && self.has(flag::HOLD_WAITING))
+    }
+
+    /// Why the patient is held (meaningful while [`Patient::is_held`]).
+    pub fn hold_reason(&self) -> HoldReason {
+        if self.has(flag::HOLD_WAITING) {
+            HoldReason::WaitingForServices
+        } else if self.only_structural() {
+            HoldReason::Structural
+        } else {
+            HoldReason::NotReady
+        }
+    }
+
     /// Needs a VCSE organisation can address (structural financial/housing needs excluded).
     pub fn fixable_needs(&self) -> u8 {
         if self.has(flag::STRUCTURAL) { self.needs & !Need::STRUCTURAL } else { self.needs }
     }
+}
+
+/// Why a link worker holds a patient (R8; the functions of holding, 001 Paper 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HoldReason {
+    /// Readiness or capacity too low to act yet: sustaining the patient as they prepare
+    /// for change (second function).
+    NotReady,
+    /// Every need structural (housing, debt): nothing a VCSE organisation can fix until
+    /// another agency acts.
+    Structural,
+    /// Ready, but waiting for services: no open suitable service, or a place on a VCSE
+    /// waiting list (first function).
+    WaitingForServices,
 }
 
 /// A social prescribing link worker post and the person in it (docs/ODD.md §2).

@@ -45,7 +45,7 @@ fn synthetic_targets() -> Vec<(&'static str, f64, f64)> {
     s.behaviour.accept_intercept = TRUTH.0;
     s.behaviour.readiness_growth = TRUTH.1;
     let r = run_with_threads(&s, 2);
-    ["uptake_rate", "ever_held_share", "contacts_per_engaged_mean"]
+    ["uptake_rate", "pushed_too_early_rate", "contacts_per_engaged_mean"]
         .into_iter()
         .map(|m| {
             let v = metric(&r, m);
@@ -79,7 +79,7 @@ fn history_matching_keeps_a_synthetic_truth_and_rules_out_most_of_the_space() {
     // Most of the space is ruled out: of wave 1's Latin hypercube over the prior (an
     // unbiased sample of it) by simulation, and by the emulators after the last wave.
     let left: Vec<f64> = h.waves.iter().map(|w| w.space_left).collect();
-    assert!(h.waves[0].ruled_out_share > 0.6, "wave 1 ruled out {}", h.waves[0].ruled_out_share);
+    assert!(h.waves[0].ruled_out_share > 0.5, "wave 1 ruled out {}", h.waves[0].ruled_out_share);
     assert!(left[2] < 0.4, "space left after 3 waves: {left:?}");
     assert!(left[2] <= left[0], "{left:?}");
     // The plausible ranges hold the truth.

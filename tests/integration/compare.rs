@@ -18,7 +18,8 @@ fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
 #[test]
 fn paired_differences_are_alternative_minus_baseline_replication_by_replication() {
     let mut base = load(&repo("scenarios/baseline.toml"));
-    base.run.replications = 6;
+    base.run.replications = 12;
+    base.policy.supervision_interval_weeks = 0;
     let mut alt = base.clone();
     alt.policy.supervision_interval_weeks = 2;
     alt.policy.supervision_quality = 0.9;

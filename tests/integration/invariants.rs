@@ -20,7 +20,9 @@ fn conserved(seed: u64, holding: bool, tapering: bool, rereferral: bool, max_ses
     for a in 0..archetypes {
         let mut stock_prev = 0.0;
         for w in weekly.iter().skip(a).step_by(archetypes) {
-            let stock = w.waiting + w.engaged + w.held + w.vcse_waiting + w.tapering;
+            // Patients held on a VCSE waiting list are in both `held` and `vcse_waiting`.
+            assert!(w.vcse_waiting_held <= w.vcse_waiting && w.vcse_waiting_held <= w.held);
+            let stock = w.waiting + w.engaged + w.held + w.vcse_waiting - w.vcse_waiting_held + w.tapering;
             let inflow = w.accepted + w.rereferred;
             let outflow =
                 w.dropped_waiting + w.dna_lost + w.disengaged + w.drifted + w.vcse_queue_dropped + w.discharged;

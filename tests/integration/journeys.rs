@@ -106,14 +106,17 @@ fn anchor_sessions_counted_toward_the_limit_end_holds_and_make_journey_c_adminis
 
 #[test]
 fn patients_who_can_never_connect_are_held_until_a_review_and_count_in_the_rates() {
+    // Patients with structural needs only; those held while waiting for services (whom the
+    // review also ends, and who connect once a service opens) are left out here.
+    let structural = || with(baseline(10), |s| s.policy.hold_while_waiting = false);
     let never = |review: u32| {
-        run(&with(baseline(10), |s| {
+        run(&with(structural(), |s| {
             s.behaviour.structural_resolve_per_week = 0.0;
             s.behaviour.holding_review_weeks = review;
         }))
     };
     let (reviewed, unreviewed) = (never(26), never(0));
-    let base = run(&baseline(10));
+    let base = run(&structural());
     // Long holds count: the unresolvable are in the denominator, so fewer connect.
     assert!(metric(&unreviewed, "connected_rate") < metric(&base, "connected_rate"));
     assert!(metric(&unreviewed, C) > metric(&base, C));
@@ -237,4 +240,57 @@ fn readiness_grows_faster_with_trust_and_skill() {
         }))
     };
     assert!(metric(&slow_trust(2.0), "connected_rate") < metric(&slow_trust(0.0), "connected_rate"));
+}
+
+fn weekly_sum(r: &RunResult, f: fn(&spsim::metrics::WeekCounts) -> f64) -> f64 {
+    r.replications.iter().flat_map(|x| x.weekly.iter()).map(f).sum()
+}
+
+#[test]
+fn vcse_scarcity_shows_as_holding_while_waiting_for_services() {
+    // R8, first function of holding: a ready patient with no open door is held while
+    // waiting for services. Fewer VCSE organisations (grants rarely renewed), same seed.
+    let plenty = with(baseline(20), |s| s.funding.vcse_renewal_probability = 0.95);
+    let scarce = with(baseline(20), |s| s.funding.vcse_renewal_probability = 0.3);
+    let (p, s) = (run(&plenty), run(&scarce));
+    assert!(metric(&s, "vcse_closures_per_year") > metric(&p, "vcse_closures_per_year"));
+    assert!(
+        metric(&s, "held_share") > metric(&p, "held_share"),
+        "{} vs {}",
+        metric(&s, "held_share"),
+        metric(&p, "held_share")
+    );
+    assert!(metric(&s, "held_waiting_share") > metric(&p, "held_waiting_share"));
+    assert!(fired(&s, Mechanism::HoldStartWaiting) > fired(&p, Mechanism::HoldStartWaiting));
+    // Counted once, by reason: the ledger's starts and held patient-weeks match the weekly
+    // columns, and every hold has one reason.
+    assert_eq!(fired(&s, Mechanism::HoldStartWaiting), weekly_sum(&s, |w| w.held_started_waiting));
+    assert_eq!(fired(&s, Mechanism::HeldWeekWaiting), weekly_sum(&s, |w| w.held_waiting));
+    assert_eq!(fired(&s, Mechanism::HeldWeekStructural), weekly_sum(&s, |w| w.held_structural));
+    let by_reason = [Mechanism::HoldStartNotReady, Mechanism::HoldStartStructural, Mechanism::HoldStartWaiting];
+    assert_eq!(by_reason.iter().map(|m| fired(&s, *m)).sum::<f64>(), fired(&s, Mechanism::HoldingStarted));
+    let weeks = [Mechanism::HeldWeekNotReady, Mechanism::HeldWeekStructural, Mechanism::HeldWeekWaiting];
+    assert_eq!(weeks.iter().map(|m| fired(&s, *m)).sum::<f64>(), weekly_sum(&s, |w| w.held));
+    // Every patient who joins a VCSE waiting list is held there, and held patients find
+    // their service when one opens.
+    assert!(fired(&s, Mechanism::HoldStartWaiting) >= fired(&s, Mechanism::JoinedVcseQueue));
+    assert!(fired(&s, Mechanism::HoldingServiceFound) > 0.0);
+
+    // Knocked out (link workers do not hold patients waiting for services): those patients
+    // wait in active work, retried session after session, and the held share no longer
+    // rises with scarcity (today's behaviour before the rule: it fell).
+    let off = |sc: &Scenario| run(&with(sc.clone(), |x| x.policy.hold_while_waiting = false));
+    let (p_off, s_off) = (off(&plenty), off(&scarce));
+    assert_eq!(fired(&s_off, Mechanism::HoldStartWaiting), 0.0);
+    assert_eq!(metric(&s_off, "held_waiting_share"), 0.0);
+    assert!(metric(&s_off, "held_share") < metric(&s, "held_share"));
+    assert!(weekly_sum(&s_off, |w| w.engaged) > weekly_sum(&s, |w| w.engaged), "they wait in active work");
+    assert!(fired(&s_off, Mechanism::NoSuitableService) > fired(&s, Mechanism::NoSuitableService), "searched weekly");
+    assert!(
+        metric(&s_off, "held_share") < metric(&p_off, "held_share"),
+        "without the rule scarcity lowers the held share"
+    );
+    // Holding not allowed at all: no one is held, for any reason.
+    let none = run(&with(scarce, |x| x.policy.holding_allowed = false));
+    assert_eq!(fired(&none, Mechanism::HoldingStarted), 0.0);
 }

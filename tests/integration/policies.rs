@@ -33,7 +33,7 @@ fn supervision_lowers_burnout_intention_to_leave_and_turnover() {
 
 #[test]
 fn a_high_caseload_target_squeezes_community_time_shortens_engagement_and_burns_out() {
-    let (base, high) = (run("scenarios/baseline.toml", 10), run("scenarios/caseload_target_high.toml", 10));
+    let (base, high) = (run("scenarios/baseline.toml", 60), run("scenarios/caseload_target_high.toml", 60));
     assert!(metric(&high, "lw_target_pressure_mean") > metric(&base, "lw_target_pressure_mean") + 0.1);
     assert!(metric(&high, "lw_known_orgs_share") < metric(&base, "lw_known_orgs_share"));
     assert!(metric(&high, "lw_burnout_mean") > metric(&base, "lw_burnout_mean"));

@@ -99,6 +99,9 @@ fn a_run_report_has_every_section_with_its_plots() {
     assert!(journeys.contains("(b) held, then connected"));
     assert!(elements(journeys, "figure", "class=\"plot\"").len() >= 2, "journeys and what blocked connection");
     assert!(journeys.contains("what blocked connection"));
+    // Why patients are held, by reason (R8), with the shares of starts summing to 100%.
+    assert!(journeys.contains("Why patients are held"));
+    assert!(journeys.contains("waiting for services"), "the first function of holding is shown");
 
     let ts = elements(section(&html, "time-series"), "figure", "class=\"plot\"");
     assert_eq!(ts.len(), PANELS.len(), "one plot per panel");

@@ -307,6 +307,7 @@ fn journeys(d: &RunData, p: &str) -> String {
         ),
         "Share of episodes (referred after the warm-up, reaching a first session) by journey.",
     ));
+    out.push_str(&held_by_reason(d));
     // What blocked connection in journey (c): the ledger's "journey c blocked by" entries.
     let c_total = mechanism_total(&d.mechanisms, "journey c: held, not connected");
     let blocked: Vec<(String, f64)> = crate::metrics::ledger::Mechanism::ALL
@@ -331,6 +332,42 @@ fn journeys(d: &RunData, p: &str) -> String {
             "Why held episodes never connected, from the mechanism ledger (all replications).",
         ));
     }
+    out
+}
+
+/// Why patients are held (R8): holding starts and held patient-weeks by reason, from the
+/// mechanism ledger.
+fn held_by_reason(d: &RunData) -> String {
+    let reasons = [
+        ("not ready (readiness or capacity low)", "not ready"),
+        ("waiting for services (no open suitable service, or a VCSE waiting list)", "waiting for services"),
+        ("structural need only (housing, debt)", "structural need"),
+    ];
+    let starts: Vec<f64> =
+        reasons.iter().map(|(_, r)| mechanism_total(&d.mechanisms, &format!("holding started, reason: {r}"))).collect();
+    let weeks: Vec<f64> = reasons
+        .iter()
+        .map(|(_, r)| mechanism_total(&d.mechanisms, &format!("held patient-week, reason: {r}")))
+        .collect();
+    let (all_starts, all_weeks) = (starts.iter().sum::<f64>(), weeks.iter().sum::<f64>());
+    if all_weeks.is_nan() || all_starts.is_nan() || all_weeks <= 0.0 || all_starts <= 0.0 {
+        return String::new();
+    }
+    let mut out = String::from(
+        "<p>Why patients are held. Link workers hold patients who are not ready yet, patients whose needs are all \
+         structural, and ready patients who are waiting for services; from the mechanism ledger, all replications.</p>\n\
+         <table><tr><th>held because</th><th>share of holding starts</th><th>share of held patient-weeks</th>\
+         <th>held patient-weeks per start</th></tr>\n",
+    );
+    for (i, (label, _)) in reasons.iter().enumerate() {
+        let per = if starts[i] > 0.0 { fmt(weeks[i] / starts[i]) } else { "–".into() };
+        out.push_str(&format!(
+            "<tr><td>{label}</td><td class=\"n\">{:.1}%</td><td class=\"n\">{:.1}%</td><td class=\"n\">{per}</td></tr>\n",
+            100.0 * starts[i] / all_starts,
+            100.0 * weeks[i] / all_weeks,
+        ));
+    }
+    out.push_str("</table>\n");
     out
 }
 
