@@ -234,13 +234,9 @@ pub const BANDS: [&str; 4] = ["-", "low", "medium", "high"];
 /// Band index of a patient's complexity (low < 0.33 ≤ medium < 0.66 ≤ high).
 #[inline]
 pub fn band(complexity: f32) -> usize {
-    if complexity < 0.33 {
-        1
-    } else if complexity < 0.66 {
-        2
-    } else {
-        3
-    }
+    // Without branches: complexity is random per patient, so a branch mispredicts often.
+    // (Complexity is never NaN: it is clamped to 0–1 when the patient is created.)
+    1 + (complexity >= 0.33) as usize + (complexity >= 0.66) as usize
 }
 
 /// Supervision levels of the ledger context, by index: none, low (< 0.5 effective), good.

@@ -263,18 +263,22 @@ pub fn history_markdown(manifest: &serde_json::Value, folder: &str) -> String {
             t["source"].as_str().unwrap_or("")
         ));
     }
-    out.push_str("\n| parameter | prior | plausible range | central member (the defaults) |\n|---|---|---|---|\n");
+    out.push_str(
+        "\n| parameter | prior | plausible range | central member | the scenario's value |\n|---|---|---|---|---|\n",
+    );
     let central = &manifest["central_member"]["values"];
+    let own = &manifest["scenario_values"]["values"];
     for p in manifest["parameters"].as_array().map_or(&[][..], Vec::as_slice) {
         let key = p["key"].as_str().unwrap_or("?");
         let r = p["plausible_range"].as_array().filter(|r| r.len() == 2).map(|r| (f(&r[0]), f(&r[1])));
         out.push_str(&format!(
-            "| `{key}` | {} to {}{} | {} | {} |\n",
+            "| `{key}` | {} to {}{} | {} | {} | {} |\n",
             n(f(&p["lower"])),
             n(f(&p["upper"])),
             if p["scale"] == "log" { " (log)" } else { "" },
             r.map_or("–".into(), |(a, b)| format!("{} to {}", n(a), n(b))),
             n(f(&central[key])),
+            n(f(&own[key])),
         ));
     }
     out

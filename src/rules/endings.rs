@@ -161,14 +161,15 @@ pub fn close_follow_up(ctx: &Ctx, p: &Patient, exit_week: u32, abrupt: bool, rel
     let k_exit = exit_week.saturating_sub(p.week_referred);
     // The exit week itself is not on the pathway any more (the weekly accumulation skips
     // patients who left), so the natural rate covers it: weeks k_exit..=26.
-    let mut after = p.gp_after as f64 + gp_expected_natural(p, k_exit.max(1), b);
+    let sums = &ctx.tables.crisis_sums;
+    let mut after = p.gp_after as f64 + gp_expected_natural(p, k_exit.max(1), sums);
     if abrupt {
-        after += gp_expected_bump(b.abrupt_gp_bump, k_exit + 1, b);
+        after += gp_expected_bump(b.abrupt_gp_bump, k_exit + 1, sums);
     }
     if let Some(w) = relapse_week {
-        after += gp_expected_bump(b.relapse_gp_bump, w.saturating_sub(p.week_referred).max(1), b);
+        after += gp_expected_bump(b.relapse_gp_bump, w.saturating_sub(p.week_referred).max(1), sums);
     }
-    FollowUp { before: gp_expected_before(p, b), after, after_cf: gp_expected_natural(p, 1, b) }
+    FollowUp { before: gp_expected_before(p, sums), after, after_cf: gp_expected_natural(p, 1, sums) }
 }
 
 /// Whether week `week` is inside the referral's 26-week follow-up window.

@@ -52,6 +52,8 @@ pub struct Tables {
     /// Weekly probability of leaving the waiting list after k weeks waited, for k below
     /// [`DROP_WAITING_WEEKS`] (R5; [`waiting::p_drop_waiting`] beyond).
     pub drop_waiting: [f64; DROP_WAITING_WEEKS],
+    /// The crisis sums of the GP-use windows (R1, R9).
+    pub crisis_sums: presentation::CrisisSums,
     /// Effective supervision, 0–1 (R19; [`Policy::effective_supervision`]).
     pub supervision: f64,
     /// Its level in the ledger's context ([`crate::metrics::ledger::LEVELS`]).
@@ -70,6 +72,7 @@ impl Tables {
         Tables {
             crisis_decay,
             drop_waiting,
+            crisis_sums: presentation::CrisisSums::new(b),
             supervision,
             supervision_level: crate::metrics::ledger::supervision_index(supervision),
         }

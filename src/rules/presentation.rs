@@ -150,29 +150,50 @@ pub fn natural_gp_rate(p: &Patient, k: u32, decay: &[f64]) -> f64 {
     p.gp_base as f64 + p.crisis_peak as f64 * decay[k as usize]
 }
 
+/// The crisis sums behind the GP-use windows, computed once per run ([`super::Tables`]).
+#[derive(Debug, Clone)]
+pub struct CrisisSums {
+    /// Σ_{k=1}^{26} q_rise^k, q_rise = exp(−1 / `crisis_rise_weeks`).
+    pub before: f64,
+    /// Σ_{k=k1}^{26} q_decay^k for k1 = 0..=26, q_decay = exp(−1 / `crisis_decay_weeks`).
+    pub tail: [f64; FOLLOW_UP_WEEKS as usize + 1],
+    /// Σ_{k=0}^{n} q_decay^k for n = 0..=26.
+    pub head: [f64; FOLLOW_UP_WEEKS as usize + 1],
+}
+
+impl CrisisSums {
+    /// The sums for a behaviour table.
+    pub fn new(b: &Behaviour) -> Self {
+        let rise = (-1.0 / b.crisis_rise_weeks).exp();
+        let decay = (-1.0 / b.crisis_decay_weeks).exp();
+        CrisisSums {
+            before: geometric_sum(rise, 1, FOLLOW_UP_WEEKS),
+            tail: std::array::from_fn(|k1| geometric_sum(decay, k1 as u32, FOLLOW_UP_WEEKS)),
+            head: std::array::from_fn(|n| geometric_sum(decay, 0, n as u32)),
+        }
+    }
+}
+
 /// Expected consultations in the 26 weeks before referral (the crisis building up).
-pub fn gp_expected_before(p: &Patient, b: &Behaviour) -> f64 {
-    let q = (-1.0 / b.crisis_rise_weeks).exp();
-    FOLLOW_UP_WEEKS as f64 * p.gp_base as f64 + p.crisis_peak as f64 * geometric_sum(q, 1, FOLLOW_UP_WEEKS)
+pub fn gp_expected_before(p: &Patient, s: &CrisisSums) -> f64 {
+    FOLLOW_UP_WEEKS as f64 * p.gp_base as f64 + p.crisis_peak as f64 * s.before
 }
 
 /// Expected natural consultations in weeks `k1..=26` after referral.
-pub fn gp_expected_natural(p: &Patient, k1: u32, b: &Behaviour) -> f64 {
+pub fn gp_expected_natural(p: &Patient, k1: u32, s: &CrisisSums) -> f64 {
     if k1 > FOLLOW_UP_WEEKS {
         return 0.0;
     }
-    let q = (-1.0 / b.crisis_decay_weeks).exp();
-    (FOLLOW_UP_WEEKS - k1 + 1) as f64 * p.gp_base as f64 + p.crisis_peak as f64 * geometric_sum(q, k1, FOLLOW_UP_WEEKS)
+    (FOLLOW_UP_WEEKS - k1 + 1) as f64 * p.gp_base as f64 + p.crisis_peak as f64 * s.tail[k1 as usize]
 }
 
 /// Expected consultations from a bump of `size` per week starting at week `k0` after
 /// referral and decaying like a crisis, counted up to week 26.
-pub fn gp_expected_bump(size: f64, k0: u32, b: &Behaviour) -> f64 {
+pub fn gp_expected_bump(size: f64, k0: u32, s: &CrisisSums) -> f64 {
     if k0 > FOLLOW_UP_WEEKS || size <= 0.0 {
         return 0.0;
     }
-    let q = (-1.0 / b.crisis_decay_weeks).exp();
-    size * geometric_sum(q, 0, FOLLOW_UP_WEEKS - k0)
+    size * s.head[(FOLLOW_UP_WEEKS - k0) as usize]
 }
 
 /// Well-being `weeks` after referral with natural recovery only (the counterfactual arm).
@@ -234,13 +255,14 @@ mod tests {
         // Regression to the mean: the natural after-window has less use than the before-window.
         let b = Behaviour::default();
         let pts = sample(Deprivation::Medium, 2000);
-        let before: f64 = pts.iter().map(|p| gp_expected_before(p, &b)).sum();
-        let after: f64 = pts.iter().map(|p| gp_expected_natural(p, 1, &b)).sum();
+        let sums = CrisisSums::new(&b);
+        let before: f64 = pts.iter().map(|p| gp_expected_before(p, &sums)).sum();
+        let after: f64 = pts.iter().map(|p| gp_expected_natural(p, 1, &sums)).sum();
         assert!(after < before, "after {after} before {before}");
         // And the analytic window equals the sum of weekly rates.
         let p = &pts[0];
         let tables = crate::rules::Tables::new(&b, &crate::params::Policy::default());
         let direct: f64 = (1..=FOLLOW_UP_WEEKS).map(|k| natural_gp_rate(p, k, &tables.crisis_decay)).sum();
-        assert!((direct - gp_expected_natural(p, 1, &b)).abs() < 1e-9);
+        assert!((direct - gp_expected_natural(p, 1, &sums)).abs() < 1e-9);
     }
 }
