@@ -188,6 +188,22 @@ pub(crate) fn load_scenario(file: &Path, quiet: bool) -> Result<scenario::Scenar
     }
 }
 
+/// A scenario run as it is (`run`, `compare`) must reach every `[[change]]`: a change after
+/// its last week is allowed only for a sweep whose longer points reach it (exit 2).
+fn whole_run(s: scenario::Scenario, file: &Path) -> Result<scenario::Scenario, ExitCode> {
+    match s.changes_beyond_run() {
+        None => Ok(s),
+        Some(why) => {
+            eprintln!(
+                "error: {}: {why}; only the longer runs of its [sweep] reach that change (use `spsim sweep`, or \
+                 set run.years so the run reaches it)",
+                file.display()
+            );
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
 /// Whether an estimate fits under the memory limit; if not, say so (exit 2).
 pub(crate) fn fits(e: &budget::Estimate, limit: Option<u64>, what: &str) -> Result<(), ExitCode> {
     budget::check(e, limit, what).map_err(|m| {
@@ -237,7 +253,7 @@ fn run_command(
     ensemble: EnsembleArg,
     max_memory: Option<&str>,
 ) -> ExitCode {
-    let mut s = match load_scenario(file, quiet) {
+    let mut s = match load_scenario(file, quiet).and_then(|s| whole_run(s, file)) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -328,7 +344,7 @@ fn compare(
     let mut scenarios = Vec::new();
     let mut failed = false;
     for f in &files {
-        match load_scenario(f, quiet) {
+        match load_scenario(f, quiet).and_then(|s| whole_run(s, f)) {
             Ok(s) => scenarios.push(s),
             Err(_) => failed = true,
         }

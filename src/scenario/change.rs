@@ -56,7 +56,34 @@ pub fn fixed_reason(key: &str) -> Option<String> {
 
 /// Parse every `[[change]]` table against the validated scenario `base`; errors are
 /// pushed (located), and the changes returned when there were none.
-pub(super) fn parse(entry: &Entry, base: &Scenario, errors: &mut Vec<ScenarioError>) -> Vec<ChangeSet> {
+/// The reported weeks of the longest run a `[sweep]` table asks for through `run.years`
+/// (a list, or a range's upper end), if it sweeps it; values that are not numbers are
+/// left to the sweep's own checks.
+pub(super) fn longest_swept_weeks(sweep: Option<&Entry>) -> Option<u32> {
+    let Node::Table(t) = &sweep?.node else { return None };
+    let Node::Table(params) = &t.get("parameters")?.node else { return None };
+    let number = |e: &Entry| match &e.node {
+        Node::Scalar(RawValue::Int(i)) => Some(*i as f64),
+        Node::Scalar(RawValue::Float(x)) if x.is_finite() => Some(*x),
+        _ => None,
+    };
+    let years: Vec<f64> = match &params.get("run.years")?.node {
+        Node::Array(items) => items.iter().filter_map(number).collect(),
+        Node::Table(range) => range.get("upper").and_then(number).into_iter().collect(),
+        _ => Vec::new(),
+    };
+    years.into_iter().filter(|y| *y > 0.0 && *y <= 1000.0).map(|y| (y * 52.0).round().max(1.0) as u32).max()
+}
+
+/// `longest_swept` is the reported weeks of the longest swept run (see
+/// [`longest_swept_weeks`]): a change may fall after the base run when a swept run reaches
+/// it (the sweep then refuses any point that ends before it, with its location).
+pub(super) fn parse(
+    entry: &Entry,
+    base: &Scenario,
+    longest_swept: Option<u32>,
+    errors: &mut Vec<ScenarioError>,
+) -> Vec<ChangeSet> {
     let before = errors.len();
     let items = match &entry.node {
         Node::Array(items) => items,
@@ -69,7 +96,7 @@ pub(super) fn parse(entry: &Entry, base: &Scenario, errors: &mut Vec<ScenarioErr
             return Vec::new();
         }
     };
-    let weeks = base.reported_weeks();
+    let weeks = base.reported_weeks().max(longest_swept.unwrap_or(0));
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let name = format!("change[{}]", i + 1);

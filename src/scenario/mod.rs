@@ -183,7 +183,8 @@ fn validate(path: &Path, tree: BTreeMap<String, Entry>, source_hash: String) -> 
         changes: Vec::new(),
     };
     if let Some(entry) = change_entry {
-        scenario.changes = change::parse(&entry, &scenario, &mut errors);
+        let longest_swept = change::longest_swept_weeks(sweep_entry.as_ref());
+        scenario.changes = change::parse(&entry, &scenario, longest_swept, &mut errors);
         if !errors.is_empty() {
             return Err(ScenarioErrors(errors));
         }

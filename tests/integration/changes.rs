@@ -235,3 +235,28 @@ fn a_swept_run_length_keeps_every_change_inside_the_run_whatever_the_key_order()
 fn text_ok(t: &str) -> Scenario {
     scenario::from_text(Path::new("t.toml"), t).unwrap_or_else(|e| panic!("{e}"))
 }
+
+#[test]
+fn a_change_after_the_base_run_is_allowed_when_every_swept_run_reaches_it() {
+    // The base run (1 year) ends before the change at week 100, but the sweep only asks for
+    // runs of 2 and 3 years: each point runs with the change. `run` of the same file is
+    // refused (a corpus case): it would run without it.
+    let text = "[run]\nyears = 1\nwarmup_weeks = 10\nreplications = 1\n[[region]]\nname = \"a\"\n\
+                [[change]]\nweek = 100\n\"policy.caseload_target_per_year\" = 400\n\
+                [sweep]\ndesign = \"grid\"\n[sweep.parameters]\n\"run.years\" = [2, 3]\n";
+    let s = scenario::from_text(Path::new("s.toml"), text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.changes.len(), 1);
+    assert!(s.changes_beyond_run().is_some(), "the base run alone does not reach it");
+    let mut base = s.clone();
+    let spec = base.sweep.take().expect("a sweep");
+    let sweep = spsim::sweep::Sweep::native(base, spec);
+    for i in 0..2 {
+        let point = sweep.scenario_at(i).unwrap_or_else(|e| panic!("{e}"));
+        assert!(point.changes_beyond_run().is_none(), "point {i} reaches the change");
+        let r = run_with_threads(&point, 2);
+        // From week 100 the target is 400: target pressure appears (the base target of 225 gives none).
+        let weekly = &r.replications[0].weekly;
+        let pressure = |w: &[spsim::metrics::WeekCounts]| w.iter().map(|x| x.lw_pressure).sum::<f64>() / w.len() as f64;
+        assert!(pressure(&weekly[99..]) > pressure(&weekly[..99]) + 0.05, "point {i}: the change took effect");
+    }
+}
