@@ -349,8 +349,7 @@ fn held_week(
     let b = ctx.b;
     let lw = &lws[p.lw.0 as usize];
     let held_for = ctx.week - p.held_since;
-    let limit = ctx.policy.holding_max_weeks;
-    if limit > 0 && held_for >= limit {
+    if holding_limit_reached(ctx, p) {
         lp(ctx, totals, Mechanism::HoldingLimit, p.complexity);
         discharge(ctx, p, lw, gp, false, Ending::HoldingLimit, rng, counts, totals);
         return true;
@@ -408,8 +407,7 @@ fn queued_week(
     counts: &mut WeekCounts,
     totals: &mut RegionTotals,
 ) -> bool {
-    let limit = ctx.policy.holding_max_weeks;
-    if p.has(flag::HOLD_WAITING) && limit > 0 && ctx.week - p.held_since >= limit {
+    if p.has(flag::HOLD_WAITING) && holding_limit_reached(ctx, p) {
         // The holding limit ends the anchor contact, not the place on the list (R8).
         lp(ctx, totals, Mechanism::HoldingContactEnded, p.complexity);
         p.flags &= !flag::HOLD_WAITING;
@@ -454,6 +452,12 @@ fn queued_week(
         return true;
     }
     false
+}
+
+/// Whether a held patient has been held for `holding_max_weeks` (0 = no limit; R8).
+fn holding_limit_reached(ctx: &Ctx, p: &Patient) -> bool {
+    let limit = ctx.policy.holding_max_weeks;
+    limit > 0 && ctx.week - p.held_since >= limit
 }
 
 /// A patient with no link worker goes back to the link worker waiting list.
