@@ -26,6 +26,10 @@ pub fn analyze(
         return ExitCode::from(2);
     }
     let needs = "(analyze needs a finished sweep folder: run `spsim sweep` or `spsim merge` first)";
+    if let Err(e) = report::folder::settle(dir) {
+        eprintln!("error: {e}");
+        return ExitCode::from(e.exit_code());
+    }
     let manifest = match out::read_manifest(dir) {
         Ok(m) => m,
         Err(e) => {
@@ -146,6 +150,8 @@ pub fn analyze(
     let bytes = w.into_inner().expect("flush to memory");
     let page_path = dir.join("report.html");
     let written = report::folder::lock_output(dir).and_then(|_lock| {
+        // Still the sweep's own folder (an existing sobol.csv or morris.csv included).
+        report::folder::check_folder(dir, report::folder::Kind::Sweep, &[])?;
         report::folder::write_file_atomically(&path, &bytes)?;
         let page = report::html::folder_report(dir)
             .map_err(|e| report::OutputError::Io(format!("rebuilding {}: {e}", page_path.display())))?;

@@ -129,7 +129,9 @@ pub fn calibrate(a: CalibrateArgs) -> ExitCode {
     // Shards of a wave run side by side: each locks its own part, not the folder.
     let _claim = match mode {
         Mode::Shard(sh) => {
-            if let Err(e) = folder::check_folder(&a.out, folder::Kind::Calibration, &inputs) {
+            if let Err(e) =
+                folder::settle(&a.out).and_then(|()| folder::check_folder(&a.out, folder::Kind::Calibration, &inputs))
+            {
                 return io_exit(e);
             }
             if let Err(e) = std::fs::create_dir_all(&waves_dir) {
@@ -360,6 +362,10 @@ pub fn calibrate(a: CalibrateArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(1, format_args!("cannot build the report: {e}")),
     };
+    let manifest = folder::seal_manifest(
+        &manifest,
+        &[("waves.csv", &waves_csv), ("plausible.csv", &plausible_csv), ("report.html", &report)],
+    );
     for (name, bytes) in [
         ("waves.csv", &waves_csv),
         ("plausible.csv", &plausible_csv),
@@ -369,6 +375,7 @@ pub fn calibrate(a: CalibrateArgs) -> ExitCode {
         if let Err(e) = folder::write_file_atomically(&a.out.join(name), bytes) {
             return io_exit(e);
         }
+        folder::fault_point(&format!("calibrate:wrote-{name}"));
     }
     if !a.quiet {
         println!("{}", summary_text(&plan, &h, &stop));

@@ -16,6 +16,13 @@ pub fn report(dirs: &[PathBuf], out: Option<&Path>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    for d in dirs {
+        // A replacement a kill left half done is finished before the folder is read.
+        if let Err(e) = folder::settle(d) {
+            eprintln!("error: {e}");
+            return ExitCode::from(e.exit_code());
+        }
+    }
     let mut folders = Vec::new();
     for d in dirs {
         match Folder::read(d) {

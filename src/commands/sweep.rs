@@ -168,6 +168,11 @@ pub fn sweep(a: SweepArgs) -> ExitCode {
     if let Err(code) = crate::fits(&estimate(&sweep, planned_threads), limit, "this sweep") {
         return code;
     }
+    // A merge a kill left half done is finished first: its runs are kept.
+    if let Err(e) = folder::settle(&a.out) {
+        eprintln!("error: {e}");
+        return ExitCode::from(e.exit_code());
+    }
     if shard == Shard::ALL && out::is_finished(&a.out, &sweep) {
         if !a.quiet {
             println!("{}: this sweep is already complete ({} runs)", a.out.display(), sweep.runs());

@@ -22,6 +22,8 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use sha2::{Digest, Sha256};
+
 /// The key in `manifest.json` naming the command that wrote the folder.
 pub const MARKER: &str = "spsim_output";
 /// A file put first into every temporary folder, so a stale one is known to be ours.
@@ -160,14 +162,22 @@ fn read_head(path: &Path, n: u64) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Whether `dir/manifest.json` (or, for a sweep in progress, `dir/shards/sweep.json`)
-/// carries the marker of `kind`; returns the files it lists.
-fn marked_files(dir: &Path, kind: Kind) -> Option<Vec<String>> {
-    let listed = |m: &serde_json::Value| -> Vec<String> {
-        m["files"].as_array().map_or_else(Vec::new, |a| a.iter().filter_map(|f| f.as_str().map(String::from)).collect())
-    };
+/// What a folder's marker says: the files its manifest lists and their content hashes
+/// (`None` for a folder still in progress, marked only by its progress file).
+struct Marked {
+    files: Vec<String>,
+    hashes: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// Whether `dir/manifest.json` (or, for a sweep or calibration in progress, its progress
+/// file) carries the marker of `kind`; returns the files it lists and their hashes.
+fn marked(dir: &Path, kind: Kind) -> Option<Marked> {
     if let Some(m) = manifest(dir) {
-        return (m[MARKER] == kind.as_str()).then(|| listed(&m));
+        let files = m["files"]
+            .as_array()
+            .map_or_else(Vec::new, |a| a.iter().filter_map(|f| f.as_str().map(String::from)).collect());
+        let hashes = m[HASHES].as_object().cloned().unwrap_or_default();
+        return (m[MARKER] == kind.as_str()).then_some(Marked { files, hashes: Some(hashes) });
     }
     let progress = match kind {
         Kind::Sweep => dir.join("shards").join("sweep.json"),
@@ -176,7 +186,112 @@ fn marked_files(dir: &Path, kind: Kind) -> Option<Vec<String>> {
     };
     let text = read_back(&progress, 64 << 20).ok()?;
     let m: serde_json::Value = serde_json::from_slice(&text).ok()?;
-    (m[MARKER] == kind.as_str()).then(Vec::new)
+    (m[MARKER] == kind.as_str()).then_some(Marked { files: Vec::new(), hashes: None })
+}
+
+/// The key in `manifest.json` holding the content hash of every file listed in `files`.
+pub const HASHES: &str = "content_hashes";
+
+/// The content hash spsim records for a file it wrote: SHA-256, in hex. It tells a file
+/// spsim wrote from one put or changed there since.
+pub fn content_hash(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The content hash of the regular file `path` (streamed: any size).
+fn hash_file(path: &Path) -> io::Result<String> {
+    let meta = fs::symlink_metadata(path)?;
+    if !meta.file_type().is_file() {
+        return Err(io::Error::other("not a regular file"));
+    }
+    let mut f = File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex(&h.finalize()))
+}
+
+/// `manifest` with the content hash of each of `files` recorded under [`HASHES`].
+pub fn seal_manifest(manifest: &[u8], files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut m: serde_json::Value = serde_json::from_slice(manifest).expect("spsim's own manifest is JSON");
+    let hashes: serde_json::Map<String, serde_json::Value> =
+        files.iter().map(|(name, bytes)| (name.to_string(), content_hash(bytes).into())).collect();
+    m[HASHES] = hashes.into();
+    let mut out = serde_json::to_vec_pretty(&m).expect("JSON of plain values");
+    out.push(b'\n');
+    out
+}
+
+/// Record in `dir/manifest.json` the content hash of every other file it lists.
+fn seal(dir: &Path) -> Result<(), OutputError> {
+    let path = dir.join("manifest.json");
+    if !path.exists() {
+        return Ok(());
+    }
+    let bytes = fs::read(&path).map_err(io_error("read", &path))?;
+    let m: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| OutputError::Io(format!("{}: {e}", path.display())))?;
+    let mut hashes = serde_json::Map::new();
+    for name in m["files"].as_array().into_iter().flatten().filter_map(|f| f.as_str()) {
+        let p = dir.join(name);
+        if name != "manifest.json" && p.exists() {
+            hashes.insert(name.to_string(), hash_file(&p).map_err(io_error("read", &p))?.into());
+        }
+    }
+    let mut m = m;
+    m[HASHES] = hashes.into();
+    let mut out = serde_json::to_vec_pretty(&m).expect("JSON of plain values");
+    out.push(b'\n');
+    fs::write(&path, out).map_err(io_error("write", &path))
+}
+
+/// Files a later command rebuilds in place (so their recorded hash may be out of date):
+/// known instead by their first bytes, which only spsim writes.
+fn signature(name: &str) -> Option<&'static [u8]> {
+    match name {
+        "report.html" => Some(FILE_MARKER.as_bytes()),
+        "sobol.csv" => Some(b"metric,parameter,S1,S1_conf,ST,ST_conf\n"),
+        "morris.csv" => Some(b"metric,parameter,mu,mu_star,sigma,mu_star_conf\n"),
+        _ => None,
+    }
+}
+
+/// Why the file `name` in `dir` is not the one spsim wrote there, if it is not.
+fn changed(dir: &Path, name: &str, hashes: Option<&serde_json::Map<String, serde_json::Value>>) -> Option<String> {
+    let path = dir.join(name);
+    let Ok(meta) = fs::symlink_metadata(&path) else { return None };
+    if meta.is_dir() {
+        return None; // shards/ and waves/: checked entry by entry
+    }
+    if !meta.file_type().is_file() {
+        return Some(format!("{name} is a link, device or fifo, which spsim never writes"));
+    }
+    if let Some(sig) = signature(name) {
+        return match read_head(&path, sig.len() as u64) {
+            Ok(head) if head == sig => None,
+            _ => Some(format!("{name} does not begin as spsim writes it")),
+        };
+    }
+    let hashes = hashes?; // a folder in progress lists no files yet
+    match hashes.get(name).and_then(|h| h.as_str()) {
+        None if hashes.is_empty() => Some(format!(
+            "its manifest.json records no content hashes (written by an older spsim), so spsim cannot tell \
+             that {name} is its own"
+        )),
+        None => Some(format!("{name} has no content hash in manifest.json")),
+        Some(h) if hash_file(&path).ok().as_deref() == Some(h) => None,
+        Some(_) => Some(format!("{name} was changed since spsim wrote it (its content hash differs)")),
+    }
 }
 
 /// Whether a name inside a calibration's `waves/` folder is one spsim writes there.
@@ -199,6 +314,11 @@ fn is_shard_entry(name: &str) -> bool {
 /// Canonical form of `p` (for comparing folders), or `None` when it does not exist.
 fn canonical(p: &Path) -> Option<PathBuf> {
     fs::canonicalize(p).ok()
+}
+
+/// Whether `a` and `b` are the same existing folder.
+pub fn canonical_eq(a: &Path, b: &Path) -> bool {
+    canonical(a).is_some_and(|a| Some(a) == canonical(b))
 }
 
 /// Refuse `out` when it is the current folder, one of its parents, or a folder that
@@ -251,7 +371,7 @@ pub fn check_folder(out: &Path, kind: Kind, inputs: &[&Path]) -> Result<(), Outp
     if entries.is_empty() {
         return Ok(());
     }
-    let Some(files) = marked_files(out, kind) else {
+    let Some(Marked { files, hashes }) = marked(out, kind) else {
         return Err(refuse(
             out,
             format_args!(
@@ -289,6 +409,14 @@ pub fn check_folder(out: &Path, kind: Kind, inputs: &[&Path]) -> Result<(), Outp
         }
     }
     foreign.sort_unstable();
+    if foreign.is_empty() {
+        let listed = |e: &String| e != "manifest.json" && (files.contains(e) || kind.extras().contains(&e.as_str()));
+        for e in entries.iter().filter(|e| listed(e)) {
+            if let Some(why) = changed(out, e, hashes.as_ref()) {
+                return Err(refuse(out, why));
+            }
+        }
+    }
     if !foreign.is_empty() {
         let shown: Vec<&str> = foreign.iter().take(5).copied().collect();
         return Err(refuse(
@@ -479,19 +607,159 @@ fn temp_folder(out: &Path) -> Result<PathBuf, OutputError> {
     Ok(tmp)
 }
 
-/// Replace `out` by the filled temporary folder `tmp`: the old folder (already checked to
-/// be ours) is set aside, `tmp` renamed into place, the old one removed.
-fn commit(tmp: &Path, out: &Path) -> Result<(), OutputError> {
-    fs::remove_file(tmp.join(TMP_MARKER)).map_err(io_error("finish", tmp))?;
-    if fs::symlink_metadata(out).is_ok() {
-        let old = parent_of(out).join(format!(".{}.spsim-old-{}", file_name(out)?, std::process::id()));
-        fs::rename(out, &old).map_err(io_error("set aside", out))?;
-        fs::rename(tmp, out).map_err(io_error("rename into place", tmp))?;
-        fs::remove_dir_all(&old).map_err(io_error("remove", &old))?;
-    } else {
-        fs::rename(tmp, out).map_err(io_error("rename into place", tmp))?;
+/// The environment variable that stops the process (as a kill would: no clean-up) at a
+/// named step of a folder replacement. For the tests that kill spsim at every step.
+pub const FAULT_ENV: &str = "SPSIM_FAULT_AT";
+
+/// Stop the process here, as a kill would, when [`FAULT_ENV`] names `step`.
+pub fn fault_point(step: &str) {
+    if std::env::var_os(FAULT_ENV).is_some_and(|v| v == step) {
+        eprintln!("stopped at {step} ({FAULT_ENV})");
+        std::process::abort();
     }
-    Ok(())
+}
+
+/// The steps of a folder replacement, in order, at which [`fault_point`] may stop it.
+pub const REPLACE_STEPS: &[&str] = &[
+    "replace:filled",
+    "replace:journal-written",
+    "replace:unmarked",
+    "replace:set-aside",
+    "replace:in-place",
+    "replace:old-half-removed",
+    "replace:old-removed",
+];
+
+/// The journal of a folder replacement in progress: `.<name>.spsim-replace` beside `out`,
+/// naming the finished temporary folder and the place the old folder is set aside.
+fn journal_path(out: &Path) -> Result<PathBuf, OutputError> {
+    Ok(parent_of(out).join(format!(".{}.spsim-replace", file_name(out)?)))
+}
+
+/// Replace `out` by the filled temporary folder `tmp`. Journaled, so a kill at any step
+/// is finished by the next command on `out` ([`settle`]): the journal names the finished
+/// `tmp` and where the old folder (already checked to be ours) is set aside; then `tmp`
+/// loses its in-progress marker, the old folder is set aside, `tmp` renamed into place,
+/// the old folder removed, and the journal last.
+fn commit(tmp: &Path, out: &Path) -> Result<(), OutputError> {
+    let name = file_name(out)?;
+    let old = parent_of(out).join(format!(".{name}.spsim-old-{}", std::process::id()));
+    let journal = journal_path(out)?;
+    fault_point("replace:filled");
+    let record = serde_json::json!({
+        MARKER: "replace",
+        "tmp": file_name(tmp)?,
+        "old": file_name(&old)?,
+    });
+    write_replacing(&journal, record.to_string().as_bytes()).map_err(io_error("write", &journal))?;
+    fault_point("replace:journal-written");
+    fs::remove_file(tmp.join(TMP_MARKER)).map_err(io_error("finish", tmp))?;
+    fault_point("replace:unmarked");
+    if fs::symlink_metadata(out).is_ok() {
+        fs::rename(out, &old).map_err(io_error("set aside", out))?;
+        fault_point("replace:set-aside");
+    }
+    fs::rename(tmp, out).map_err(io_error("rename into place", tmp))?;
+    fault_point("replace:in-place");
+    if old.exists() {
+        remove_old(&old)?;
+    }
+    fault_point("replace:old-removed");
+    fs::remove_file(&journal).map_err(io_error("remove", &journal))
+}
+
+/// Remove a set-aside old folder (its manifest first, so the fault point between can
+/// show that a half-removed folder is still finished by the journal).
+fn remove_old(old: &Path) -> Result<(), OutputError> {
+    let m = old.join("manifest.json");
+    if m.is_file() {
+        fs::remove_file(&m).map_err(io_error("remove", &m))?;
+    }
+    fault_point("replace:old-half-removed");
+    fs::remove_dir_all(old).map_err(io_error("remove", old))
+}
+
+/// Write `bytes` to `path` through a temporary file and a rename (no lock taken: callers
+/// hold the critical section).
+fn write_replacing(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let tmp = parent_of(path).join(format!(
+        ".{}.spsim-tmp-{}",
+        path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        std::process::id()
+    ));
+    let written = fs::write(&tmp, bytes).and_then(|()| fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written
+}
+
+/// Finish a replacement of `out` that a killed process left half done (call with the
+/// folder's lock held). The journal names the finished temporary folder and the old
+/// folder's place: the temporary folder is put in place (the old one set aside first if
+/// it is still there), the old one removed, then the journal. Returns whether there was
+/// one to finish. A journal that names folders other than spsim's own names is removed
+/// and nothing else is touched.
+fn finish_replace(out: &Path) -> Result<bool, OutputError> {
+    let journal = journal_path(out)?;
+    let Ok(bytes) = read_back(&journal, 1 << 16) else { return Ok(false) };
+    let name = file_name(out)?;
+    let parent = parent_of(out);
+    let record: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    let named = |key: &str, prefix: &str| {
+        record[key].as_str().filter(|n| pid_suffix(n, &format!(".{name}.{prefix}-"))).map(|n| parent.join(n))
+    };
+    if let (Some(tmp), Some(old)) = (named("tmp", "spsim-tmp"), named("old", "spsim-old"))
+        && record[MARKER] == "replace"
+    {
+        if fs::symlink_metadata(&tmp).is_ok_and(|m| m.is_dir()) {
+            let marker = tmp.join(TMP_MARKER);
+            if marker.is_file() {
+                fs::remove_file(&marker).map_err(io_error("finish", &tmp))?;
+            }
+            if fs::symlink_metadata(out).is_ok() && !old.exists() {
+                fs::rename(out, &old).map_err(io_error("set aside", out))?;
+            }
+            fs::rename(&tmp, out).map_err(io_error("rename into place", &tmp))?;
+        }
+        if fs::symlink_metadata(&old).is_ok_and(|m| m.is_dir()) {
+            fs::remove_dir_all(&old).map_err(io_error("remove", &old))?;
+        }
+    }
+    fs::remove_file(&journal).map_err(io_error("remove", &journal))?;
+    Ok(true)
+}
+
+/// Finish any replacement of `out` a killed process left half done, under the folder's
+/// lock, before a command reads or writes `out`. Nothing happens (and no lock is taken)
+/// when there is none.
+pub fn settle(out: &Path) -> Result<(), OutputError> {
+    let Ok(journal) = journal_path(out) else { return Ok(()) };
+    if fs::symlink_metadata(&journal).is_err() {
+        return Ok(());
+    }
+    let _lock = lock_output(out)?;
+    let _section = held();
+    finish_replace(out).map(drop)
+}
+
+/// Remove temporary files of atomic writes that a killed process left inside our folder
+/// `out` (`.<file>.spsim-tmp-<pid>` for a file the folder may hold).
+fn clean_inside(out: &Path, kind: Kind) {
+    let Ok(list) = fs::read_dir(out) else { return };
+    let listed = marked(out, kind).map(|m| m.files).unwrap_or_default();
+    for entry in list.flatten() {
+        let n = entry.file_name().to_string_lossy().into_owned();
+        let ours = listed
+            .iter()
+            .map(String::as_str)
+            .chain(kind.extras().iter().copied())
+            .chain(["manifest.json"])
+            .any(|f| pid_suffix(&n, &format!(".{f}.spsim-tmp-")));
+        if ours && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// The right to write one output folder: checked to be ours to write, locked against
@@ -510,9 +778,11 @@ impl Claim {
     /// Check `out` for a command of `kind` ([`check_folder`]), lock it and clean stale
     /// leftovers beside it.
     pub fn take(out: &Path, kind: Kind, inputs: &[&Path]) -> Result<Claim, OutputError> {
+        settle(out)?;
         check_folder(out, kind, inputs)?;
         let lock = lock_output(out)?;
         clean_stale(out);
+        clean_inside(out, kind);
         Ok(Claim {
             out: out.to_path_buf(),
             kind,
@@ -528,7 +798,7 @@ impl Claim {
         check_folder(&self.out, self.kind, &inputs)?; // again: it may have changed while we worked
         let _section = held();
         let tmp = temp_folder(&self.out)?;
-        let result = fill(&tmp).and_then(|()| commit(&tmp, &self.out));
+        let result = fill(&tmp).and_then(|()| seal(&tmp)).and_then(|()| commit(&tmp, &self.out));
         if result.is_err() && tmp.join(TMP_MARKER).is_file() {
             let _ = fs::remove_dir_all(&tmp);
         }
@@ -589,6 +859,7 @@ mod tests {
         }
         let m = serde_json::json!({ MARKER: kind.as_str(), "files": files });
         fs::write(dir.join("manifest.json"), m.to_string()).unwrap();
+        seal(dir).unwrap();
     }
 
     #[test]
@@ -673,6 +944,90 @@ mod tests {
         assert!(!tmp.exists());
         assert!(not_ours.join("data").exists(), "a folder without our marker is not ours");
         assert!(out.join("summary.csv").exists(), "the set-aside folder is put back");
+    }
+
+    #[test]
+    fn a_marker_is_trusted_only_for_files_whose_content_spsim_recorded() {
+        let t = tempfile::tempdir().unwrap();
+        let p = |n: &str| t.path().join(n);
+        // A user's folder with a forged marker listing a file of theirs: refused, kept.
+        fs::create_dir(p("forged")).unwrap();
+        fs::write(p("forged/thesis.docx"), "years of work").unwrap();
+        let m = serde_json::json!({ MARKER: "run", "files": ["thesis.docx", "manifest.json"] });
+        fs::write(p("forged/manifest.json"), m.to_string()).unwrap();
+        refused(check_folder(&p("forged"), Kind::Run, &[]), "records no content hashes");
+        // With hashes recorded for other content: refused too.
+        let m = serde_json::json!({ MARKER: "run", "files": ["thesis.docx", "manifest.json"], HASHES: { "thesis.docx": "00" } });
+        fs::write(p("forged/manifest.json"), m.to_string()).unwrap();
+        refused(check_folder(&p("forged"), Kind::Run, &[]), "thesis.docx was changed since spsim wrote it");
+        assert!(Claim::take(&p("forged"), Kind::Run, &[]).is_err());
+        assert_eq!(fs::read_to_string(p("forged/thesis.docx")).unwrap(), "years of work");
+        // Our own folder: a listed file edited since, or a report that is not ours, stops it.
+        ours(&p("run"), Kind::Run, &["summary.csv", "manifest.json"]);
+        check_folder(&p("run"), Kind::Run, &[]).unwrap();
+        fs::write(p("run/summary.csv"), "edited").unwrap();
+        refused(check_folder(&p("run"), Kind::Run, &[]), "summary.csv was changed");
+        ours(&p("run2"), Kind::Run, &["summary.csv", "manifest.json"]);
+        fs::write(p("run2/report.html"), "<html>my page</html>").unwrap();
+        refused(check_folder(&p("run2"), Kind::Run, &[]), "report.html does not begin as spsim writes it");
+        fs::write(p("run2/report.html"), format!("{FILE_MARKER} report -->\n<html>")).unwrap();
+        check_folder(&p("run2"), Kind::Run, &[]).unwrap();
+        // A listed name that is a link (to a user's file) is not ours either.
+        ours(&p("run3"), Kind::Run, &["summary.csv", "manifest.json"]);
+        fs::remove_file(p("run3/summary.csv")).unwrap();
+        std::os::unix::fs::symlink(p("forged/thesis.docx"), p("run3/summary.csv")).unwrap();
+        refused(check_folder(&p("run3"), Kind::Run, &[]), "link, device or fifo");
+    }
+
+    #[test]
+    fn a_replacement_stopped_at_any_step_is_finished_by_settle() {
+        // The states a kill can leave, built by hand (the integration tests kill the
+        // binary at each step): each is settled into the new folder, nothing left beside.
+        let manifest = |v: &str| serde_json::json!({ MARKER: "run", "files": ["a.csv", "manifest.json"], "v": v });
+        for state in ["journal", "unmarked", "set-aside", "in-place", "half-removed"] {
+            let t = tempfile::tempdir().unwrap();
+            let out = t.path().join("out");
+            let tmp = t.path().join(".out.spsim-tmp-4000000");
+            let old = t.path().join(".out.spsim-old-4000000");
+            for (dir, v) in [(&out, "old"), (&tmp, "new")] {
+                fs::create_dir(dir).unwrap();
+                fs::write(dir.join("a.csv"), v).unwrap();
+                fs::write(dir.join("manifest.json"), manifest(v).to_string()).unwrap();
+                seal(dir).unwrap();
+            }
+            fs::write(tmp.join(TMP_MARKER), "").unwrap();
+            let journal = serde_json::json!({ MARKER: "replace", "tmp": ".out.spsim-tmp-4000000", "old": ".out.spsim-old-4000000" });
+            fs::write(t.path().join(".out.spsim-replace"), journal.to_string()).unwrap();
+            let steps = ["journal", "unmarked", "set-aside", "in-place", "half-removed"];
+            let reached = steps.iter().position(|s| *s == state).unwrap();
+            if reached >= 1 {
+                fs::remove_file(tmp.join(TMP_MARKER)).unwrap();
+            }
+            if reached >= 2 {
+                fs::rename(&out, &old).unwrap();
+            }
+            if reached >= 3 {
+                fs::rename(&tmp, &out).unwrap();
+            }
+            if reached >= 4 {
+                fs::remove_file(old.join("manifest.json")).unwrap();
+            }
+            settle(&out).unwrap();
+            assert_eq!(fs::read_to_string(out.join("a.csv")).unwrap(), "new", "{state}");
+            assert!(!out.join(TMP_MARKER).exists(), "{state}");
+            let names: Vec<_> = fs::read_dir(t.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+            assert_eq!(names, vec![std::ffi::OsString::from("out")], "{state}: nothing left beside");
+            check_folder(&out, Kind::Run, &[]).unwrap();
+        }
+        // A journal naming folders that are not spsim's is dropped; they are kept.
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path().join("out");
+        fs::create_dir(t.path().join("mine")).unwrap();
+        let journal = serde_json::json!({ MARKER: "replace", "tmp": "mine", "old": "mine" });
+        fs::write(t.path().join(".out.spsim-replace"), journal.to_string()).unwrap();
+        settle(&out).unwrap();
+        assert!(t.path().join("mine").is_dir() && !out.exists());
+        assert!(!t.path().join(".out.spsim-replace").exists());
     }
 
     #[test]

@@ -179,6 +179,19 @@ fn calibration_files_are_identical_for_any_thread_count_and_after_a_kill_and_res
     assert!(wave1.exists(), "the first wave was written before the kill");
     assert!(calibrate(&file, &killed, "2").status.success());
     assert_eq!(reference, files_of(&killed), "a resumed calibration differs from an uninterrupted one");
+    // Killed between the final files (each written atomically, the manifest last): the
+    // same command finishes them, identical to an uninterrupted calibration.
+    let stopped = root.join("stopped");
+    for name in ["waves.csv", "plausible.csv", "report.html", "manifest.json"] {
+        let o = Command::new(env!("CARGO_BIN_EXE_spsim"))
+            .args(["calibrate", &arg(&file), "--out", &arg(&stopped), "--quiet"])
+            .env(spsim::report::folder::FAULT_ENV, format!("calibrate:wrote-{name}"))
+            .output()
+            .unwrap();
+        assert!(!o.status.success(), "stopped after {name}");
+        assert!(calibrate(&file, &stopped, "2").status.success(), "after a kill once {name} was written");
+        assert_eq!(reference, files_of(&stopped), "killed once {name} was written");
+    }
     // A wave file changed by hand is refused, not trusted.
     let w = killed.join("waves").join("wave-2.csv");
     let text = std::fs::read_to_string(&w).unwrap().replacen(",1\n", ",0\n", 1);

@@ -158,3 +158,127 @@ fn a_manifests_resolved_scenario_reruns_to_identical_files() {
         assert_eq!(std::fs::read(first.join(f)).unwrap(), std::fs::read(again.join(f)).unwrap(), "{f}");
     }
 }
+
+/// Every file under `dir`, with its path relative to `dir` and its bytes, in order.
+fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            } else {
+                let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.push((rel, std::fs::read(e.path()).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Run spsim in `cwd`, stopped (as by a kill) at `fault` when one is given.
+fn spsim_at(cwd: &Path, args: &[&str], fault: Option<&str>) -> std::process::Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_spsim"));
+    c.args(args).current_dir(cwd);
+    if let Some(step) = fault {
+        c.env(spsim::report::folder::FAULT_ENV, step);
+    }
+    c.output().unwrap()
+}
+
+fn ok(o: &std::process::Output, what: &str) -> String {
+    assert!(o.status.success(), "{what}: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn a_kill_at_any_step_of_a_replacement_is_finished_by_the_next_command() {
+    use spsim::report::folder::REPLACE_STEPS;
+    let tiny = "[run]\nyears = 0.2\nwarmup_weeks = 2\nreplications = 2\n[[region]]\nname = \"a\"\npopulation = 5000\n";
+    let other = format!("{tiny}[policy]\ncaseload_target_per_year = 300\n");
+    let small = repo("tests/data/sweep_small.toml");
+    let small = small.to_str().unwrap().to_string();
+    // (label, commands that set the folder up, the command a kill stops, the folders left)
+    type Case<'a> = (&'a str, Vec<Vec<&'a str>>, Vec<&'a str>);
+    let cases: Vec<Case> = vec![
+        // Replacing an existing run folder.
+        (
+            "run",
+            vec![vec!["run", "s.toml", "--out", "out", "--quiet"]],
+            vec!["run", "s.toml", "--out", "out", "--quiet"],
+        ),
+        (
+            "compare",
+            vec![vec!["compare", "s.toml", "b.toml", "--out", "out", "--quiet"]],
+            vec!["compare", "s.toml", "b.toml", "--out", "out", "--quiet"],
+        ),
+        // A sweep's own merge, in place, at its end.
+        ("sweep", vec![], vec!["sweep", &small, "--out", "out"]),
+        // A merge in place of a sharded sweep.
+        (
+            "merge",
+            vec![
+                vec!["sweep", &small, "--out", "out", "--quiet", "--shard", "1/2"],
+                vec!["sweep", &small, "--out", "out", "--quiet", "--shard", "2/2"],
+            ],
+            vec!["merge", "out", "--out", "out"],
+        ),
+    ];
+    for (label, setup, command) in &cases {
+        let t = tempfile::tempdir().unwrap();
+        std::fs::write(t.path().join("s.toml"), tiny).unwrap();
+        std::fs::write(t.path().join("b.toml"), &other).unwrap();
+        let fresh = |t: &Path| {
+            let _ = std::fs::remove_dir_all(t.join("out"));
+            for s in setup {
+                ok(&spsim_at(t, s, None), &format!("{label}: setup"));
+            }
+        };
+        fresh(t.path());
+        ok(&spsim_at(t.path(), command, None), label);
+        let reference = tree(&t.path().join("out"));
+        let expected_names = names(t.path());
+        for step in REPLACE_STEPS {
+            if *label == "sweep" || *label == "merge" {
+                fresh(t.path());
+            }
+            let o = spsim_at(t.path(), command, Some(step));
+            assert!(!o.status.success(), "{label} at {step}: the fault point stops it");
+            assert!(String::from_utf8_lossy(&o.stderr).contains(&format!("stopped at {step}")), "{label} at {step}");
+            // The next command on the folder: the same one, as a user or a requeued job would.
+            let said = ok(&spsim_at(t.path(), command, None), &format!("{label} after a kill at {step}"));
+            if *label == "sweep" {
+                assert!(
+                    said.contains("already complete") || said.contains("(0 made now"),
+                    "sweep after a kill at {step}: no finished run is made again: {said}"
+                );
+            }
+            assert_eq!(names(t.path()), expected_names, "{label} at {step}: nothing of spsim's left beside the folder");
+            assert!(
+                tree(&t.path().join("out")) == reference,
+                "{label} at {step}: the folder differs from an unkilled one"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_folder_whose_replacement_was_killed_is_read_whole_by_report() {
+    // Killed after the old folder was set aside and before the new one is in place: the
+    // folder's name is missing until the next command finishes the replacement.
+    let t = tempfile::tempdir().unwrap();
+    std::fs::write(t.path().join("s.toml"), "[run]\nyears = 0.2\nwarmup_weeks = 2\n[[region]]\nname = \"a\"\n")
+        .unwrap();
+    let run = ["run", "s.toml", "--out", "out", "--quiet", "--replications", "2"];
+    ok(&spsim_at(t.path(), &run, None), "first run");
+    let reference = tree(&t.path().join("out"));
+    assert!(!spsim_at(t.path(), &run, Some("replace:set-aside")).status.success());
+    assert!(!t.path().join("out").exists(), "the kill left the folder set aside");
+    ok(&spsim_at(t.path(), &["report", "out"], None), "report after the kill");
+    let after = tree(&t.path().join("out"));
+    let without_report =
+        |v: &[(String, Vec<u8>)]| v.iter().filter(|(n, _)| n != "report.html").cloned().collect::<Vec<_>>();
+    assert_eq!(without_report(&after), without_report(&reference));
+    assert_eq!(names(t.path()), ["out", "s.toml"]);
+}
