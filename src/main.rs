@@ -31,7 +31,7 @@ fn main() -> ExitCode {
         eprintln!("\ninterrupted{}", if hint.is_empty() { String::new() } else { format!("; {hint}") });
         std::process::exit(130);
     });
-    match cli.command {
+    let code = match cli.command {
         Command::Validate { file, threads, max_memory } => validate(&file, threads, max_memory.as_deref()),
         Command::Calibrate {
             file: Some(file),
@@ -96,6 +96,27 @@ fn main() -> ExitCode {
             let ens = ensemble.map(|p| (p, ensemble_size.map(|n| n as usize)));
             run_command(&file, out, replications, seed, threads, quiet, ens, max_memory.as_deref())
         }
+    };
+    if std::env::var_os(PEAK_ENV).is_some() {
+        report_peak();
+    }
+    code
+}
+
+/// Set to print the process's peak resident memory on stderr as it ends (for checking
+/// the memory estimate against what a run really used).
+const PEAK_ENV: &str = "SPSIM_REPORT_PEAK";
+
+/// Print `peak resident memory: N bytes` from the kernel's high-water mark of this
+/// process image (`VmHWM`; a parent's memory before `exec` is not counted).
+fn report_peak() {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    match status.lines().find_map(|l| l.strip_prefix("VmHWM:")) {
+        Some(kb) => match kb.trim().trim_end_matches("kB").trim().parse::<u64>() {
+            Ok(kb) => eprintln!("peak resident memory: {} bytes", kb * 1024),
+            Err(_) => eprintln!("peak resident memory: unknown ({PEAK_ENV})"),
+        },
+        None => eprintln!("peak resident memory: unknown on this system ({PEAK_ENV})"),
     }
 }
 

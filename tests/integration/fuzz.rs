@@ -230,38 +230,76 @@ fn the_scenario_parser_never_panics_and_accepted_text_round_trips() {
     eprintln!("fuzz: {cases} scenario texts in {seconds} s, {accepted} valid");
 }
 
-/// Random valid settings of every policy and behaviour key (and a small PCN): every
+/// A value the key accepts, often at an end of its range (extremes are where shares
+/// leave [0, 1] and counts turn negative).
+fn extreme_or_valid(spec: &spsim::params::spec::ParamSpec) -> BoxedStrategy<String> {
+    use spsim::params::spec::RawValue;
+    match (&spec.default, spec.range) {
+        (RawValue::Int(_) | RawValue::Float(_), Some((lo, hi))) => {
+            let whole = matches!(spec.default, RawValue::Int(_));
+            let end = move |x: f64| if whole { format!("{}", x.round() as i64) } else { format!("{x}") };
+            prop_oneof![
+                3 => valid_value(spec),
+                1 => Just(end(lo)),
+                1 => Just(end(hi.min(lo + 1e6))),
+            ]
+            .boxed()
+        }
+        _ => valid_value(spec),
+    }
+}
+
+fn entries<T: ParamTable>(most: usize, skip: &'static [&'static str]) -> impl Strategy<Value = Vec<(String, String)>> {
+    let specs: Vec<_> = T::specs().into_iter().filter(|s| !skip.contains(&s.key)).collect();
+    prop::collection::vec(
+        prop::sample::select(specs).prop_flat_map(|s| (Just(s.key.to_string()), extreme_or_valid(&s))),
+        0..most,
+    )
+}
+
+/// Random valid scenarios: any policy, funding and behaviour keys and the PCN's own keys
+/// at values in their ranges, ends of the ranges often, sometimes a scheduled change: every
 /// summary metric of the run is finite and in its quantity's range (shares in [0, 1],
 /// counts at least 0). Runs a fixed number of cases, each a short run.
 #[test]
 fn every_valid_scenario_gives_finite_metrics_in_their_range() {
     let settings = (
-        prop::collection::vec(
-            prop::sample::select(Policy::specs()).prop_flat_map(|s| (Just(s.key.to_string()), valid_value(&s))),
-            0..6,
-        ),
-        prop::collection::vec(
-            prop::sample::select(Behaviour::specs()).prop_flat_map(|s| (Just(s.key.to_string()), valid_value(&s))),
-            0..10,
-        ),
-        prop::sample::select(vec!["low", "medium", "high"]),
-        0u32..4,
+        entries::<Policy>(6, &[]),
+        entries::<Funding>(4, &[]),
+        entries::<Behaviour>(10, &[]),
+        entries::<RegionSpec>(5, &["name", "count", "population"]),
+        prop_oneof![3 => Just(None), 1 => entries::<Policy>(3, &[]).prop_map(Some)],
+        prop::sample::select(vec![5000u32, 20000, 60000]),
     );
     let mut runner = TestRunner::new(Config { cases: 40, ..Config::default() });
     let (mut ran, mut tried) = (0u32, 0u32);
-    while tried < 200 && ran < 40 {
+    while tried < 400 && ran < 40 {
         tried += 1;
-        let (policy, behaviour, deprivation, posts) = settings.new_tree(&mut runner).expect("a case").current();
+        let (policy, funding, behaviour, region, change, population) =
+            settings.new_tree(&mut runner).expect("a case").current();
         let mut text = format!(
-            "[run]\nyears = 0.5\nwarmup_weeks = 13\nreplications = 1\n[[region]]\nname = \"a\"\npopulation = 20000\n\
-             deprivation = \"{deprivation}\"\nlw_posts = {posts}\nvcse_orgs = 6\n[policy]\n"
+            "[run]\nyears = 0.5\nwarmup_weeks = 13\nreplications = 2\n[[region]]\nname = \"a\"\npopulation = {population}\n"
         );
-        for (k, v) in &policy {
+        let mut seen = std::collections::BTreeMap::new();
+        for (k, v) in &region {
+            seen.insert(k.clone(), v.clone());
+        }
+        for (k, v) in &seen {
             text.push_str(&format!("{k} = {v}\n"));
         }
-        text.push_str("[behaviour]\n");
-        for (k, v) in &behaviour {
-            text.push_str(&format!("{k} = {v}\n"));
+        for (name, kv) in [("policy", &policy), ("funding", &funding), ("behaviour", &behaviour)] {
+            text.push_str(&format!("[{name}]\n"));
+            let unique: std::collections::BTreeMap<_, _> = kv.iter().cloned().collect();
+            for (k, v) in unique {
+                text.push_str(&format!("{k} = {v}\n"));
+            }
+        }
+        if let Some(c) = change {
+            text.push_str("[[change]]\nweek = 20\n");
+            let unique: std::collections::BTreeMap<_, _> = c.into_iter().collect();
+            for (k, v) in unique {
+                text.push_str(&format!("\"policy.{k}\" = {v}\n"));
+            }
         }
         // Rules between keys may refuse a combination; only valid scenarios count.
         let Ok(s) = spsim::scenario::from_text(Path::new("valid.toml"), &text) else { continue };
@@ -321,4 +359,267 @@ fn the_design_file_reader_never_panics_and_accepts_only_whole_finite_rows() {
         cases += 1;
     }
     assert!(accepted > 0, "no generated design file was valid: the generator is too wild");
+}
+
+/// Output folders are read back by `report`, `analyze` and `merge` after any edit,
+/// truncation or tool may have touched them. Real folders (a run, a comparison, a Sobol'
+/// sweep, a sharded sweep before its merge) are copied and mutated (a field replaced by
+/// an extreme, non-finite or non-numeric value, a column dropped or two swapped, lines
+/// dropped or repeated, a file cut short or given stray bytes, JSON values of another
+/// type), then read back by the command that reads that folder. The command may refuse,
+/// but must never panic, abort or overflow its stack (exit codes 0, 1 and 2 only). Runs
+/// for `SPSIM_FUZZ_SECONDS` (default 3) seconds; a failing case prints its seed.
+#[test]
+fn commands_reading_output_folders_never_crash_on_edited_files() {
+    use rand::rngs::ChaCha8Rng;
+    use rand::{RngExt, SeedableRng};
+    let seconds: u64 = std::env::var("SPSIM_FUZZ_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
+    let root = tempfile::tempdir().unwrap();
+    let r = root.path();
+    let tiny = "[run]\nyears = 0.3\nwarmup_weeks = 2\nreplications = 2\n[[region]]\nname = \"a\"\npopulation = 5000\n";
+    std::fs::write(r.join("s.toml"), tiny).unwrap();
+    std::fs::write(r.join("b.toml"), format!("{tiny}[policy]\nsupervision_quality = 0.9\n")).unwrap();
+    let sweep = |design: &str| {
+        format!(
+            "{tiny}[sweep]\ndesign = \"{design}\"\npoints = 4\nseed = 2\n[sweep.parameters]\n\
+             \"policy.supervision_quality\" = {{ lower = 0.1, upper = 0.9 }}\n\
+             \"policy.caseload_target_per_year\" = {{ lower = 150, upper = 400 }}\n"
+        )
+    };
+    std::fs::write(r.join("sobol.toml"), sweep("sobol")).unwrap();
+    std::fs::write(r.join("morris.toml"), sweep("morris")).unwrap();
+    let made = |args: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_spsim")).args(args).current_dir(r).output().unwrap();
+        assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    };
+    made(&["run", "s.toml", "--out", "run", "--quiet"]);
+    made(&["compare", "s.toml", "b.toml", "--out", "compare", "--quiet"]);
+    made(&["sweep", "sobol.toml", "--out", "sobol", "--quiet", "--replications", "1"]);
+    made(&["sweep", "morris.toml", "--out", "morris", "--quiet", "--replications", "1"]);
+    made(&["sweep", "sobol.toml", "--out", "sharded", "--quiet", "--replications", "1", "--shard", "1/2"]);
+    made(&["sweep", "sobol.toml", "--out", "sharded", "--quiet", "--replications", "1", "--shard", "2/2"]);
+    // (folder, commands reading it; DIR is the mutated copy, NEW a fresh path)
+    let bases: [(&str, &[&[&str]]); 5] = [
+        ("run", &[&["report", "DIR"]]),
+        ("compare", &[&["report", "DIR"]]),
+        ("sobol", &[&["analyze", "sobol", "DIR", "--quiet"], &["report", "DIR"]]),
+        ("morris", &[&["analyze", "morris", "DIR", "--quiet"]]),
+        ("sharded", &[&["merge", "DIR", "--out", "NEW"], &["merge", "DIR", "--out", "DIR"]]),
+    ];
+    let files_of = |dir: &Path| -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                if e.file_type().unwrap().is_dir() {
+                    stack.push(e.path());
+                } else if !e.file_name().to_string_lossy().ends_with(".lock") {
+                    out.push(e.path());
+                }
+            }
+        }
+        out.sort();
+        out
+    };
+    const NASTY: &[&str] = &[
+        "1e9",
+        "1e30",
+        "-1",
+        "1e-320",
+        "nan",
+        "NaN",
+        "inf",
+        "-inf",
+        "",
+        "x",
+        "18446744073709551616",
+        "0",
+        "-0",
+        "1e308",
+        "-1e308",
+        "é",
+        " 5",
+        "2.5",
+        "999999999999",
+        "\"",
+        "true",
+        "null",
+        "[]",
+        "{}",
+    ];
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut cases = 0u64;
+    let mut outcomes = [0u64; 3];
+    while Instant::now() < deadline || cases < 20 {
+        let seed = cases;
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let (base, commands) = bases[rng.random_range(0..bases.len())];
+        let dir = r.join(format!("case-{cases}"));
+        copy_tree(&r.join(base), &dir);
+        let files = files_of(&dir);
+        let mut edits = Vec::new();
+        for _ in 0..rng.random_range(1..=3) {
+            let f = &files[rng.random_range(0..files.len())];
+            let mut bytes = std::fs::read(f).unwrap();
+            let what = mutate(&mut bytes, &mut rng, NASTY);
+            edits.push(format!("{}: {what}", f.strip_prefix(&dir).unwrap().display()));
+            std::fs::write(f, &bytes).unwrap();
+        }
+        let command = commands[rng.random_range(0..commands.len())];
+        let new = r.join(format!("new-{cases}"));
+        let args: Vec<String> = command
+            .iter()
+            .map(|a| match *a {
+                "DIR" => dir.to_string_lossy().into_owned(),
+                "NEW" => new.to_string_lossy().into_owned(),
+                other => other.to_string(),
+            })
+            .collect();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_spsim"))
+            .args(&args)
+            .current_dir(r)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // A hang is a failure too: each command has a minute.
+        let started = Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if started.elapsed() > Duration::from_secs(60) {
+                let _ = child.kill();
+                panic!(
+                    "case {seed}: `spsim {}` after editing {base} ({}) did not end",
+                    command.join(" "),
+                    edits.join("; ")
+                );
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let o = child.wait_with_output().unwrap();
+        let code = o.status.code();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            matches!(code, Some(0..=2)) && !err.contains("panicked"),
+            "case {seed}: `spsim {}` after editing {base} ({}) ended with {:?}:\n{err}",
+            command.join(" "),
+            edits.join("; "),
+            o.status
+        );
+        outcomes[code.unwrap_or(1) as usize] += 1;
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_dir_all(&new);
+        cases += 1;
+    }
+    assert!(outcomes[0] > 0 && outcomes[2] > 0, "cases accepted and refused: {outcomes:?}");
+    eprintln!("fuzz: {cases} edited output folders in {seconds} s (exit 0/1/2: {outcomes:?})");
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// One random edit of a file's bytes; returns what it did.
+fn mutate(bytes: &mut Vec<u8>, rng: &mut rand::rngs::ChaCha8Rng, nasty: &[&str]) -> String {
+    use rand::RngExt;
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    let mut lines: Vec<String> = text.split('\n').map(String::from).collect();
+    let pick = |rng: &mut rand::rngs::ChaCha8Rng, n: usize| rng.random_range(0..n.max(1));
+    let nasty_value = nasty[rng.random_range(0..nasty.len())];
+    let what = match rng.random_range(0..9) {
+        // A field of a line (CSV) replaced.
+        0 | 1 => {
+            let l = pick(rng, lines.len());
+            let mut fields: Vec<String> = lines[l].split(',').map(String::from).collect();
+            let f = pick(rng, fields.len());
+            fields[f] = nasty_value.to_string();
+            lines[l] = fields.join(",");
+            format!("line {} field {} = {nasty_value:?}", l + 1, f + 1)
+        }
+        // A column dropped from every line, or from the header only.
+        2 => {
+            let only_header = rng.random_bool(0.5);
+            let f = pick(rng, lines[0].split(',').count());
+            for (i, line) in lines.iter_mut().enumerate() {
+                if i == 0 || !only_header {
+                    let mut fields: Vec<&str> = line.split(',').collect();
+                    if f < fields.len() {
+                        fields.remove(f);
+                    }
+                    *line = fields.join(",");
+                }
+            }
+            format!("column {} dropped{}", f + 1, if only_header { " from the header" } else { "" })
+        }
+        // Two header columns swapped.
+        3 => {
+            let mut fields: Vec<String> = lines[0].split(',').map(String::from).collect();
+            let (a, b) = (pick(rng, fields.len()), pick(rng, fields.len()));
+            fields.swap(a, b);
+            lines[0] = fields.join(",");
+            format!("header columns {} and {} swapped", a + 1, b + 1)
+        }
+        // A line dropped or repeated.
+        4 => {
+            let l = pick(rng, lines.len());
+            if rng.random_bool(0.5) {
+                lines.remove(l);
+                format!("line {} dropped", l + 1)
+            } else {
+                let copy = lines[l].clone();
+                lines.insert(l, copy);
+                format!("line {} repeated", l + 1)
+            }
+        }
+        // Cut short.
+        5 => {
+            let at = pick(rng, bytes.len());
+            bytes.truncate(at);
+            return format!("cut at byte {at}");
+        }
+        // Stray bytes.
+        6 => {
+            let at = pick(rng, bytes.len());
+            let stray: Vec<u8> = (0..rng.random_range(1..8)).map(|_| rng.random()).collect();
+            bytes.splice(at..at, stray);
+            return format!("stray bytes at {at}");
+        }
+        // A JSON (or any) number token replaced.
+        7 => {
+            let starts: Vec<usize> = text
+                .char_indices()
+                .filter(|(i, c)| c.is_ascii_digit() && (*i == 0 || !text.as_bytes()[i - 1].is_ascii_alphanumeric()))
+                .map(|(i, _)| i)
+                .collect();
+            if starts.is_empty() {
+                return "nothing".into();
+            }
+            let s = starts[pick(rng, starts.len())];
+            let e = text[s..]
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+                .map_or(text.len(), |e| s + e);
+            *bytes = format!("{}{nasty_value}{}", &text[..s], &text[e..]).into_bytes();
+            return format!("number at byte {s} = {nasty_value:?}");
+        }
+        // A quoted JSON string replaced by a value of another type.
+        _ => {
+            let quotes: Vec<usize> = text.match_indices(": \"").map(|(i, _)| i + 2).collect();
+            if quotes.is_empty() {
+                return "nothing".into();
+            }
+            let s = quotes[pick(rng, quotes.len())];
+            let e = text[s + 1..].find('"').map_or(text.len(), |e| s + 2 + e);
+            *bytes = format!("{}{nasty_value}{}", &text[..s], &text[e.min(text.len())..]).into_bytes();
+            return format!("string at byte {s} = {nasty_value}");
+        }
+    };
+    *bytes = lines.join("\n").into_bytes();
+    what
 }

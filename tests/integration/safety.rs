@@ -282,3 +282,88 @@ fn a_folder_whose_replacement_was_killed_is_read_whole_by_report() {
     assert_eq!(without_report(&after), without_report(&reference));
     assert_eq!(names(t.path()), ["out", "s.toml"]);
 }
+
+/// Run spsim to the end and return its exit status and peak resident memory in bytes
+/// (as it reports it itself: a child's rusage would count this test's memory, inherited
+/// through fork).
+fn peak_of(args: &[&str], cwd: &Path) -> (i32, u64) {
+    let o = Command::new(env!("CARGO_BIN_EXE_spsim"))
+        .args(args)
+        .current_dir(cwd)
+        .env("SPSIM_REPORT_PEAK", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    let peak = err
+        .lines()
+        .find_map(|l| l.strip_prefix("peak resident memory: ")?.strip_suffix(" bytes")?.parse().ok())
+        .unwrap_or_else(|| panic!("no peak reported: {err}"));
+    (o.status.code().unwrap_or(-1), peak)
+}
+
+/// The estimate `spsim validate` prints on its line starting with `what` ("run:" or "sweep:").
+fn estimated(file: &Path, what: &str) -> u64 {
+    let o = spsim(&["validate", file.to_str().unwrap(), "--threads", "2"]);
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(what) && l.contains("about "))
+        .unwrap_or_else(|| panic!("no {what} line:\n{text}"));
+    let about = line.split("about ").nth(1).unwrap();
+    let mut words = about.split(' ');
+    let n: f64 = words.next().unwrap().parse().unwrap();
+    let unit = words.next().unwrap();
+    // Printed rounded: the estimate is at least the printed value less half its last digit.
+    let (scale, half) = match unit {
+        "MiB" => ((1u64 << 20) as f64, 0.5),
+        "GiB" => ((1u64 << 30) as f64, 0.05),
+        u => panic!("unit {u}"),
+    };
+    ((n - half) * scale) as u64
+}
+
+/// The memory estimate that `--max-memory` and the machine's memory are checked against
+/// errs high: at least the measured peak of every shipped scenario (England included),
+/// of a scheduled change that raises post growth tenfold, and of a sweep.
+#[test]
+fn the_memory_estimate_is_at_least_the_measured_peak() {
+    let t = tempfile::tempdir().unwrap();
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(repo("scenarios"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    let growth = t.path().join("growth.toml");
+    std::fs::write(
+        &growth,
+        "[run]\nyears = 6\nwarmup_weeks = 26\nreplications = 4\n[[region]]\nname = \"a\"\npopulation = 60000\n\
+         lw_posts = 3\n[funding]\nlw_post_growth_per_year = 0.1\n[[change]]\nweek = 40\n\
+         \"funding.lw_post_growth_per_year\" = 1.0\n\"funding.vcse_new_orgs_per_year\" = 10\n",
+    )
+    .unwrap();
+    files.push(growth);
+    let mut checked = Vec::new();
+    for f in &files {
+        let est = estimated(f, "run:");
+        let (code, peak) =
+            peak_of(&["run", f.to_str().unwrap(), "--out", "out", "--quiet", "--threads", "2"], t.path());
+        assert_eq!(code, 0, "{}", f.display());
+        assert!(est >= peak, "{}: estimated {est} bytes, measured peak {peak}", f.display());
+        checked.push(format!(
+            "{}: {:.0}/{:.0} MiB",
+            f.file_name().unwrap().to_string_lossy(),
+            est as f64 / 1048576.0,
+            peak as f64 / 1048576.0
+        ));
+        std::fs::remove_dir_all(t.path().join("out")).unwrap();
+    }
+    let sweep = repo("tests/data/sweep_small.toml");
+    let est = estimated(&sweep, "sweep:");
+    let (code, peak) =
+        peak_of(&["sweep", sweep.to_str().unwrap(), "--out", "sw", "--quiet", "--threads", "2"], t.path());
+    assert_eq!(code, 0);
+    assert!(est >= peak, "sweep: estimated {est} bytes, measured peak {peak}");
+    eprintln!("estimate/peak: {}", checked.join(", "));
+}

@@ -54,11 +54,17 @@ fn err(e: impl std::fmt::Display) -> String {
     format!("drawing a plot: {e}")
 }
 
+/// The largest magnitude an axis shows.
+pub const AXIS_LIMIT: f64 = 1e15;
+
 /// Lower and upper ends of an axis holding `values` (finite ones), padded, and
 /// including 0 when `zero`.
+/// Values beyond ±[`AXIS_LIMIT`] (no quantity spsim writes comes near; an edited file
+/// might) are drawn at the axis's end: the plotting library never ends dividing an axis
+/// that spans nearly the whole range of a float.
 fn extent(values: impl Iterator<Item = f64>, zero: bool) -> (f64, f64) {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for v in values.filter(|v| v.is_finite()) {
+    for v in values.filter(|v| v.is_finite()).map(|v| v.clamp(-AXIS_LIMIT, AXIS_LIMIT)) {
         lo = lo.min(v);
         hi = hi.max(v);
     }
@@ -556,6 +562,9 @@ mod tests {
         assert_eq!(tick(1e300), "1.00e300");
         assert_eq!(tick(1e-320), "1.00e-320");
         // A span of 1e-320 is drawn as a constant, not divided into ticks.
+        // Values near the largest float (an edited file) end the axis at its limit.
+        let (lo, hi) = extent([0.0, 1e308].into_iter(), true);
+        assert!(lo == 0.0 && hi > AXIS_LIMIT && hi < 2.0 * AXIS_LIMIT, "{lo} {hi}");
         let (lo, hi) = extent([0.0, 1e-320].into_iter(), false);
         assert!(hi - lo > 0.1, "{lo} {hi}");
         let rows: Vec<Interval> = [1e-320, 0.0, f64::INFINITY]

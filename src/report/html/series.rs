@@ -313,23 +313,27 @@ pub fn bands(weekly: &Weekly) -> Vec<Band> {
 
 /// Read `series.csv` back: per scenario (in file order), its bands.
 pub fn read_series_csv(bytes: &[u8]) -> Result<Vec<(String, Vec<Band>)>, String> {
-    let mut reader = csv::Reader::from_reader(bytes);
+    let t = super::parts::Table::parse("series.csv", bytes)?;
+    let [sc, id, week, mean, low, high, n] =
+        ["scenario", "series", "week", "mean", "ci_low", "ci_high", "n"].map(|c| t.col(c, "series.csv"));
+    let (sc, id, week, mean, low, high, n) = (sc?, id?, week?, mean?, low?, high?, n?);
     let mut out: Vec<(String, Vec<Band>)> = Vec::new();
-    let f = |x: &str| if x.is_empty() { f64::NAN } else { x.parse().unwrap_or(f64::NAN) };
-    for (i, rec) in reader.records().enumerate() {
-        let rec = rec.map_err(|e| e.to_string())?;
-        let (Some(sc), Some(id), Some(week)) = (rec.get(0), rec.get(1), rec.get(2)) else {
-            return Err(format!("line {}: too few columns", i + 2));
-        };
-        let Some(def) = series(id) else { continue };
-        let week: usize = week.parse().map_err(|_| format!("line {}: week {week:?} is not a whole number", i + 2))?;
-        if week == 0 {
-            return Err(format!("line {}: weeks start at 1", i + 2));
+    let f = |row: &[String], i: usize| super::parts::number(row, i);
+    for (i, row) in t.rows.iter().enumerate() {
+        let line = i + 2;
+        let cell = |c: usize| row.get(c).map(String::as_str).ok_or_else(|| format!("line {line}: too few columns"));
+        let (name, series_id, w) = (cell(sc)?, cell(id)?, cell(week)?);
+        let Some(def) = series(series_id) else { continue };
+        let w: usize = w.parse().map_err(|_| format!("line {line}: week {w:?} is not a whole number"))?;
+        // Each week of a series has its own row, so no week lies beyond the row count:
+        // a larger one (an edited file) would size the series from the file's word.
+        if w == 0 || w > t.rows.len() {
+            return Err(format!("line {line}: week {w} is outside 1..{} (the file's rows)", t.rows.len()));
         }
-        let pos = match out.iter().position(|(n, _)| n == sc) {
+        let pos = match out.iter().position(|(n, _)| n == name) {
             Some(p) => p,
             None => {
-                out.push((sc.to_string(), Vec::new()));
+                out.push((name.to_string(), Vec::new()));
                 out.len() - 1
             }
         };
@@ -341,16 +345,16 @@ pub fn read_series_csv(bytes: &[u8]) -> Result<Vec<(String, Vec<Band>)>, String>
                 bands.last_mut().expect("just pushed")
             }
         };
-        if b.mean.len() < week {
-            b.mean.resize(week, f64::NAN);
-            b.low.resize(week, f64::NAN);
-            b.high.resize(week, f64::NAN);
-            b.n.resize(week, 0);
+        if b.mean.len() < w {
+            b.mean.resize(w, f64::NAN);
+            b.low.resize(w, f64::NAN);
+            b.high.resize(w, f64::NAN);
+            b.n.resize(w, 0);
         }
-        b.mean[week - 1] = f(rec.get(3).unwrap_or(""));
-        b.low[week - 1] = f(rec.get(4).unwrap_or(""));
-        b.high[week - 1] = f(rec.get(5).unwrap_or(""));
-        b.n[week - 1] = rec.get(6).and_then(|x| x.parse().ok()).unwrap_or(0);
+        b.mean[w - 1] = f(row, mean);
+        b.low[w - 1] = f(row, low);
+        b.high[w - 1] = f(row, high);
+        b.n[w - 1] = row.get(n).and_then(|x| x.parse().ok()).unwrap_or(0);
     }
     Ok(out)
 }
