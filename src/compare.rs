@@ -10,6 +10,8 @@ use crate::run::RunResult;
 pub struct PairedDiff {
     /// Alternative scenario name.
     pub scenario: String,
+    /// The reported weeks compared: `all`, or a [`crate::run::Period`]'s label.
+    pub period: String,
     /// Metric name.
     pub metric: &'static str,
     /// Baseline mean over the paired replications.
@@ -28,16 +30,30 @@ pub struct PairedDiff {
     pub n: usize,
 }
 
-/// Paired differences of every metric of `alt` against `base` (same replications).
+/// Paired differences of every metric of `alt` against `base` (same replications), over
+/// all reported weeks (period `all`), then in each period both runs were given (the same
+/// ones: see [`crate::run::periods_of`]).
 pub fn paired(scenario: &str, base: &RunResult, alt: &RunResult) -> Vec<PairedDiff> {
     let runs = |r: &RunResult| -> Vec<RunSummary> { r.replications.iter().map(|x| x.summary.clone()).collect() };
-    let (b, a) = (runs(base), runs(alt));
+    let mut out = paired_summaries(scenario, "all", &runs(base), &runs(alt));
+    if base.periods == alt.periods {
+        for (k, p) in base.periods.iter().enumerate() {
+            let runs =
+                |r: &RunResult| -> Vec<RunSummary> { r.replications.iter().map(|x| x.periods[k].clone()).collect() };
+            out.extend(paired_summaries(scenario, &p.label, &runs(base), &runs(alt)));
+        }
+    }
+    out
+}
+
+/// Paired differences of every metric between replication summaries `b` and `a`.
+fn paired_summaries(scenario: &str, period: &str, b: &[RunSummary], a: &[RunSummary]) -> Vec<PairedDiff> {
     let Some(first) = b.first() else { return Vec::new() };
     let mut out = Vec::new();
     for (i, (name, _)) in first.metrics.iter().enumerate() {
         let pairs: Vec<(f64, f64)> = b
             .iter()
-            .zip(&a)
+            .zip(a)
             .filter_map(|(x, y)| {
                 let bx = x.metrics.get(i).and_then(|m| m.1)?;
                 let ay = y.metrics.iter().find(|m| m.0 == *name).and_then(|m| m.1)?;
@@ -47,6 +63,7 @@ pub fn paired(scenario: &str, base: &RunResult, alt: &RunResult) -> Vec<PairedDi
         if let Some(st) = PairedStats::of(&pairs) {
             out.push(PairedDiff {
                 scenario: scenario.to_string(),
+                period: period.to_string(),
                 metric: name,
                 base_mean: st.base_mean,
                 alt_mean: st.alt_mean,
@@ -229,7 +246,7 @@ pub fn excludes_zero(low: f64, high: f64) -> bool {
 /// standardised difference, real differences (95% interval excluding 0) marked `*`, with
 /// n. Without `all`, only real differences are shown, at most [`MAIN_ROWS_PER_GROUP`] per
 /// group, and a line says how many more `--all` shows.
-pub fn table(rows: &[PairedDiff], all: bool) -> String {
+pub fn table(base: &str, rows: &[PairedDiff], all: bool) -> String {
     use crate::metrics::defs::{GROUPS, group};
     let f = |x: f64| if x.is_finite() { format!("{x:.4}") } else { "-".into() };
     let width = rows.iter().map(|r| r.metric.len()).max().unwrap_or(6).max(6);
@@ -242,7 +259,7 @@ pub fn table(rows: &[PairedDiff], all: bool) -> String {
     }
     let mut hidden = 0usize;
     for sc in scenarios {
-        out.push_str(&format!("\n{sc} − baseline\n"));
+        out.push_str(&format!("\n{sc} − {base}\n"));
         for g in GROUPS {
             let mut members: Vec<&PairedDiff> =
                 rows.iter().filter(|r| r.scenario == sc && group(r.metric) == *g).collect();
@@ -338,6 +355,7 @@ mod tests {
     fn d(metric: &'static str, diff: f64, sd: f64, half: f64) -> PairedDiff {
         PairedDiff {
             scenario: "alt".into(),
+            period: "all".into(),
             metric,
             base_mean: 1.0,
             alt_mean: 1.0 + diff,
@@ -358,7 +376,7 @@ mod tests {
             d("lw_burnout_mean", 0.3, 0.05, 0.02), // retention, real
             d("a_very_long_metric_name_that_is_longer_than_the_column", 0.1, 0.01, 0.001),
         ];
-        let t = table(&rows, false);
+        let t = table("base", &rows, false);
         let access = t.find("  access").unwrap();
         let retention = t.find("  retention").unwrap();
         assert!(access < retention, "{t}");
@@ -370,7 +388,7 @@ mod tests {
         // Columns stay aligned whatever the name length.
         let ends: Vec<usize> = t.lines().filter(|l| l.starts_with("  * ")).map(|l| l.len()).collect();
         assert!(ends.windows(2).all(|w| w[0] == w[1]), "{t}");
-        let all = table(&rows, true);
+        let all = table("base", &rows, true);
         assert!(all.contains("uptake_rate") && !all.contains("more differences"), "{all}");
     }
 }

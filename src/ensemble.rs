@@ -152,13 +152,7 @@ pub fn mixture_quantile(parts: &[(f64, f64)], q: f64) -> f64 {
 /// least 0; changes, effects and gaps (which can fall) unbounded. The combined interval is
 /// kept inside it (a normal approximation can reach past a bound).
 pub fn bounds(metric: &str) -> (f64, f64) {
-    let signed = ["change", "effect", "gap"].iter().any(|w| metric.contains(w));
-    let share = crate::metrics::defs::find(metric).is_some_and(|d| d.unit.starts_with("share"));
-    match (signed, share) {
-        (true, _) => (f64::NEG_INFINITY, f64::INFINITY),
-        (false, true) => (0.0, 1.0),
-        (false, false) => (0.0, f64::INFINITY),
-    }
+    crate::metrics::defs::range(metric)
 }
 
 fn mean_sd(xs: &[f64]) -> (f64, f64) {

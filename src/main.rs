@@ -425,8 +425,11 @@ fn compare(
     };
     let total: u64 = scenarios.iter().map(|s| reps as u64 * s.total_weeks() as u64).sum();
     let bar = progress_bar(total, quiet, "compare", "replication-weeks");
-    let results: Vec<run::RunResult> =
-        pool.install(|| scenarios.iter().map(|s| run::run_scenario(s, &|n| bar.inc(n))).collect());
+    let results: Vec<run::RunResult> = pool.install(|| {
+        // The same periods for every scenario: each year, and around every scenario's changes.
+        let periods = run::periods_of(&scenarios.iter().collect::<Vec<_>>());
+        scenarios.iter().map(|s| run::run_scenario_over(s, &periods, &|n| bar.inc(n))).collect()
+    });
     bar.finish_and_clear();
     let mut rows = Vec::new();
     for (s, r) in scenarios.iter().zip(&results).skip(1) {
@@ -458,9 +461,11 @@ fn compare(
             "paired differences from {} ({} replications, seed {seed}, common random numbers)",
             scenarios[0].run.name, reps
         );
-        print!("{}", spsim::compare::table(&rows, all));
+        // Over all reported weeks; compare.csv and the report have each period too.
+        let overall: Vec<_> = rows.iter().filter(|r| r.period == "all").cloned().collect();
+        print!("{}", spsim::compare::table(&scenarios[0].run.name, &overall, all));
         if !ens_rows.is_empty() {
-            print!("{}", spsim::compare::ensemble_table(&rows, &ens_rows, all));
+            print!("{}", spsim::compare::ensemble_table(&overall, &ens_rows, all));
         }
         println!("written to {} (open report.html in a browser for plots)", out.display());
     }

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use crate::metrics::WeekCounts;
 use crate::metrics::ledger::Ledger;
-use crate::metrics::summary::{self, MetricStats, RunSummary};
+use crate::metrics::summary::{self, MetricStats, Pooled, RunSummary};
 use crate::rules::step::step_region;
 use crate::rules::{Ctx, Tables};
 use crate::scenario::change::ChangeSet;
@@ -30,6 +30,64 @@ pub struct Replication {
     pub patient_weeks: u64,
     /// Mechanism ledger over the reported weeks, by deprivation (low, medium, high).
     pub ledger: [Ledger; 3],
+    /// Summary metrics of each period the run was asked for ([`Period`]), in order.
+    pub periods: Vec<RunSummary>,
+}
+
+/// A span of reported weeks whose summary is reported on its own: each reported year,
+/// and the year before and each year after a scheduled change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Period {
+    /// Name in `periods.csv` and `compare.csv`: `year-K`, `before-week-W`,
+    /// `after-week-W-year-K` (W the change's reported week).
+    pub label: String,
+    /// First reported week index (0-based) in the period.
+    pub start: u32,
+    /// One past the last.
+    pub end: u32,
+}
+
+/// Shortest span reported as a period (a last part-year shorter than this is left out).
+const MIN_PERIOD_WEEKS: u32 = 4;
+
+/// The periods of a run of `reported` weeks with scheduled changes from the reported weeks
+/// `change_weeks` (1-based): each year, then per change week the year before it and each
+/// year from it on (a last part-year of at least [`MIN_PERIOD_WEEKS`] weeks included).
+pub fn periods(reported: u32, change_weeks: &[u32]) -> Vec<Period> {
+    let mut out = Vec::new();
+    let years = |from: u32, label: &dyn Fn(u32) -> String, out: &mut Vec<Period>| {
+        let mut k = 1;
+        let mut start = from;
+        while start < reported && reported - start >= MIN_PERIOD_WEEKS.min(reported - from) {
+            out.push(Period { label: label(k), start, end: (start + 52).min(reported) });
+            start += 52;
+            k += 1;
+        }
+    };
+    years(0, &|k| format!("year-{k}"), &mut out);
+    let mut weeks: Vec<u32> = change_weeks.iter().copied().filter(|w| (1..=reported).contains(w)).collect();
+    weeks.sort_unstable();
+    weeks.dedup();
+    for w in weeks {
+        let at = w - 1;
+        let mut around = Vec::new();
+        if at > 0 {
+            around.push(Period { label: format!("before-week-{w}"), start: at.saturating_sub(52), end: at });
+        }
+        years(at, &|k| format!("after-week-{w}-year-{k}"), &mut around);
+        // A window that is exactly a reported year (a change at a year's start) is that year.
+        around.retain(|p| !out.iter().any(|q: &Period| q.start == p.start && q.end == p.end));
+        out.extend(around);
+    }
+    out
+}
+
+/// The periods of a run of `s` alone, or of several scenarios compared side by side (the
+/// change weeks of every one of them, so that each period pairs like with like).
+pub fn periods_of(scenarios: &[&Scenario]) -> Vec<Period> {
+    let reported = scenarios.first().map_or(0, |s| s.reported_weeks());
+    let weeks: Vec<u32> = scenarios.iter().flat_map(|s| s.changes.iter().map(|c| c.week)).collect();
+    periods(reported, &weeks)
 }
 
 /// Result of a whole run.
@@ -39,6 +97,10 @@ pub struct RunResult {
     pub replications: Vec<Replication>,
     /// Summary statistics across replications.
     pub summary: Vec<MetricStats>,
+    /// The periods summarised on their own ([`periods_of`]).
+    pub periods: Vec<Period>,
+    /// Summary statistics of each period across replications, in the order of `periods`.
+    pub period_summary: Vec<Vec<MetricStats>>,
 }
 
 /// Apply one scheduled change to `now` (the parameters in force; values were checked at
@@ -62,8 +124,18 @@ fn apply_change(c: &ChangeSet, now: &mut Scenario, regions: &mut [Region]) {
     }
 }
 
-/// Run one replication. `progress` is called once per simulated week.
+/// Run one replication (no periods). `progress` is called once per simulated week.
 pub fn run_replication(s: &Scenario, replication: u32, progress: &(dyn Fn(u64) + Sync)) -> Replication {
+    run_replication_over(s, replication, &[], progress)
+}
+
+/// Run one replication, with the summary of each of `periods` too.
+pub fn run_replication_over(
+    s: &Scenario,
+    replication: u32,
+    periods: &[Period],
+    progress: &(dyn Fn(u64) + Sync),
+) -> Replication {
     let mut regions = build_regions(
         &s.regions,
         &s.behaviour,
@@ -83,6 +155,11 @@ pub fn run_replication(s: &Scenario, replication: u32, progress: &(dyn Fn(u64) +
     let mut tables = Tables::new(&now.behaviour, &now.policy);
     let changes = s.changes_in_order();
     let mut next_change = 0;
+    // Pooled totals at each period's start and end (reported week index), for the periods.
+    let mut marks: Vec<u32> = periods.iter().flat_map(|p| [p.start, p.end]).filter(|&w| w > 0).collect();
+    marks.sort_unstable();
+    marks.dedup();
+    let mut pooled_at: Vec<(u32, Pooled)> = Vec::with_capacity(marks.len());
     for week in 0..total {
         while let Some(c) = changes.get(next_change)
             && report_from + c.week - 1 == week
@@ -117,24 +194,77 @@ pub fn run_replication(s: &Scenario, replication: u32, progress: &(dyn Fn(u64) +
             for r in &regions {
                 weekly[start + r.archetype as usize].add(&r.week);
             }
+            let done = week + 1 - report_from;
+            if marks.binary_search(&done).is_ok() {
+                let views: Vec<_> = regions.iter().map(|r| (r.deprivation, r.population, &r.totals)).collect();
+                pooled_at.push((done, Pooled::of(&views)));
+            }
         }
         patient_weeks += regions.iter().map(|r| r.patients.len() as u64).sum::<u64>();
         progress(1);
     }
     let views: Vec<_> = regions.iter().map(|r| (r.deprivation, r.population, &r.totals)).collect();
     let summary = summary::summarise(&views, s.run.counterfactual);
+    let at = |w: u32| pooled_at.iter().find(|p| p.0 == w).map(|p| &p.1);
+    let periods = periods
+        .iter()
+        .map(|p| {
+            let end = at(p.end).expect("pooled at every period's end");
+            let pooled = match at(p.start) {
+                Some(start) => end.since(start),
+                None => end.clone(), // from the first reported week: nothing before
+            };
+            summary::summarise_pooled(&pooled, s.run.counterfactual)
+        })
+        .collect();
     let mut ledger = [Ledger::default(), Ledger::default(), Ledger::default()];
     for r in &regions {
         ledger[(r.deprivation.level() + 1.0) as usize].add(&r.totals.ledger);
     }
-    Replication { index: replication, weekly, summary, patient_weeks, ledger }
+    Replication { index: replication, weekly, summary, patient_weeks, ledger, periods }
 }
 
 /// Run every replication of a scenario (in parallel, collected in order).
 pub fn run_scenario(s: &Scenario, progress: &(dyn Fn(u64) + Sync)) -> RunResult {
+    run_scenario_over(s, &periods_of(&[s]), progress)
+}
+
+/// Run every replication of a scenario with the summary of each of `periods` too (a
+/// comparison gives every scenario the same periods).
+pub fn run_scenario_over(s: &Scenario, periods: &[Period], progress: &(dyn Fn(u64) + Sync)) -> RunResult {
     let replications: Vec<Replication> =
-        (0..s.run.replications).into_par_iter().map(|r| run_replication(s, r, progress)).collect();
+        (0..s.run.replications).into_par_iter().map(|r| run_replication_over(s, r, periods, progress)).collect();
     let runs: Vec<RunSummary> = replications.iter().map(|r| r.summary.clone()).collect();
     let summary = summary::combine(&runs);
-    RunResult { replications, summary }
+    let period_summary = (0..periods.len())
+        .map(|k| summary::combine(&replications.iter().map(|r| r.periods[k].clone()).collect::<Vec<_>>()))
+        .collect();
+    RunResult { replications, summary, periods: periods.to_vec(), period_summary }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_are_the_years_and_the_years_around_each_change() {
+        let spans = |ps: &[Period]| ps.iter().map(|p| (p.label.clone(), p.start, p.end)).collect::<Vec<_>>();
+        let s = |l: &str, a: u32, b: u32| (l.to_string(), a, b);
+        assert_eq!(spans(&periods(104, &[])), vec![s("year-1", 0, 52), s("year-2", 52, 104)]);
+        // A last part-year of fewer than 4 weeks is left out; a short run is one period.
+        assert_eq!(spans(&periods(106, &[])), vec![s("year-1", 0, 52), s("year-2", 52, 104)]);
+        assert_eq!(spans(&periods(10, &[])), vec![s("year-1", 0, 10)]);
+        assert_eq!(
+            spans(&periods(104, &[30, 30, 200])),
+            vec![
+                s("year-1", 0, 52),
+                s("year-2", 52, 104),
+                s("before-week-30", 0, 29),
+                s("after-week-30-year-1", 29, 81),
+                s("after-week-30-year-2", 81, 104),
+            ]
+        );
+        // A change at a year's start: its windows are the years themselves, listed once.
+        assert_eq!(spans(&periods(104, &[53])), vec![s("year-1", 0, 52), s("year-2", 52, 104)]);
+    }
 }

@@ -186,6 +186,19 @@ pub const METRICS: &[MetricDef] = &[
     ),
     m("vcse_new_per_year", "organisations per year", "R18", "New VCSE organisations."),
     m(
+        "connections_per_pcn_year",
+        "patients per PCN-year",
+        "R7",
+        "Patients connected to a VCSE organisation (the place started), per PCN per year.",
+    ),
+    m(
+        "first_sessions_per_pcn_year",
+        "patients per PCN-year",
+        "R5",
+        "First sessions with a link worker (patients reaching the service), per PCN per year.",
+    ),
+    m("vcse_open_per_pcn", "organisations per PCN", "R18", "VCSE organisations open, per PCN (mean over the weeks)."),
+    m(
         "gp_nonmedical_effect_controlled",
         "relative difference",
         "R9",
@@ -220,5 +233,18 @@ pub fn group(name: &str) -> &'static str {
         "VCSE sector"
     } else {
         "access"
+    }
+}
+
+/// The range a metric's value can take: shares in [0, 1]; counts, rates and durations at
+/// least 0; changes, effects and gaps (which can fall) unbounded. Intervals are kept inside
+/// it.
+pub fn range(metric: &str) -> (f64, f64) {
+    let signed = ["change", "effect", "gap"].iter().any(|w| metric.contains(w));
+    let share = find(metric).is_some_and(|d| d.unit.starts_with("share"));
+    match (signed, share) {
+        (true, _) => (f64::NEG_INFINITY, f64::INFINITY),
+        (false, true) => (0.0, 1.0),
+        (false, false) => (0.0, f64::INFINITY),
     }
 }

@@ -297,6 +297,13 @@ impl Ledger {
         }
     }
 
+    /// Take away counts of an earlier moment (every count only grows).
+    pub fn sub(&mut self, o: &Ledger) {
+        for (a, b) in self.counts.iter_mut().zip(&o.counts) {
+            *a -= b;
+        }
+    }
+
     /// Count of a mechanism at a supervision level in a band.
     pub fn count(&self, level: usize, m: Mechanism, band: usize) -> u64 {
         self.counts[slot(level, m, band)]

@@ -24,6 +24,10 @@ macro_rules! week_counts {
             pub fn add(&mut self, o: &WeekCounts) {
                 $(self.$field += o.$field;)*
             }
+            /// Take away counts summed earlier (a cumulative total at a period's start).
+            pub fn sub(&mut self, o: &WeekCounts) {
+                $(self.$field -= o.$field;)*
+            }
             /// Values in column order.
             pub fn values(&self) -> Vec<f64> {
                 vec![$(self.$field),*]
@@ -299,6 +303,35 @@ impl RegionTotals {
         self.fu_up += o.fu_up;
         self.fu_down += o.fu_down;
         self.ledger.add(&o.ledger);
+    }
+
+    /// Take away the totals accumulated up to an earlier week (the same regions' totals
+    /// then), leaving what accumulated since: a period's totals.
+    pub fn sub(&mut self, o: &RegionTotals) {
+        self.sum.sub(&o.sum);
+        self.weeks -= o.weeks;
+        for (a, b) in self.wait_hist.iter_mut().zip(&o.wait_hist) {
+            *a -= b;
+        }
+        for (a, b) in self.contacts_hist.iter_mut().zip(&o.contacts_hist) {
+            *a -= b;
+        }
+        self.exits_engaged -= o.exits_engaged;
+        self.dropped_waiting_reported -= o.dropped_waiting_reported;
+        self.exits_3_contacts -= o.exits_3_contacts;
+        self.exits_medical -= o.exits_medical;
+        self.exits_continuity_break -= o.exits_continuity_break;
+        self.wellbeing_change -= o.wellbeing_change;
+        self.wellbeing_change_cf -= o.wellbeing_change_cf;
+        self.self_efficacy_change -= o.self_efficacy_change;
+        self.social_capital_change -= o.social_capital_change;
+        self.fu_n -= o.fu_n;
+        self.fu_before -= o.fu_before;
+        self.fu_after -= o.fu_after;
+        self.fu_after_cf -= o.fu_after_cf;
+        self.fu_up -= o.fu_up;
+        self.fu_down -= o.fu_down;
+        self.ledger.sub(&o.ledger);
     }
 }
 

@@ -19,17 +19,54 @@ fn ratio(a: f64, b: f64) -> Option<f64> {
 /// Compute one replication's summary from every region's deprivation, population and
 /// totals, in region order.
 pub fn summarise(regions: &[(Deprivation, u32, &RegionTotals)], counterfactual: bool) -> RunSummary {
-    let mut all = RegionTotals::default();
-    let mut by_dep = [RegionTotals::default(), RegionTotals::default(), RegionTotals::default()];
-    let mut has = [false; 3];
-    let mut population = 0.0;
-    for (dep, pop, t) in regions {
-        population += *pop as f64;
-        all.add(t);
-        let i = (dep.level() + 1.0) as usize;
-        by_dep[i].add(t);
-        has[i] = true;
+    summarise_pooled(&Pooled::of(regions), counterfactual)
+}
+
+/// Every region's totals pooled: over all regions and by deprivation (what the summary
+/// reads). Pooled totals of two moments subtract to a period's.
+#[derive(Debug, Clone, Default)]
+pub struct Pooled {
+    /// Over all regions.
+    pub all: RegionTotals,
+    /// By deprivation (low, medium, high).
+    pub by_dep: [RegionTotals; 3],
+    /// Whether any region has each deprivation.
+    pub has: [bool; 3],
+    /// Population over all regions.
+    pub population: f64,
+    /// Regions (PCNs) pooled.
+    pub pcns: f64,
+}
+
+impl Pooled {
+    /// Pool regions' totals, in region order.
+    pub fn of(regions: &[(Deprivation, u32, &RegionTotals)]) -> Pooled {
+        let mut p = Pooled::default();
+        for (dep, pop, t) in regions {
+            p.population += *pop as f64;
+            p.pcns += 1.0;
+            p.all.add(t);
+            let i = (dep.level() + 1.0) as usize;
+            p.by_dep[i].add(t);
+            p.has[i] = true;
+        }
+        p
     }
+
+    /// What accumulated since `earlier` (the same regions' pooled totals then).
+    pub fn since(&self, earlier: &Pooled) -> Pooled {
+        let mut p = self.clone();
+        p.all.sub(&earlier.all);
+        for (a, b) in p.by_dep.iter_mut().zip(&earlier.by_dep) {
+            a.sub(b);
+        }
+        p
+    }
+}
+
+/// The summary of pooled totals.
+pub fn summarise_pooled(p: &Pooled, counterfactual: bool) -> RunSummary {
+    let (all, by_dep, has, population, pcns) = (&p.all, &p.by_dep, p.has, p.population, p.pcns);
     let s = &all.sum;
     let lw_years = s.lw_in_post / 52.0;
     let lw_months = s.lw_in_post * 12.0 / 52.0;
@@ -100,6 +137,9 @@ pub fn summarise(regions: &[(Deprivation, u32, &RegionTotals)], counterfactual: 
         ("continuity_break_share", ratio(all.exits_continuity_break, all.exits_engaged)),
         ("vcse_closures_per_year", ratio(s.vcse_closures * 52.0, all.weeks)),
         ("vcse_new_per_year", ratio(s.vcse_new * 52.0, all.weeks)),
+        ("connections_per_pcn_year", ratio(s.connected * 52.0, all.weeks * pcns)),
+        ("first_sessions_per_pcn_year", ratio(s.first_sessions * 52.0, all.weeks * pcns)),
+        ("vcse_open_per_pcn", ratio(s.vcse_open, all.weeks * pcns)),
     ];
     if counterfactual {
         m.push(("gp_nonmedical_effect_controlled", ratio(all.fu_after - all.fu_after_cf, all.fu_after_cf)));
@@ -129,7 +169,9 @@ pub struct MetricStats {
 }
 
 /// Combine replications (in replication order) into per-metric statistics. Metrics
-/// absent from every replication are left out.
+/// absent from every replication are left out. The 95% interval is the t interval
+/// intersected with the metric's range ([`super::defs::range`]: shares in [0, 1], counts
+/// at least 0): the true value lies in the range, so the intersection covers it as often.
 pub fn combine(runs: &[RunSummary]) -> Vec<MetricStats> {
     let Some(first) = runs.first() else {
         return Vec::new();
@@ -137,7 +179,12 @@ pub fn combine(runs: &[RunSummary]) -> Vec<MetricStats> {
     let mut out = Vec::new();
     for (i, (name, _)) in first.metrics.iter().enumerate() {
         let values: Vec<f64> = runs.iter().filter_map(|r| r.metrics.get(i).and_then(|m| m.1)).collect();
-        out.extend(stats_of(name, &values));
+        out.extend(stats_of(name, &values).map(|mut s| {
+            let (lo, hi) = super::defs::range(name);
+            s.ci_low = s.ci_low.clamp(lo, hi);
+            s.ci_high = s.ci_high.clamp(lo, hi);
+            s
+        }));
     }
     out
 }

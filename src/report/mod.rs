@@ -91,11 +91,23 @@ pub fn mechanisms_csv(result: &RunResult) -> Vec<u8> {
 /// `compare.csv`: paired differences from the baseline, one row per alternative × metric.
 pub fn compare_csv(rows: &[crate::compare::PairedDiff]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["scenario", "metric", "base_mean", "alt_mean", "diff_mean", "ci_low", "ci_high", "sd", "n"])
-        .expect("write to memory");
+    w.write_record([
+        "scenario",
+        "period",
+        "metric",
+        "base_mean",
+        "alt_mean",
+        "diff_mean",
+        "ci_low",
+        "ci_high",
+        "sd",
+        "n",
+    ])
+    .expect("write to memory");
     for r in rows {
         w.write_record([
             r.scenario.clone(),
+            r.period.clone(),
             r.metric.to_string(),
             num(r.base_mean),
             num(r.alt_mean),
@@ -221,7 +233,34 @@ pub fn changes_json(s: &Scenario) -> serde_json::Value {
 }
 
 /// The files `spsim run` writes, in its folder.
-pub const RUN_FILES: &[&str] = &["summary.csv", "weekly.csv", "mechanisms.csv", "manifest.json", "report.html"];
+pub const RUN_FILES: &[&str] =
+    &["summary.csv", "periods.csv", "weekly.csv", "mechanisms.csv", "manifest.json", "report.html"];
+
+/// `periods.csv`: the summary of each period (each reported year, the year before and each
+/// year after a scheduled change): `period,first_week,last_week,metric,mean,ci_low,ci_high,sd,n`
+/// (weeks are reported weeks, 1-based, inclusive).
+pub fn periods_csv(result: &RunResult) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["period", "first_week", "last_week", "metric", "mean", "ci_low", "ci_high", "sd", "n"])
+        .expect("write to memory");
+    for (p, stats) in result.periods.iter().zip(&result.period_summary) {
+        for m in stats {
+            w.write_record([
+                p.label.clone(),
+                (p.start + 1).to_string(),
+                p.end.to_string(),
+                m.name.to_string(),
+                num(m.mean),
+                num(m.ci_low),
+                num(m.ci_high),
+                num(m.sd),
+                m.n.to_string(),
+            ])
+            .expect("write to memory");
+        }
+    }
+    w.into_inner().expect("flush to memory")
+}
 
 pub(crate) fn json_bytes(v: &serde_json::Value) -> Vec<u8> {
     let mut out = serde_json::to_vec_pretty(v).expect("JSON of plain values");
@@ -264,6 +303,7 @@ pub fn write_run_with(
     let mut manifest = manifest_json(s, result);
     let mut files: Vec<(&str, Vec<u8>)> = vec![
         ("summary.csv", summary_csv(&result.summary)),
+        ("periods.csv", periods_csv(result)),
         ("weekly.csv", weekly_csv(s, result)),
         ("mechanisms.csv", mechanisms_csv(result)),
     ];

@@ -139,7 +139,44 @@ fn compare_runs_a_scenario_with_changes_against_its_baseline() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let csv = std::fs::read_to_string(out.join("compare.csv")).unwrap();
-    assert!(csv.lines().any(|l| l.starts_with("target_rise,lw_burnout_mean,")), "{csv}");
+    assert!(csv.lines().any(|l| l.starts_with("target_rise,all,lw_burnout_mean,")), "{csv}");
+    // When it shows: the target rises at reported week 105 (the start of year 3). Under
+    // common random numbers the two runs are the same patients and link workers until
+    // then, so every difference before it is exactly 0; from it, intake per link worker
+    // rises (year 3, which is also the change's first year after).
+    let diff = |period: &str, metric: &str| -> f64 {
+        let line = csv
+            .lines()
+            .find(|l| l.starts_with(&format!("target_rise,{period},{metric},")))
+            .unwrap_or_else(|| panic!("no {period} {metric} in\n{csv}"));
+        line.split(',').nth(5).unwrap().parse().unwrap()
+    };
+    for metric in ["referrals_per_lw_year", "lw_burnout_mean", "connections_per_pcn_year", "wait_weeks_mean"] {
+        for period in ["year-1", "year-2"] {
+            assert_eq!(diff(period, metric), 0.0, "{metric} in {period}, before the change");
+        }
+    }
+    assert!(diff("year-3", "referrals_per_lw_year") > 0.0, "the raised target shows in year 3");
+    for window in ["before-week-105,", "after-week-105-year-1,"] {
+        assert!(!csv.contains(window), "a window equal to a reported year is listed once, as the year");
+    }
+    // The run of the changed scenario alone reports each year too.
+    let run = t.path().join("run");
+    let o = spsim(&[
+        "run",
+        repo("scenarios/target_rise.toml").to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+        "--replications",
+        "2",
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let periods = std::fs::read_to_string(run.join("periods.csv")).unwrap();
+    assert!(periods.starts_with("period,first_week,last_week,metric,mean,ci_low,ci_high,sd,n\n"));
+    assert!(periods.contains("\nyear-3,105,156,lw_burnout_mean,"), "{periods}");
+    let report = std::fs::read_to_string(run.join("report.html")).unwrap();
+    assert!(report.contains("Year by year") && report.contains("<th>year 3</th>"));
 }
 
 #[test]

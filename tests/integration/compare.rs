@@ -46,8 +46,11 @@ fn the_compare_command_writes_compare_csv() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let csv = std::fs::read_to_string(out.join("compare.csv")).unwrap();
-    assert!(csv.starts_with("scenario,metric,base_mean,alt_mean,diff_mean,ci_low,ci_high,sd,n\n"));
-    assert!(csv.contains("\nsupervision_none,lw_burnout_mean,"));
+    assert!(csv.starts_with("scenario,period,metric,base_mean,alt_mean,diff_mean,ci_low,ci_high,sd,n\n"));
+    assert!(csv.contains("\nsupervision_none,all,lw_burnout_mean,"));
+    assert!(csv.contains("\nsupervision_none,year-1,lw_burnout_mean,"));
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("When it shows, and whether it lasts"));
     let bad = spsim(&["compare", repo("scenarios/baseline.toml").to_str().unwrap(), "missing.toml", "--out", "x"]);
     assert_eq!(bad.status.code(), Some(2));
 }

@@ -4,7 +4,10 @@
 
 use serde_json::Value;
 
-use super::parts::{Overlay, Section, Table, changes, esc, figure_or_note, fmt, glossary, number, with_ci};
+use super::parts::{
+    OVER_TIME, Overlay, Section, Table, changes, esc, figure_or_note, fmt, glossary, number, period_words, with_ci,
+    year_of,
+};
 use super::plot::{self, Interval};
 use super::series::{self, Band};
 use crate::metrics::defs::{GROUPS, group};
@@ -14,6 +17,8 @@ use crate::metrics::defs::{GROUPS, group};
 pub struct DiffRow {
     /// Alternative.
     pub scenario: String,
+    /// Period (`all` in files without the column).
+    pub period: String,
     /// Metric.
     pub metric: String,
     /// Baseline mean.
@@ -59,8 +64,10 @@ impl DiffRow {
 pub struct CompareData {
     /// `manifest.json`.
     pub manifest: Value,
-    /// `compare.csv`.
+    /// `compare.csv`, period `all`.
     pub diffs: Vec<DiffRow>,
+    /// `compare.csv`, the other periods (each year, around each scheduled change).
+    pub by_period: Vec<DiffRow>,
     /// `series.csv` (absent in folders of older versions).
     pub series: Option<Vec<(String, Vec<Band>)>>,
     /// `mechanisms.csv` (absent in folders of older versions).
@@ -80,11 +87,13 @@ fn read_diffs(name: &str, bytes: &[u8], key: &str) -> Result<Vec<DiffRow>, Strin
     };
     let unit = t.col("unit", name).ok();
     let rule = t.col("rule", name).ok();
+    let period = t.col("period", name).ok();
     let rows = t
         .rows
         .iter()
         .map(|r| DiffRow {
             scenario: r.get(sc).cloned().unwrap_or_default(),
+            period: period.and_then(|p| r.get(p).cloned()).unwrap_or_else(|| "all".into()),
             metric: match rule {
                 Some(i) => format!("{} {}", r.get(i).map_or("", String::as_str), r.get(k).map_or("", String::as_str)),
                 None => r.get(k).cloned().unwrap_or_default(),
@@ -109,14 +118,15 @@ impl CompareData {
         need: &dyn Fn(&str) -> Result<Vec<u8>, String>,
         file: &dyn Fn(&str) -> Option<Vec<u8>>,
     ) -> Result<CompareData, String> {
-        let diffs = read_diffs("compare.csv", &need("compare.csv")?, "metric")?;
+        let (diffs, by_period): (Vec<DiffRow>, Vec<DiffRow>) =
+            read_diffs("compare.csv", &need("compare.csv")?, "metric")?.into_iter().partition(|d| d.period == "all");
         let series = match file("series.csv") {
             Some(b) => Some(series::read_series_csv(&b).map_err(|e| format!("series.csv: {e}"))?),
             None => None,
         };
         let mechanisms = file("mechanisms.csv").map(|b| read_diffs("mechanisms.csv", &b, "mechanism")).transpose()?;
         let ensemble = file("ensemble.csv").map(|b| Table::parse("ensemble.csv", &b)).transpose()?;
-        Ok(CompareData { manifest, diffs, series, mechanisms, ensemble })
+        Ok(CompareData { manifest, diffs, by_period, series, mechanisms, ensemble })
     }
 
     /// Scenario names, baseline first.
@@ -156,11 +166,18 @@ pub fn sections(d: &CompareData, p: &str) -> Vec<Section> {
     }
     let mut out = vec![Section {
         id: format!("{p}differences"),
-        title: "Differences from the baseline".into(),
+        title: format!("Differences from {}", d.scenarios().first().map_or("the first scenario", String::as_str)),
         html: differences(d, p),
     }];
     if let Some(t) = &d.ensemble {
         out.push(super::ensemble::compare_section(t, p));
+    }
+    if !d.by_period.is_empty() {
+        out.push(Section {
+            id: format!("{p}when"),
+            title: "When it shows, and whether it lasts".into(),
+            html: when_it_shows(d, p),
+        });
     }
     out.extend(vec![
         Section { id: format!("{p}time-series"), title: "Over time, every scenario".into(), html: time_series(d, p) },
@@ -171,6 +188,63 @@ pub fn sections(d: &CompareData, p: &str) -> Vec<Section> {
             html: glossary(&shown, &series::SERIES.iter().map(|s| s.id).collect::<Vec<_>>()),
         },
     ]);
+    out
+}
+
+/// Per alternative: the paired difference of each followed measure year by year (a plot
+/// each), and a table of every period (each year, and the year before and each year
+/// after each scheduled change).
+fn when_it_shows(d: &CompareData, p: &str) -> String {
+    let base = d.scenarios().first().cloned().unwrap_or_default();
+    let mut out = String::from(
+        "<p>The paired difference (alternative − baseline) in each reported year, and in the year before and \
+         each year after every scheduled change, with its 95% interval: when an effect shows, and whether it \
+         lasts or recovers. Weeks are reported weeks (after the warm-up).</p>\n",
+    );
+    let mut periods: Vec<&str> = Vec::new();
+    for r in &d.by_period {
+        if !periods.contains(&r.period.as_str()) {
+            periods.push(&r.period);
+        }
+    }
+    for (k, alt) in alternatives(d).iter().enumerate() {
+        out.push_str(&format!("<h3>{} − {}</h3>\n<div class=\"pair\">\n", esc(alt), esc(&base)));
+        let rows = |metric: &'static str| d.by_period.iter().filter(move |r| r.scenario == *alt && r.metric == metric);
+        for (i, (metric, words)) in OVER_TIME.iter().enumerate() {
+            let pts: Vec<(f64, f64, f64, f64)> =
+                rows(metric).filter_map(|r| Some((year_of(&r.period)?, r.diff, r.low, r.high))).collect();
+            if pts.is_empty() {
+                continue;
+            }
+            let id = format!("{p}when-{}-{}", k + 1, i + 1);
+            out.push_str(&figure_or_note(
+                plot::points(&id, words, "year", "difference", &pts),
+                &format!("{words}: {alt} − {base}, by year, 95% intervals."),
+            ));
+        }
+        out.push_str("</div>\n");
+        let mut table = String::from("<table><tr><th>measure</th>");
+        for period in &periods {
+            table.push_str(&format!("<th>{}</th>", esc(&period_words(period))));
+        }
+        table.push_str("</tr>\n");
+        for (metric, words) in OVER_TIME {
+            table.push_str(&format!("<tr><td>{}</td>", esc(words)));
+            for period in &periods {
+                match rows(metric).find(|r| r.period == *period) {
+                    Some(r) => table.push_str(&format!(
+                        "<td class=\"n{}\">{}</td>",
+                        if r.real() { " real" } else { "" },
+                        with_ci(r.diff, r.low, r.high)
+                    )),
+                    None => table.push_str("<td></td>"),
+                }
+            }
+            table.push_str("</tr>\n");
+        }
+        table.push_str("</table>\n");
+        out.push_str(&details(&format!("{alt}: every period (bold: the interval excludes 0)"), &table));
+    }
     out
 }
 

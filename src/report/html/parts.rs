@@ -117,6 +117,39 @@ pub fn glossary(names: &[&str], series_ids: &[&str]) -> String {
     out
 }
 
+/// The measures a commissioner follows over time, with a label in words.
+pub const OVER_TIME: &[(&str, &str)] = &[
+    ("connections_per_pcn_year", "patients connected to a VCSE organisation, per PCN-year"),
+    ("first_sessions_per_pcn_year", "first sessions, per PCN-year"),
+    ("wait_weeks_mean", "weeks waited for a first session"),
+    ("dropout_waiting_rate", "share lost while waiting"),
+    ("lw_burnout_mean", "link workers' mean burnout (0–1)"),
+    ("lw_burnout_high_share", "share of link workers with high burnout"),
+    ("lw_intention_to_leave_share", "share of link workers intending to leave"),
+    ("lw_turnover_annual", "leavers per link-worker year"),
+    ("lw_vacancy_rate", "share of posts vacant"),
+    ("vcse_open_per_pcn", "VCSE organisations open, per PCN"),
+];
+
+/// The year number of a `year-K` period.
+pub fn year_of(period: &str) -> Option<f64> {
+    period.strip_prefix("year-")?.parse().ok()
+}
+
+/// A period's name in words: `year 2`, `the year before week 53`, `year 1 from week 53`.
+pub fn period_words(period: &str) -> String {
+    if let Some(k) = period.strip_prefix("year-") {
+        return format!("year {k}");
+    }
+    if let Some(w) = period.strip_prefix("before-week-") {
+        return format!("the year before week {w}");
+    }
+    if let Some((w, k)) = period.strip_prefix("after-week-").and_then(|r| r.split_once("-year-")) {
+        return format!("year {k} from week {w}");
+    }
+    period.to_string()
+}
+
 /// A CSV file read back: header and rows of text.
 #[derive(Debug, Clone, Default)]
 pub struct Table {

@@ -4,7 +4,8 @@
 use serde_json::Value;
 
 use super::parts::{
-    Overlay, Section, Table, changes, esc, figure_or_note, fmt, glossary, number, time_series, with_ci,
+    OVER_TIME, Overlay, Section, Table, changes, esc, figure_or_note, fmt, glossary, number, period_words, time_series,
+    with_ci,
 };
 use super::plot;
 use super::series::{self, Weekly};
@@ -68,6 +69,8 @@ pub struct RunData {
     pub mechanisms: Table,
     /// `ensemble.csv`, when the run was made across a plausible set (`--ensemble`).
     pub ensemble: Option<Table>,
+    /// `periods.csv` (absent in folders of older versions).
+    pub periods: Option<Table>,
 }
 
 /// Read `summary.csv`.
@@ -101,6 +104,7 @@ impl RunData {
             weekly: Weekly::from_csv(&need("weekly.csv")?).map_err(|e| format!("weekly.csv: {e}"))?,
             mechanisms: Table::parse("mechanisms.csv", &need("mechanisms.csv")?)?,
             ensemble: file("ensemble.csv").map(|b| Table::parse("ensemble.csv", &b)).transpose()?,
+            periods: file("periods.csv").map(|b| Table::parse("periods.csv", &b)).transpose()?,
         })
     }
 
@@ -113,6 +117,54 @@ impl RunData {
     pub fn years(&self) -> f64 {
         self.manifest["reported_weeks"].as_f64().unwrap_or(52.0) / 52.0
     }
+}
+
+/// The followed measures in each period of `periods.csv` (mean and 95% interval).
+fn by_year(t: &Table) -> String {
+    let (Ok(pc), Ok(mc), Ok(mean), Ok(lo), Ok(hi)) = (
+        t.col("period", "periods.csv"),
+        t.col("metric", "periods.csv"),
+        t.col("mean", "periods.csv"),
+        t.col("ci_low", "periods.csv"),
+        t.col("ci_high", "periods.csv"),
+    ) else {
+        return "<p class=\"note\">periods.csv lacks its columns: re-run to rebuild it.</p>\n".into();
+    };
+    let mut periods: Vec<&str> = Vec::new();
+    for r in &t.rows {
+        if let Some(p) = r.get(pc)
+            && !periods.contains(&p.as_str())
+        {
+            periods.push(p);
+        }
+    }
+    let mut out = String::from(
+        "<p>The headline measures in each reported year (and, with scheduled changes, the year before and each \
+         year after each change): mean over the replications, 95% interval in brackets.</p>\n<table><tr><th>measure</th>",
+    );
+    for p in &periods {
+        out.push_str(&format!("<th>{}</th>", esc(&period_words(p))));
+    }
+    out.push_str("</tr>\n");
+    for (metric, words) in OVER_TIME {
+        out.push_str(&format!("<tr><td>{}</td>", esc(words)));
+        for p in &periods {
+            let row = t
+                .rows
+                .iter()
+                .find(|r| r.get(pc).map(String::as_str) == Some(*p) && r.get(mc).map(String::as_str) == Some(*metric));
+            match row {
+                Some(r) => out.push_str(&format!(
+                    "<td class=\"n\">{}</td>",
+                    with_ci(number(r, mean), number(r, lo), number(r, hi))
+                )),
+                None => out.push_str("<td></td>"),
+            }
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</table>\n");
+    out
 }
 
 /// The sections of a run's report.
@@ -131,6 +183,9 @@ pub fn sections(d: &RunData, p: &str) -> Vec<Section> {
     if let Some(t) = &d.ensemble {
         let default = |m: &str| d.metric(m).map(|r| r.mean);
         out.insert(1, super::ensemble::run_section(t, &default, &shown, p));
+    }
+    if let Some(t) = &d.periods {
+        out.insert(1, Section { id: format!("{p}by-year"), title: "Year by year".into(), html: by_year(t) });
     }
     out.extend(vec![
         Section {

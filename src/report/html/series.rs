@@ -221,9 +221,26 @@ pub const SERIES: &[SeriesDef] = &[
         "Link workers who left in the last 13 weeks, per link worker in post, per year.",
         |h| per(window(h, |c| c.leavers) * 52.0, window(h, |c| c.lw_in_post)),
     ),
+    s(
+        "first_sessions_year",
+        "first sessions a year",
+        "First sessions with a link worker in the last 13 weeks, as a yearly rate.",
+        |h| window(h, |c| c.first_sessions) * 52.0 / WINDOW.min(h.len()) as f64,
+    ),
+    s(
+        "connections_year",
+        "connections a year",
+        "Patients connected to a VCSE organisation in the last 13 weeks, as a yearly rate.",
+        |h| window(h, |c| c.connected) * 52.0 / WINDOW.min(h.len()) as f64,
+    ),
     s("vcse_open", "VCSE organisations open", "Open VCSE organisations.", |h| last(h).vcse_open),
     s("vcse_full", "VCSE organisations full", "Open VCSE organisations at full capacity.", |h| last(h).vcse_full),
 ];
+
+/// Whether the series is a share or a 0–1 score (at most 1).
+fn upper_one(id: &str) -> bool {
+    matches!(id, "burnout_mean" | "burnout_high_share" | "intending_share")
+}
 
 /// The series with this id.
 pub fn series(id: &str) -> Option<&'static SeriesDef> {
@@ -247,6 +264,12 @@ pub struct Panel {
 pub const PANELS: &[Panel] = &[
     Panel { id: "ts-waiting", title: "Waiting list", y_label: "patients per LW", series: &["waiting_per_lw"] },
     Panel { id: "ts-waits", title: "Waits", y_label: "weeks", series: &["wait_weeks"] },
+    Panel {
+        id: "ts-reached",
+        title: "Reached and connected",
+        y_label: "patients a year",
+        series: &["first_sessions_year", "connections_year"],
+    },
     Panel {
         id: "ts-caseload",
         title: "Caseload and held patients",
@@ -301,9 +324,11 @@ pub fn bands(weekly: &Weekly) -> Vec<Band> {
                     weekly.reps.iter().filter(|r| r.len() > w).map(|r| (d.value)(&r[..=w])).filter(|v| v.is_finite()),
                 );
                 let st = stats_of(d.id, &values);
+                // Every series is at least 0, and the shares at most 1: the band stays there.
+                let top = if upper_one(d.id) { 1.0 } else { f64::INFINITY };
                 b.mean.push(st.as_ref().map_or(f64::NAN, |s| s.mean));
-                b.low.push(st.as_ref().map_or(f64::NAN, |s| s.ci_low));
-                b.high.push(st.as_ref().map_or(f64::NAN, |s| s.ci_high));
+                b.low.push(st.as_ref().map_or(f64::NAN, |s| s.ci_low.clamp(0.0, top)));
+                b.high.push(st.as_ref().map_or(f64::NAN, |s| s.ci_high.clamp(0.0, top)));
                 b.n.push(values.len() as u32);
             }
             b
