@@ -198,6 +198,38 @@ pub const METRICS: &[MetricDef] = &[
         "First sessions with a link worker (patients reaching the service), per PCN per year.",
     ),
     m("vcse_open_per_pcn", "organisations per PCN", "R18", "VCSE organisations open, per PCN (mean over the weeks)."),
+    m("hours_first_sessions_per_lw_year", "hours per LW-year", "R5, R6", "Hours of first sessions with patients."),
+    m(
+        "hours_follow_up_per_lw_year",
+        "hours per LW-year",
+        "R6, R10",
+        "Hours of follow-up sessions with patients in active work or tapering.",
+    ),
+    m("hours_holding_per_lw_year", "hours per LW-year", "R8", "Hours of anchor sessions with held patients."),
+    m(
+        "hours_community_per_lw_year",
+        "hours per LW-year",
+        "R11, R12",
+        "Hours kept for community work (squeezed when coping with overload).",
+    ),
+    m("hours_supervision_per_lw_year", "hours per LW-year", "R19", "Hours of supervision."),
+    m("hours_training_per_lw_year", "hours per LW-year", "R19", "Hours of training."),
+    m("hours_admin_per_lw_year", "hours per LW-year", "R6", "Hours of administration."),
+    m(
+        "hours_practice_travel_per_lw_year",
+        "hours per LW-year",
+        "R15",
+        "Hours of travel and overhead between the PCN's practices.",
+    ),
+    m(
+        "hours_vcse_refusals_per_lw_year",
+        "hours per LW-year",
+        "R7",
+        "Hours spent finding another door after a VCSE organisation declined a patient.",
+    ),
+    m("hours_lost_burnout_per_lw_year", "hours per LW-year", "R13", "Contracted hours lost to burnout."),
+    m("hours_unused_per_lw_year", "hours per LW-year", "R6", "Session hours left unused because no patient was due."),
+    m("hours_vacant_per_pcn_year", "hours per PCN-year", "R16", "Contracted hours of funded posts left vacant."),
     m(
         "gp_nonmedical_effect_controlled",
         "relative difference",
@@ -218,14 +250,16 @@ pub fn find(name: &str) -> Option<&'static MetricDef> {
 }
 
 /// The groups a comparison reads metrics in, in order.
-pub const GROUPS: &[&str] = &["access", "retention", "outcomes", "VCSE sector"];
+pub const GROUPS: &[&str] = &["access", "retention", "hours", "outcomes", "VCSE sector"];
 
 /// Which of [`GROUPS`] a summary metric belongs to: link worker metrics and continuity
 /// are retention; GP use, well-being, self-efficacy and social capital are outcomes;
 /// VCSE closures, openings, fullness and use are the sector; the rest (referral to
 /// connection, waiting, holding, journeys, caseloads, the deprivation gap) is access.
 pub fn group(name: &str) -> &'static str {
-    if name.starts_with("lw_") || name == "continuity_break_share" {
+    if name.starts_with("hours_") {
+        "hours"
+    } else if name.starts_with("lw_") || name == "continuity_break_share" {
         "retention"
     } else if ["gp_", "wellbeing_", "self_efficacy_", "social_capital_"].iter().any(|p| name.starts_with(p)) {
         "outcomes"

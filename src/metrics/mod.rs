@@ -193,6 +193,32 @@ week_counts! {
     vcse_closures,
     /// New VCSE organisations (R18).
     vcse_new,
+    /// Hours contracted of link workers in post (R6).
+    hours_contracted,
+    /// Of which kept for community work (R11, squeezed by coping in R12).
+    hours_community,
+    /// Of which administration (R6).
+    hours_admin,
+    /// Of which supervision (R19).
+    hours_supervision,
+    /// Of which training (R19).
+    hours_training,
+    /// Of which travel and overhead between practices (R15).
+    hours_practice_travel,
+    /// Of which lost to burnout (R13).
+    hours_lost_burnout,
+    /// Of which first sessions with patients (R5, R6).
+    hours_first_sessions,
+    /// Of which follow-up sessions with patients in active work or tapering (R6, R10).
+    hours_follow_up,
+    /// Of which anchor sessions with held patients (R8).
+    hours_holding,
+    /// Of which finding another door after a VCSE organisation declined (R7).
+    hours_vcse_refusals,
+    /// Of which session hours left unused (no patient due).
+    hours_unused,
+    /// Hours of funded posts left vacant (R16).
+    hours_vacant,
     /// Regions summed into this row.
     regions,
 }

@@ -140,6 +140,18 @@ pub fn summarise_pooled(p: &Pooled, counterfactual: bool) -> RunSummary {
         ("connections_per_pcn_year", ratio(s.connected * 52.0, all.weeks * pcns)),
         ("first_sessions_per_pcn_year", ratio(s.first_sessions * 52.0, all.weeks * pcns)),
         ("vcse_open_per_pcn", ratio(s.vcse_open, all.weeks * pcns)),
+        ("hours_first_sessions_per_lw_year", ratio(s.hours_first_sessions, lw_years)),
+        ("hours_follow_up_per_lw_year", ratio(s.hours_follow_up, lw_years)),
+        ("hours_holding_per_lw_year", ratio(s.hours_holding, lw_years)),
+        ("hours_community_per_lw_year", ratio(s.hours_community, lw_years)),
+        ("hours_supervision_per_lw_year", ratio(s.hours_supervision, lw_years)),
+        ("hours_training_per_lw_year", ratio(s.hours_training, lw_years)),
+        ("hours_admin_per_lw_year", ratio(s.hours_admin, lw_years)),
+        ("hours_practice_travel_per_lw_year", ratio(s.hours_practice_travel, lw_years)),
+        ("hours_vcse_refusals_per_lw_year", ratio(s.hours_vcse_refusals, lw_years)),
+        ("hours_lost_burnout_per_lw_year", ratio(s.hours_lost_burnout, lw_years)),
+        ("hours_unused_per_lw_year", ratio(s.hours_unused, lw_years)),
+        ("hours_vacant_per_pcn_year", ratio(s.hours_vacant * 52.0, all.weeks * pcns)),
     ];
     if counterfactual {
         m.push(("gp_nonmedical_effect_controlled", ratio(all.fu_after - all.fu_after_cf, all.fu_after_cf)));

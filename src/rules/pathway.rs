@@ -276,7 +276,9 @@ fn propose(
                 lp(ctx, totals, Mechanism::OrgDeclined, p.complexity);
                 p.flags |= flag::NO_SERVICE;
                 p.hope = (p.hope - b.vcse_refusal_disillusion as f32).max(0.0);
-                lw.hours_left = (lw.hours_left - b.vcse_refusal_hours as f32).max(0.0);
+                let spent = (b.vcse_refusal_hours as f32).min(lw.hours_left);
+                lw.hours_left -= spent;
+                counts.hours_vcse_refusals += spent as f64;
                 if full {
                     // Every suitable service the link worker knows is full and this one
                     // will not list the patient: no open door now (R8). An organisation

@@ -19,8 +19,37 @@ use crate::world::{LinkWorker, Patient, Stage, flag};
 /// Hours of patient sessions a link worker can give per week (R6), with `community_share`
 /// of hours kept for community work (R11, squeezed by target pressure in R12).
 pub fn weekly_session_hours(ctx: &Ctx, lw: &LinkWorker, practices: u32, community_share: f64) -> f64 {
+    hours_split(ctx, lw, practices, community_share).sessions
+}
+
+/// Where a link worker's contracted week goes before any patient is seen (R6): community
+/// work (R11), administration, supervision and training (R19), travel between practices
+/// (R15), hours lost to burnout (R13), and what is left for sessions. The fixed items are
+/// counted only up to the hours left for them, so the parts add up to the contract.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct HoursSplit {
+    /// Contracted hours.
+    pub contracted: f64,
+    /// Community work.
+    pub community: f64,
+    /// Administration.
+    pub admin: f64,
+    /// Supervision.
+    pub supervision: f64,
+    /// Training.
+    pub training: f64,
+    /// Travel and overhead between practices.
+    pub travel: f64,
+    /// Lost to burnout.
+    pub burnout_lost: f64,
+    /// Left for sessions with patients.
+    pub sessions: f64,
+}
+
+/// The split of `lw`'s week ([`HoursSplit`]); all zero for a post not in post.
+pub fn hours_split(ctx: &Ctx, lw: &LinkWorker, practices: u32, community_share: f64) -> HoursSplit {
     if !lw.in_post {
-        return 0.0;
+        return HoursSplit::default();
     }
     let p = ctx.policy;
     let b = ctx.b;
@@ -30,7 +59,27 @@ pub fn weekly_session_hours(ctx: &Ctx, lw: &LinkWorker, practices: u32, communit
     let training = p.training_days_per_year * 7.5 / 52.0;
     let overhead = b.practice_overhead_hours * practices.saturating_sub(1) as f64;
     let available = hours * (1.0 - community_share - b.admin_share) - supervision - training - overhead;
-    (available * (1.0 - lw.burnout as f64 * b.burnout_hours_impairment)).max(0.0)
+    let sessions = (available * (1.0 - lw.burnout as f64 * b.burnout_hours_impairment)).max(0.0);
+    let mut left = hours;
+    let mut take = |want: f64| {
+        let got = want.clamp(0.0, left);
+        left -= got;
+        got
+    };
+    let community = take(hours * community_share);
+    let admin = take(hours * b.admin_share);
+    let (supervision, training, travel) = (take(supervision), take(training), take(overhead));
+    debug_assert!((left - available.max(0.0)).abs() < 1e-6 * hours.max(1.0) || available < 0.0);
+    HoursSplit {
+        contracted: hours,
+        community,
+        admin,
+        supervision,
+        training,
+        travel,
+        burnout_lost: available.max(0.0) * lw.burnout as f64 * b.burnout_hours_impairment,
+        sessions,
+    }
 }
 
 /// Apply one session's effects on the patient (R6). `continuity` is 1 when the patient

@@ -27,6 +27,7 @@ pub fn refresh_loads(
     practices: u32,
 ) -> Loads {
     let (mut uncertainty, mut in_post, mut waiting, mut rereferrals_due, mut priority_due) = (0.0, 0, 0, 0, 0);
+    let mut hours = HoursWeek::default();
     for lw in lws.iter_mut() {
         lw.caseload = 0;
         lw.held = 0;
@@ -37,7 +38,9 @@ pub fn refresh_loads(
         lw.target_pressure = workforce::target_pressure(ctx, nominal) as f32;
         lw.pressure = lw.target_pressure.max(lw.overload);
         let share = workforce::community_share(ctx, lw.pressure as f64);
-        lw.session_hours = sessions::weekly_session_hours(ctx, lw, practices, share) as f32;
+        let split = sessions::hours_split(ctx, lw, practices, share);
+        hours.add(&split);
+        lw.session_hours = split.sessions as f32;
         lw.hours_left = lw.session_hours;
         workforce::refill_intake(ctx, lw);
         lw.known_categories = super::connection::rank_known(&lw.knowledge, orgs, &mut lw.ranked);
@@ -83,6 +86,7 @@ pub fn refresh_loads(
         waiting,
         rereferrals_due,
         priority_due,
+        hours,
     }
 }
 
@@ -99,6 +103,38 @@ pub struct Loads {
     /// Patients on caseload due a priority session this week: a first appointment or an
     /// overdue one (R5, R12).
     pub priority_due: usize,
+    /// Where the link workers' contracted hours go this week, before sessions.
+    pub hours: HoursWeek,
+}
+
+/// The [`sessions::HoursSplit`] of every link worker in post, summed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HoursWeek(sessions::HoursSplit);
+
+impl HoursWeek {
+    fn add(&mut self, s: &sessions::HoursSplit) {
+        let t = &mut self.0;
+        t.contracted += s.contracted;
+        t.community += s.community;
+        t.admin += s.admin;
+        t.supervision += s.supervision;
+        t.training += s.training;
+        t.travel += s.travel;
+        t.burnout_lost += s.burnout_lost;
+        t.sessions += s.sessions;
+    }
+
+    /// Record the week's split in `counts` (sessions are recorded as they are held).
+    pub fn record(&self, counts: &mut WeekCounts) {
+        let t = &self.0;
+        counts.hours_contracted = t.contracted;
+        counts.hours_community = t.community;
+        counts.hours_admin = t.admin;
+        counts.hours_supervision = t.supervision;
+        counts.hours_training = t.training;
+        counts.hours_practice_travel = t.travel;
+        counts.hours_lost_burnout = t.burnout_lost;
+    }
 }
 
 /// Phase 7b: one week of the workforce (R11–R17, R19), then departures and their patients

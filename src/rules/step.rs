@@ -54,6 +54,7 @@ pub fn step_region(region: &mut Region, ctx: &Ctx) {
     let rng = rng_service;
 
     let loads = staffing::refresh_loads(ctx, lws, orgs, patients, *practices);
+    loads.hours.record(counts);
     let (uncertainty, waiting) = (loads.uncertainty, loads.waiting);
     let arrivals = Arrivals { population: *population, deprivation: *deprivation, uncertainty, waiting };
     referrals(ctx, arrivals, gp, lws, patients, rng_arrivals, rng, counts, totals);
@@ -65,6 +66,8 @@ pub fn step_region(region: &mut Region, ctx: &Ctx) {
     let taken_on = waiting_list(ctx, lws, patients, waiting_now, rng, counts, totals);
     sessions_week(ctx, lws, orgs, gp, patients, loads.priority_due + taken_on, rng, counts, totals);
     patient_week(ctx, lws, orgs, gp, patients, rng, counts, totals);
+    // Session hours no patient used this week (before anyone leaves in phase 7b).
+    counts.hours_unused = lws.iter().filter(|l| l.in_post).map(|l| l.hours_left as f64).sum();
     vcse_week(ctx, orgs, lws, *base_orgs, rng, counts, totals);
     referral::update_buy_in(ctx, gp, lws.iter().filter(|l| l.in_post).count());
     staffing::workforce_week(ctx, lws, *base_posts, orgs, gp, *practices, patients, rng, counts, totals);
@@ -281,6 +284,14 @@ fn sessions_week(
                 continue;
             }
             lw.hours_left -= need;
+            let kind = if p.sessions == 0 {
+                &mut counts.hours_first_sessions
+            } else if p.is_held() {
+                &mut counts.hours_holding
+            } else {
+                &mut counts.hours_follow_up
+            };
+            *kind += need as f64;
             p.flags &= !flag::OVERDUE;
             pathway::session(ctx, p, lw, orgs, gp, rng, counts, totals);
         }
@@ -574,6 +585,7 @@ fn observe_stocks(
     counts.lw_posts = lws.iter().filter(|l| !l.cut).count() as f64;
     counts.lw_in_post = lws.iter().filter(|l| l.in_post).count() as f64;
     counts.lw_vacant = counts.lw_posts - counts.lw_in_post;
+    counts.hours_vacant = lws.iter().filter(|l| !l.cut && !l.in_post).map(|l| l.hours as f64).sum();
     let open_orgs = orgs.iter().filter(|o| o.open).count();
     for lw in lws.iter().filter(|l| l.in_post) {
         counts.lw_burnout += lw.burnout as f64;

@@ -308,3 +308,66 @@ fn high_burnout_is_the_tail_of_a_distribution_of_link_workers_not_a_step() {
     }
     assert!(without[1] < 0.002, "without traits, under supervision: {}", without[1]);
 }
+
+/// Sum of one weekly column over every row of a run.
+fn hours(r: &RunResult, column: impl Fn(&spsim::metrics::WeekCounts) -> f64) -> f64 {
+    r.replications.iter().flat_map(|rep| rep.weekly.iter()).map(column).sum()
+}
+
+#[test]
+fn every_contracted_hour_is_accounted_for_once() {
+    // Link-worker hours by activity add up to the hours contracted, every week: community
+    // work, administration, supervision, training, travel, burnout, first, follow-up and
+    // holding sessions, refusals and hours no patient used.
+    for file in ["scenarios/baseline.toml", "scenarios/high_deprivation.toml", "scenarios/supervision_good.toml"] {
+        let mut s = load(&repo(file));
+        s.run.replications = 3;
+        let r = run(&s);
+        for rep in &r.replications {
+            for c in &rep.weekly {
+                let parts = c.hours_community
+                    + c.hours_admin
+                    + c.hours_supervision
+                    + c.hours_training
+                    + c.hours_practice_travel
+                    + c.hours_lost_burnout
+                    + c.hours_first_sessions
+                    + c.hours_follow_up
+                    + c.hours_holding
+                    + c.hours_vcse_refusals
+                    + c.hours_unused;
+                assert!(
+                    (parts - c.hours_contracted).abs() <= 1e-4 * c.hours_contracted.max(1.0),
+                    "{file}: parts {parts} vs contracted {}",
+                    c.hours_contracted
+                );
+                assert!(c.hours_contracted >= 0.0 && c.hours_unused >= 0.0 && c.hours_vacant >= 0.0);
+            }
+        }
+        assert!(hours(&r, |c| c.hours_first_sessions) > 0.0 && hours(&r, |c| c.hours_follow_up) > 0.0);
+    }
+}
+
+#[test]
+fn hours_follow_the_levers_that_spend_them() {
+    let base = baseline(4);
+    let r = run(&base);
+    // No supervision: no supervision hours, and the hours go to patients instead.
+    let none = run(&with(base.clone(), |s| s.policy.supervision_interval_weeks = 0));
+    assert!(hours(&r, |c| c.hours_supervision) > 0.0);
+    assert_eq!(hours(&none, |c| c.hours_supervision), 0.0);
+    // No holding: no anchor sessions.
+    assert!(hours(&r, |c| c.hours_holding) > 0.0);
+    let no_holding = run(&with(base.clone(), |s| s.policy.holding_allowed = false));
+    assert_eq!(hours(&no_holding, |c| c.hours_holding), 0.0);
+    // Burnout costs hours only through its impairment of working time (R13).
+    assert!(hours(&r, |c| c.hours_lost_burnout) > 0.0);
+    let unimpaired = run(&with(base.clone(), |s| s.behaviour.burnout_hours_impairment = 0.0));
+    assert_eq!(hours(&unimpaired, |c| c.hours_lost_burnout), 0.0);
+    // More training days, more training hours.
+    let trained = run(&with(base, |s| s.policy.training_days_per_year *= 2.0));
+    assert!(hours(&trained, |c| c.hours_training) > 1.9 * hours(&r, |c| c.hours_training));
+    // The summary divides the same sums by link-worker years.
+    let per_year = metric(&r, "hours_supervision_per_lw_year");
+    assert!(per_year > 0.0 && per_year < 52.0 * 37.5, "{per_year}");
+}
