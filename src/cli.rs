@@ -218,8 +218,9 @@ pub enum Command {
     /// Also prints the estimated memory and work of `spsim run` on this machine's cores and
     /// refuses (exit 2) a scenario whose estimate exceeds the machine's memory.
     Validate {
-        /// Scenario file (TOML).
-        file: PathBuf,
+        /// Scenario files (TOML): each is checked; the exit code is the first failing one's.
+        #[arg(required = true, num_args = 1..)]
+        files: Vec<PathBuf>,
         /// Threads to estimate memory for [default: all cores].
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
         threads: Option<u16>,

@@ -32,7 +32,11 @@ fn main() -> ExitCode {
         std::process::exit(130);
     });
     let code = match cli.command {
-        Command::Validate { file, threads, max_memory } => validate(&file, threads, max_memory.as_deref()),
+        Command::Validate { files, threads, max_memory } => {
+            // Every file is checked (errors of one do not hide another's); the worst exit wins.
+            let codes: Vec<ExitCode> = files.iter().map(|f| validate(f, threads, max_memory.as_deref())).collect();
+            codes.into_iter().find(|c| *c != ExitCode::SUCCESS).unwrap_or(ExitCode::SUCCESS)
+        }
         Command::Calibrate {
             file: Some(file),
             out,
