@@ -70,3 +70,56 @@ for sup in none fortnightly; do
   done
 done
 echo "$out written"
+# Does fortnightly reflective supervision pay for itself? (results/supervision_costs.md)
+./target/release/spsim compare scenarios/baseline.toml scenarios/supervision_good.toml \
+  --out results/compares/supervision_costs --replications 200 --quiet
+out=results/supervision_costs.md
+awk -F, '
+  function row(m, what, f) {
+    printf "| %s | " f " | " f " | " f " [" f ", " f "] |\n", what, base[m], alt[m], d[m], lo[m], hi[m]
+  }
+  function clear(m) { return lo[m] > 0 || hi[m] < 0 }
+  NR > 1 && $2 == "all" { base[$3] = $4; alt[$3] = $5; d[$3] = $6; lo[$3] = $7; hi[$3] = $8 }
+  END {
+    print "<!-- written by results/regenerate.sh from results/compares/supervision_costs/compare.csv -->"
+    print "# Does fortnightly reflective supervision pay for itself?"
+    print ""
+    print "The baseline PCN (scenarios/baseline.toml: supervision every 4 weeks of quality 0.5) against the same PCN"
+    print "with fortnightly reflective supervision (scenarios/supervision_good.toml: every 2 weeks, quality 0.9), 200"
+    print "paired replications with common random numbers, 5 reported years, at the default unit costs ([costs] in"
+    print "docs/scenario-reference.md, with their sources; 2022/23 prices). Money per PCN-year; differences are"
+    print "supervision − baseline with 95% intervals. Open results/compares/supervision_costs/report.html for the"
+    print "plots, the year-by-year differences and the mechanisms."
+    print ""
+    print "| measure | baseline | fortnightly reflective | difference [95% CI] |"
+    print "|---|---|---|---|"
+    row("cost_supervision_per_pcn_year", "supervisors'"'"' time (£)", "%.0f")
+    row("cost_recruitment_per_pcn_year", "recruitment (£)", "%.0f")
+    row("cost_staff_per_pcn_year", "link worker posts filled (£)", "%.0f")
+    row("cost_total_per_pcn_year", "total cost (£)", "%.0f")
+    row("lw_leavers_per_pcn_year", "link workers leaving a year", "%.3f")
+    row("lw_burnout_mean", "mean burnout (0–1)", "%.3f")
+    row("lw_intention_to_leave_share", "share intending to leave", "%.3f")
+    row("connections_per_pcn_year", "patients connected a year", "%.1f")
+    row("first_sessions_per_pcn_year", "first sessions a year", "%.1f")
+    row("gp_value_avoided_per_pcn_year", "GP consultations avoided (£)", "%.0f")
+    row("cost_net_per_pcn_year", "net cost (£)", "%.0f")
+    print ""
+    printf "**What the model shows.** "
+    c = "cost_total_per_pcn_year"
+    if (clear(c)) printf "Fortnightly reflective supervision changes the cost of the service by £%.0f a PCN-year (95%% CI £%.0f to £%.0f): ", d[c], lo[c], hi[c]
+    else printf "Its effect on the total cost is not distinguishable from 0 (£%.0f a PCN-year, 95%% CI £%.0f to £%.0f): ", d[c], lo[c], hi[c]
+    s = "cost_supervision_per_pcn_year"; r = "cost_recruitment_per_pcn_year"; f = "cost_staff_per_pcn_year"
+    printf "the supervisors'"'"' time adds £%.0f, recruitment changes by £%.0f, and posts kept filled add £%.0f. ", d[s], d[r], d[f]
+    l = "lw_leavers_per_pcn_year"
+    if (clear(l)) printf "Leavers change by %.3f a PCN-year (95%% CI %.3f to %.3f). ", d[l], lo[l], hi[l]
+    else printf "The change in leavers (%.3f a PCN-year, 95%% CI %.3f to %.3f) is not distinguishable from 0. ", d[l], lo[l], hi[l]
+    k = "connections_per_pcn_year"
+    if (clear(k) && d[k] > 0) printf "It connects %.1f more patients a year (95%% CI %.1f to %.1f), at £%.0f per additional patient connected. ", d[k], lo[k], hi[k], d[c] / d[k]
+    else printf "Connections change by %.1f a year (95%% CI %.1f to %.1f), not a clear gain, so there is no cost per additional patient connected to report. ", d[k], lo[k], hi[k]
+    n = "cost_net_per_pcn_year"
+    if (clear(n) && d[n] <= 0) print "Counting the GP consultations avoided, it pays for itself."
+    else if (clear(n)) printf "Counting the GP consultations avoided, it does not pay for itself in money: it costs £%.0f a PCN-year more net; what it buys is the workforce and access outcomes above.\n", d[n]
+    else printf "Counting the GP consultations avoided, the net difference (£%.0f, 95%% CI £%.0f to £%.0f) is not distinguishable from 0.\n", d[n], lo[n], hi[n]
+  }' results/compares/supervision_costs/compare.csv > "$out"
+echo "$out written"

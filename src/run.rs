@@ -204,7 +204,7 @@ pub fn run_replication_over(
         progress(1);
     }
     let views: Vec<_> = regions.iter().map(|r| (r.deprivation, r.population, &r.totals)).collect();
-    let summary = summary::summarise(&views, s.run.counterfactual);
+    let summary = summary::summarise(&views, s.run.counterfactual, &s.costs);
     let at = |w: u32| pooled_at.iter().find(|p| p.0 == w).map(|p| &p.1);
     let periods = periods
         .iter()
@@ -214,7 +214,7 @@ pub fn run_replication_over(
                 Some(start) => end.since(start),
                 None => end.clone(), // from the first reported week: nothing before
             };
-            summary::summarise_pooled(&pooled, s.run.counterfactual)
+            summary::summarise_pooled(&pooled, s.run.counterfactual, &s.costs)
         })
         .collect();
     let mut ledger = [Ledger::default(), Ledger::default(), Ledger::default()];

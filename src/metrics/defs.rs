@@ -198,6 +198,7 @@ pub const METRICS: &[MetricDef] = &[
         "First sessions with a link worker (patients reaching the service), per PCN per year.",
     ),
     m("vcse_open_per_pcn", "organisations per PCN", "R18", "VCSE organisations open, per PCN (mean over the weeks)."),
+    m("lw_leavers_per_pcn_year", "leavers per PCN-year", "R16", "Link workers who left their post, per PCN per year."),
     m("hours_first_sessions_per_lw_year", "hours per LW-year", "R5, R6", "Hours of first sessions with patients."),
     m(
         "hours_follow_up_per_lw_year",
@@ -231,6 +232,57 @@ pub const METRICS: &[MetricDef] = &[
     m("hours_unused_per_lw_year", "hours per LW-year", "R6", "Session hours left unused because no patient was due."),
     m("hours_vacant_per_pcn_year", "hours per PCN-year", "R16", "Contracted hours of funded posts left vacant."),
     m(
+        "cost_staff_per_pcn_year",
+        "£ per PCN-year",
+        "R6, R16",
+        "Cost of filled link worker posts (costs.lw_post_per_year per post-year in post).",
+    ),
+    m(
+        "cost_supervision_per_pcn_year",
+        "£ per PCN-year",
+        "R19",
+        "Cost of the supervisors' time (supervision hours × costs.supervisor_per_hour).",
+    ),
+    m(
+        "cost_recruitment_per_pcn_year",
+        "£ per PCN-year",
+        "R16",
+        "Cost of filling vacant posts (recruits × costs.recruitment_per_vacancy).",
+    ),
+    m(
+        "cost_vcse_per_pcn_year",
+        "£ per PCN-year",
+        "R7, R18",
+        "Cost of VCSE places used (place-weeks × costs.vcse_place_week; 0 by default).",
+    ),
+    m(
+        "cost_total_per_pcn_year",
+        "£ per PCN-year",
+        "R6, R7, R16, R19",
+        "Staff, supervision, recruitment and VCSE costs.",
+    ),
+    m(
+        "cost_per_patient_supported",
+        "£ per patient",
+        "R5, R6",
+        "Total cost per first session held (a patient reaching a link worker).",
+    ),
+    m("cost_per_patient_connected", "£ per patient", "R7", "Total cost per patient connected to a VCSE organisation."),
+    m(
+        "gp_consultations_avoided_per_pcn_year",
+        "consultations per PCN-year",
+        "R9",
+        "Non-medical GP consultations in the 26 weeks after referral that the same patients had without link \
+         workers and did not have with them (counterfactual arm; negative when they had more).",
+    ),
+    m("gp_value_avoided_per_pcn_year", "£ per PCN-year", "R9", "Those consultations at costs.gp_consultation each."),
+    m(
+        "cost_net_per_pcn_year",
+        "£ per PCN-year",
+        "R6, R9",
+        "Total cost less the value of GP consultations avoided (counterfactual arm).",
+    ),
+    m(
         "gp_nonmedical_effect_controlled",
         "relative difference",
         "R9",
@@ -250,7 +302,7 @@ pub fn find(name: &str) -> Option<&'static MetricDef> {
 }
 
 /// The groups a comparison reads metrics in, in order.
-pub const GROUPS: &[&str] = &["access", "retention", "hours", "outcomes", "VCSE sector"];
+pub const GROUPS: &[&str] = &["access", "retention", "hours", "costs", "outcomes", "VCSE sector"];
 
 /// Which of [`GROUPS`] a summary metric belongs to: link worker metrics and continuity
 /// are retention; GP use, well-being, self-efficacy and social capital are outcomes;
@@ -259,6 +311,8 @@ pub const GROUPS: &[&str] = &["access", "retention", "hours", "outcomes", "VCSE 
 pub fn group(name: &str) -> &'static str {
     if name.starts_with("hours_") {
         "hours"
+    } else if name.starts_with("cost_") || name.contains("_avoided_") {
+        "costs"
     } else if name.starts_with("lw_") || name == "continuity_break_share" {
         "retention"
     } else if ["gp_", "wellbeing_", "self_efficacy_", "social_capital_"].iter().any(|p| name.starts_with(p)) {
@@ -270,11 +324,12 @@ pub fn group(name: &str) -> &'static str {
     }
 }
 
-/// The range a metric's value can take: shares in [0, 1]; counts, rates and durations at
-/// least 0; changes, effects and gaps (which can fall) unbounded. Intervals are kept inside
+/// The range a metric's value can take: shares in [0, 1]; counts, rates, durations and
+/// costs at least 0; changes, effects, gaps, consultations avoided and net costs (which can
+/// fall below 0) unbounded. Intervals are kept inside
 /// it.
 pub fn range(metric: &str) -> (f64, f64) {
-    let signed = ["change", "effect", "gap"].iter().any(|w| metric.contains(w));
+    let signed = ["change", "effect", "gap", "_avoided_", "cost_net"].iter().any(|w| metric.contains(w));
     let share = find(metric).is_some_and(|d| d.unit.starts_with("share"));
     match (signed, share) {
         (true, _) => (f64::NEG_INFINITY, f64::INFINITY),

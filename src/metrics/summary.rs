@@ -3,7 +3,7 @@
 //! or a rule not built) is absent from that run, never faked.
 
 use super::{RegionTotals, hist_mean, hist_quantile};
-use crate::params::Deprivation;
+use crate::params::{Costs, Deprivation};
 
 /// One replication's metrics, in a fixed order.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,8 +18,8 @@ fn ratio(a: f64, b: f64) -> Option<f64> {
 
 /// Compute one replication's summary from every region's deprivation, population and
 /// totals, in region order.
-pub fn summarise(regions: &[(Deprivation, u32, &RegionTotals)], counterfactual: bool) -> RunSummary {
-    summarise_pooled(&Pooled::of(regions), counterfactual)
+pub fn summarise(regions: &[(Deprivation, u32, &RegionTotals)], counterfactual: bool, costs: &Costs) -> RunSummary {
+    summarise_pooled(&Pooled::of(regions), counterfactual, costs)
 }
 
 /// Every region's totals pooled: over all regions and by deprivation (what the summary
@@ -65,7 +65,7 @@ impl Pooled {
 }
 
 /// The summary of pooled totals.
-pub fn summarise_pooled(p: &Pooled, counterfactual: bool) -> RunSummary {
+pub fn summarise_pooled(p: &Pooled, counterfactual: bool, costs: &Costs) -> RunSummary {
     let (all, by_dep, has, population, pcns) = (&p.all, &p.by_dep, p.has, p.population, p.pcns);
     let s = &all.sum;
     let lw_years = s.lw_in_post / 52.0;
@@ -140,6 +140,7 @@ pub fn summarise_pooled(p: &Pooled, counterfactual: bool) -> RunSummary {
         ("connections_per_pcn_year", ratio(s.connected * 52.0, all.weeks * pcns)),
         ("first_sessions_per_pcn_year", ratio(s.first_sessions * 52.0, all.weeks * pcns)),
         ("vcse_open_per_pcn", ratio(s.vcse_open, all.weeks * pcns)),
+        ("lw_leavers_per_pcn_year", ratio(s.leavers * 52.0, all.weeks * pcns)),
         ("hours_first_sessions_per_lw_year", ratio(s.hours_first_sessions, lw_years)),
         ("hours_follow_up_per_lw_year", ratio(s.hours_follow_up, lw_years)),
         ("hours_holding_per_lw_year", ratio(s.hours_holding, lw_years)),
@@ -153,7 +154,29 @@ pub fn summarise_pooled(p: &Pooled, counterfactual: bool) -> RunSummary {
         ("hours_unused_per_lw_year", ratio(s.hours_unused, lw_years)),
         ("hours_vacant_per_pcn_year", ratio(s.hours_vacant * 52.0, all.weeks * pcns)),
     ];
+    // Money: the hours and events above at the scenario's unit costs, per PCN-year.
+    let pcn_years = all.weeks * pcns / 52.0;
+    let staff = s.lw_in_post / 52.0 * costs.lw_post_per_year;
+    let supervision = s.hours_supervision * costs.supervisor_per_hour;
+    let recruitment = s.recruited * costs.recruitment_per_vacancy;
+    let vcse = s.vcse_users * costs.vcse_place_week;
+    let total = staff + supervision + recruitment + vcse;
+    m.extend([
+        ("cost_staff_per_pcn_year", ratio(staff, pcn_years)),
+        ("cost_supervision_per_pcn_year", ratio(supervision, pcn_years)),
+        ("cost_recruitment_per_pcn_year", ratio(recruitment, pcn_years)),
+        ("cost_vcse_per_pcn_year", ratio(vcse, pcn_years)),
+        ("cost_total_per_pcn_year", ratio(total, pcn_years)),
+        ("cost_per_patient_supported", ratio(total, s.first_sessions)),
+        ("cost_per_patient_connected", ratio(total, s.connected)),
+    ]);
     if counterfactual {
+        // GP consultations the referred patients did not need, against the same patients
+        // without link workers (their 26 weeks after referral), and what they are worth.
+        let avoided = all.fu_after_cf - all.fu_after;
+        m.push(("gp_consultations_avoided_per_pcn_year", ratio(avoided, pcn_years)));
+        m.push(("gp_value_avoided_per_pcn_year", ratio(avoided * costs.gp_consultation, pcn_years)));
+        m.push(("cost_net_per_pcn_year", ratio(total - avoided * costs.gp_consultation, pcn_years)));
         m.push(("gp_nonmedical_effect_controlled", ratio(all.fu_after - all.fu_after_cf, all.fu_after_cf)));
         m.push((
             "wellbeing_effect_controlled",
@@ -260,7 +283,7 @@ mod tests {
     #[test]
     fn every_metric_computed_is_defined_once_in_order() {
         let t = RegionTotals::default();
-        let run = summarise(&[(Deprivation::Medium, 1000, &t)], true);
+        let run = summarise(&[(Deprivation::Medium, 1000, &t)], true, &Costs::default());
         let computed: Vec<&str> = run.metrics.iter().map(|(n, _)| *n).collect();
         let defined: Vec<&str> = super::super::defs::METRICS.iter().map(|d| d.name).collect();
         assert_eq!(computed, defined);

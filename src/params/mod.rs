@@ -113,6 +113,24 @@ impl Policy {
 }
 
 param_table! {
+    /// `[costs]`: unit costs that turn hours and events into money, in pounds. Outputs only:
+    /// no rule reads them. The defaults are in 2022/23 prices where a source gives them (the
+    /// recruitment cost is a 2023/24 figure, said at the key); set your own for your area.
+    pub struct Costs = "costs" {
+        /// Cost of a filled whole-time link worker post per year, salary and employer on-costs: NHS England's maximum reimbursement for a social prescribing link worker under the Additional Roles Reimbursement Scheme in 2022/23 (£36,428; the cap for a band 5 post).
+        lw_post_per_year: f64 = 36428.0, "£ per post-year", "R6, R16", [0.0, 10000000.0];
+        /// Cost of one hour of the supervisor's time (the link worker's own supervision hours are in the post's cost): a senior link worker at the post's cost per paid hour (£36,428 ÷ (52 × 37.5) = £18.68); raise it for clinical supervision by a band 7.
+        supervisor_per_hour: f64 = 18.68, "£ per hour", "R19", [0.0, 100000.0];
+        /// Cost of filling a vacant post (advertising, interviews, induction): the average cost per hire of a care worker in social care, £3,600 (Skills for Care, 2023/24, as cited by Who Cares Wins, Unfair to Care 2024).
+        recruitment_per_vacancy: f64 = 3600.0, "£ per post filled", "R16", [0.0, 10000000.0];
+        /// Cost of a GP surgery consultation of 10 minutes, with direct care staff, without qualification costs: £42 (PSSRU Unit Costs of Health and Social Care 2023, Table 9.4.2, 2022/23 prices).
+        gp_consultation: f64 = 42.0, "£ per consultation", "R9", [0.0, 100000.0];
+        /// Cost to the commissioner of one VCSE place for one week. 0 by default: no sourced figure, and VCSE activities are often unfunded by the referrer (001); set it to count grants to the sector.
+        vcse_place_week: f64 = 0.0, "£ per place-week", "R7, R18", [0.0, 100000.0];
+    }
+}
+
+param_table! {
     /// `[funding]`: link worker contracts (R16, R17) and VCSE grants (R18).
     pub struct Funding = "funding" {
         /// Length of a link worker post's funding contract.

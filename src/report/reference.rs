@@ -3,7 +3,7 @@
 //! equals this output; `spsim reference > docs/scenario-reference.md` regenerates it.
 
 use crate::params::spec::{ParamSpec, ParamTable, RawValue};
-use crate::params::{Behaviour, Funding, Policy, RegionSpec, RunParams};
+use crate::params::{Behaviour, Costs, Funding, Policy, RegionSpec, RunParams};
 
 fn allowed(spec: &ParamSpec) -> String {
     if !spec.choices.is_empty() {
@@ -57,6 +57,11 @@ pub fn scenario_reference() -> String {
     table::<RunParams>(&mut out, "[run]", "What to simulate and how often.");
     table::<Policy>(&mut out, "[policy]", "The levers a PCN or commissioner controls.");
     table::<Funding>(&mut out, "[funding]", "Link worker contracts and VCSE grants (R16–R18).");
+    table::<Costs>(
+        &mut out,
+        "[costs]",
+        "Unit costs, in pounds, that turn hours and events into money (outputs only: no rule reads them).",
+    );
     table::<RegionSpec>(
         &mut out,
         "[[region]]",

@@ -49,6 +49,12 @@ pub fn fixed_reason(key: &str) -> Option<String> {
     if table == "run" {
         return Some(format!("`{key}` describes the run itself and cannot change mid-run"));
     }
+    if table == "costs" {
+        return Some(format!(
+            "`{key}` cannot change mid-run: unit costs hold for the whole run (compare scenarios with other costs \
+             instead)"
+        ));
+    }
     let table = if table.starts_with("region") { "region" } else { table };
     let general = format!("{table}.{field}");
     FIXED_KEYS.iter().find(|(k, _)| *k == general).map(|(_, why)| format!("`{key}` cannot change mid-run: it {why}"))

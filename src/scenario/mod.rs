@@ -25,11 +25,11 @@ use source::{Entry, Node};
 use crate::params::calibration::CalibrationSpec;
 use crate::params::spec::{ParamSpec, ParamTable, RawValue};
 use crate::params::sweep::SweepSpec;
-use crate::params::{Behaviour, Funding, Policy, RegionSpec, RunParams};
+use crate::params::{Behaviour, Costs, Funding, Policy, RegionSpec, RunParams};
 
 /// The top-level tables a scenario may contain.
 pub const TOP_LEVEL_KEYS: &[&str] =
-    &["extends", "run", "policy", "funding", "region", "behaviour", "change", "sweep", "calibration"];
+    &["extends", "run", "policy", "funding", "costs", "region", "behaviour", "change", "sweep", "calibration"];
 
 /// Keys of `[run]` that a sweep may not vary: they name the run, set its random streams,
 /// count its replications or change which metrics exist.
@@ -46,6 +46,8 @@ pub struct Scenario {
     pub policy: Policy,
     /// `[funding]`.
     pub funding: Funding,
+    /// `[costs]`.
+    pub costs: Costs,
     /// `[behaviour]`.
     pub behaviour: Behaviour,
     /// `[[region]]` archetypes, in file order.
@@ -98,6 +100,7 @@ fn validate(path: &Path, tree: BTreeMap<String, Entry>, source_hash: String) -> 
     let mut run = RunParams::default();
     let mut policy = Policy::default();
     let mut funding = Funding::default();
+    let mut costs = Costs::default();
     let mut behaviour = Behaviour::default();
     let mut regions = Vec::new();
     let mut region_entry: Option<Entry> = None;
@@ -111,6 +114,7 @@ fn validate(path: &Path, tree: BTreeMap<String, Entry>, source_hash: String) -> 
             "run" => fill_table(&mut run, &entry, "run", &mut locs, &mut errors),
             "policy" => fill_table(&mut policy, &entry, "policy", &mut locs, &mut errors),
             "funding" => fill_table(&mut funding, &entry, "funding", &mut locs, &mut errors),
+            "costs" => fill_table(&mut costs, &entry, "costs", &mut locs, &mut errors),
             "behaviour" => fill_table(&mut behaviour, &entry, "behaviour", &mut locs, &mut errors),
             "region" => region_entry = Some(entry),
             "sweep" => sweep_entry = Some(entry),
@@ -174,6 +178,7 @@ fn validate(path: &Path, tree: BTreeMap<String, Entry>, source_hash: String) -> 
         run,
         policy,
         funding,
+        costs,
         behaviour,
         regions,
         source_hash,
@@ -437,6 +442,7 @@ impl Scenario {
             "run" => set(self.run.set(field, value)),
             "policy" => set(self.policy.set(field, value)),
             "funding" => set(self.funding.set(field, value)),
+            "costs" => set(self.costs.set(field, value)),
             "behaviour" => set(self.behaviour.set(field, value)),
             "region" => self.regions.iter_mut().try_for_each(|r| set(r.set(field, value))),
             _ => {
@@ -468,6 +474,7 @@ impl Scenario {
             "run" => self.run.entries(),
             "policy" => self.policy.entries(),
             "funding" => self.funding.entries(),
+            "costs" => self.costs.entries(),
             "behaviour" => self.behaviour.entries(),
             "region" => self.regions.first()?.entries(),
             _ => self.regions.get(region_index(table, self.regions.len()).ok()?)?.entries(),
@@ -519,13 +526,14 @@ impl Scenario {
         let Some((table, field)) = key.split_once('.') else {
             return Err(format!(
                 "`{key}` is not a dotted key; write `table.key` with table one of run, policy, funding, \
-                 behaviour, region (every region) or region[N] (the N-th [[region]])"
+                 costs, behaviour, region (every region) or region[N] (the N-th [[region]])"
             ));
         };
         let specs = match table {
             "run" => RunParams::specs(),
             "policy" => Policy::specs(),
             "funding" => Funding::specs(),
+            "costs" => Costs::specs(),
             "behaviour" => Behaviour::specs(),
             "region" => RegionSpec::specs(),
             t if t.starts_with("region[") => {
@@ -534,7 +542,7 @@ impl Scenario {
             }
             other => {
                 return Err(format!(
-                    "unknown table `{other}`; allowed: run, policy, funding, behaviour, region, region[N]"
+                    "unknown table `{other}`; allowed: run, policy, funding, costs, behaviour, region, region[N]"
                 ));
             }
         };
@@ -556,6 +564,7 @@ impl Scenario {
         write_table(&mut out, "[run]", &self.run.entries());
         write_table(&mut out, "[policy]", &self.policy.entries());
         write_table(&mut out, "[funding]", &self.funding.entries());
+        write_table(&mut out, "[costs]", &self.costs.entries());
         for r in &self.regions {
             write_table(&mut out, "[[region]]", &r.entries());
         }

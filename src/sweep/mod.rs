@@ -163,7 +163,7 @@ impl Sweep {
 
     /// Names of the summary metrics every run reports, in output order.
     pub fn metric_names(&self) -> Vec<&'static str> {
-        summary::summarise(&[], self.base.run.counterfactual).metrics.iter().map(|m| m.0).collect()
+        summary::summarise(&[], self.base.run.counterfactual, &self.base.costs).metrics.iter().map(|m| m.0).collect()
     }
 
     /// SHA-256 over the scenario, the swept keys and every point's values: two sweeps

@@ -51,6 +51,7 @@ fn the_compare_command_writes_compare_csv() {
     assert!(csv.contains("\nsupervision_none,year-1,lw_burnout_mean,"));
     let report = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(report.contains("When it shows, and whether it lasts"));
+    assert!(report.contains("Hours and costs: does it pay?") && report.contains("per additional patient connected"));
     let bad = spsim(&["compare", repo("scenarios/baseline.toml").to_str().unwrap(), "missing.toml", "--out", "x"]);
     assert_eq!(bad.status.code(), Some(2));
 }

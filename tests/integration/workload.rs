@@ -371,3 +371,39 @@ fn hours_follow_the_levers_that_spend_them() {
     let per_year = metric(&r, "hours_supervision_per_lw_year");
     assert!(per_year > 0.0 && per_year < 52.0 * 37.5, "{per_year}");
 }
+
+#[test]
+fn unit_costs_price_the_hours_and_events_and_change_nothing_else() {
+    let base = baseline(4);
+    let r = run(&base);
+    let dearer = run(&with(base.clone(), |s| {
+        s.costs.lw_post_per_year *= 2.0;
+        s.costs.vcse_place_week = 50.0;
+    }));
+    // Prices are outputs only: every other metric is identical.
+    for m in &r.summary {
+        let other = dearer.summary.iter().find(|x| x.name == m.name).unwrap();
+        if m.name.starts_with("cost_") {
+            continue;
+        }
+        assert_eq!(m.mean.to_bits(), other.mean.to_bits(), "{}", m.name);
+    }
+    let staff = metric(&r, "cost_staff_per_pcn_year");
+    assert!((metric(&dearer, "cost_staff_per_pcn_year") - 2.0 * staff).abs() < 1e-6 * staff);
+    // Staff cost is the posts in post at the post's price: about posts × price, less vacancies.
+    let posts = base.regions[0].lw_posts as f64;
+    assert!(staff > 0.8 * posts * base.costs.lw_post_per_year && staff <= posts * base.costs.lw_post_per_year * 1.0001);
+    assert_eq!(metric(&r, "cost_vcse_per_pcn_year"), 0.0);
+    assert!(metric(&dearer, "cost_vcse_per_pcn_year") > 0.0);
+    // The total is its parts, and the cost per patient follows from it.
+    let parts: f64 = ["staff", "supervision", "recruitment", "vcse"]
+        .iter()
+        .map(|p| metric(&r, &format!("cost_{p}_per_pcn_year")))
+        .sum();
+    assert!((metric(&r, "cost_total_per_pcn_year") - parts).abs() < 1e-6 * parts);
+    assert!(metric(&r, "cost_per_patient_connected") > metric(&r, "cost_per_patient_supported"));
+    // No supervision, no supervisors' time to pay for.
+    let none = run(&with(base, |s| s.policy.supervision_interval_weeks = 0));
+    assert!(metric(&r, "cost_supervision_per_pcn_year") > 0.0);
+    assert_eq!(metric(&none, "cost_supervision_per_pcn_year"), 0.0);
+}

@@ -172,6 +172,9 @@ pub fn sections(d: &CompareData, p: &str) -> Vec<Section> {
     if let Some(t) = &d.ensemble {
         out.push(super::ensemble::compare_section(t, p));
     }
+    if d.diffs.iter().any(|r| r.metric == "cost_total_per_pcn_year") {
+        out.push(Section { id: format!("{p}pays"), title: "Hours and costs: does it pay?".into(), html: pays(d) });
+    }
     if !d.by_period.is_empty() {
         out.push(Section {
             id: format!("{p}when"),
@@ -188,6 +191,64 @@ pub fn sections(d: &CompareData, p: &str) -> Vec<Section> {
             html: glossary(&shown, &series::SERIES.iter().map(|s| s.id).collect::<Vec<_>>()),
         },
     ]);
+    out
+}
+
+/// Per alternative: where the link workers' hours went, what it cost, and the cost per
+/// additional patient connected and per leaver avoided (ratios of mean paired
+/// differences, given only when the outcome's interval excludes 0).
+fn pays(d: &CompareData) -> String {
+    let base = d.scenarios().first().cloned().unwrap_or_default();
+    let mut out = String::from(
+        "<p>Hours are per link-worker year, money per PCN-year at the scenario's unit costs (<code>[costs]</code>, \
+         documented with their sources in the scenario reference). Incremental cost and outcomes are paired \
+         differences (alternative − baseline) with 95% intervals; a cost per additional outcome is the ratio of \
+         their means, shown when the outcome's interval excludes 0.</p>\n",
+    );
+    let words = |m: &str| crate::metrics::defs::find(m).map_or(m.to_string(), |d| d.meaning.to_string());
+    for alt in alternatives(d) {
+        let row = |m: &str| d.diffs.iter().find(|r| r.scenario == alt && r.metric == m);
+        out.push_str(&format!("<h3>{} − {}</h3>\n", esc(&alt), esc(&base)));
+        let mut lines = Vec::new();
+        let cost = row("cost_total_per_pcn_year");
+        for (outcome, what, sign) in [
+            ("connections_per_pcn_year", "per additional patient connected", 1.0),
+            ("lw_leavers_per_pcn_year", "per leaver avoided", -1.0),
+        ] {
+            let (Some(c), Some(o)) = (cost, row(outcome)) else { continue };
+            let gained = sign * o.diff;
+            let line = if o.real() && gained > 0.0 {
+                format!("£{} {what}", fmt(c.diff / gained))
+            } else if o.real() {
+                format!("{what}: none (the alternative does worse on it)")
+            } else {
+                format!("{what}: no clear difference in the outcome, so no ratio")
+            };
+            lines.push(format!("<li>{}</li>", esc(&line)));
+        }
+        if !lines.is_empty() {
+            out.push_str(&format!("<ul>{}</ul>\n", lines.join("")));
+        }
+        let mut table = String::from(
+            "<table><tr><th>measure</th><th>baseline</th><th>alternative</th><th>difference [95% CI]</th></tr>\n",
+        );
+        for r in d
+            .diffs
+            .iter()
+            .filter(|r| r.scenario == alt && (r.metric.starts_with("hours_") || group(&r.metric) == "costs"))
+        {
+            table.push_str(&format!(
+                "<tr{}><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+                if r.real() { " class=\"real\"" } else { "" },
+                esc(&words(&r.metric)),
+                fmt(r.base),
+                fmt(r.alt),
+                with_ci(r.diff, r.low, r.high)
+            ));
+        }
+        table.push_str("</table>\n");
+        out.push_str(&table);
+    }
     out
 }
 
