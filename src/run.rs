@@ -108,7 +108,17 @@ pub struct RunResult {
 /// champion, statutory pressure) to every PCN of the archetypes concerned.
 fn apply_change(c: &ChangeSet, now: &mut Scenario, regions: &mut [Region]) {
     for (key, value) in &c.sets {
+        let capacity_before = now.behaviour.vcse_capacity_mean;
         now.set_dotted(key, value).expect("validated when the scenario was loaded");
+        if key == "behaviour.vcse_capacity_mean" && capacity_before > 0.0 {
+            // Organisations open now grow or shrink with the mean (R7, R18); places in
+            // use are kept (an organisation over its new capacity takes no one until
+            // places free up).
+            let scale = now.behaviour.vcse_capacity_mean / capacity_before;
+            for o in regions.iter_mut().flat_map(|r| r.orgs.iter_mut()) {
+                o.capacity = ((o.capacity as f64 * scale).round() as u32).max(1);
+            }
+        }
         let table = key.split_once('.').map_or(key.as_str(), |(t, _)| t);
         if !table.starts_with("region") {
             continue;

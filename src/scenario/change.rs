@@ -41,6 +41,18 @@ pub const FIXED_KEYS: &[(&str, &str)] = &[
         "sets the organisations the area starts with; change funding.vcse_new_org_share_per_year instead",
     ),
     ("behaviour.knowledge_initial_share", "only shapes the first link workers' knowledge"),
+    ("behaviour.burnout_initial", "sets a link worker's burnout when hired, not that of those in post (R13 moves it)"),
+    (
+        "behaviour.satisfaction_initial",
+        "sets a link worker's satisfaction when hired, not that of those in post (R14 moves it)",
+    ),
+    (
+        "behaviour.embeddedness_initial",
+        "sets a link worker's embeddedness when hired, not that of those in post (R15 moves it)",
+    ),
+    ("behaviour.lw_stress_sensitivity_sd", "is the spread of a trait each link worker is given when hired"),
+    ("behaviour.lw_recovery_sd", "is the spread of a trait each link worker is given when hired"),
+    ("behaviour.vcse_host_knowledge_bonus", "sets the knowledge a VCSE-hosted link worker starts with when hired"),
 ];
 
 /// Why `key` (a dotted scenario key) cannot change mid-run, if it cannot.

@@ -297,3 +297,45 @@ fn a_change_after_the_base_run_is_allowed_when_every_swept_run_reaches_it() {
         assert!(pressure(&weekly[99..]) > pressure(&weekly[..99]) + 0.05, "point {i}: the change took effect");
     }
 }
+
+#[test]
+fn behaviour_keys_changed_mid_run_act_from_that_week_on_every_class_of_agent() {
+    // One key per class of agent: patients (presenting from the change on), practices
+    // (GP awareness moves toward the new level), link workers in post (burnout), VCSE
+    // organisations open (capacity). Each: identical before week 40, differing after.
+    let base = text(BASE);
+    for set in [
+        "behaviour.readiness_mean = 0.2",
+        "behaviour.awareness_initial = 0.95",
+        "behaviour.burnout_rate = 0.5",
+        "behaviour.vcse_capacity_mean = 40",
+    ] {
+        let changed = text(&format!(
+            "{BASE}[[change]]\nweek = 40\n\"{}\" = {}\n",
+            set.split(" = ").next().unwrap(),
+            set.split(" = ").nth(1).unwrap()
+        ));
+        let (same_before, differing_after) = split_at_week(&base, &changed, 40);
+        assert!(
+            same_before && differing_after > 0,
+            "{set}: before identical {same_before}, {differing_after} rows differ after"
+        );
+    }
+    // Capacity acts on the organisations already open: the week of the change, not as
+    // new organisations replace old ones.
+    let capacity = |s: &Scenario, week: usize| {
+        let r = run_with_threads(s, 1);
+        r.replications[0].weekly[week - 1].vcse_capacity
+    };
+    let doubled = text(&format!("{BASE}[[change]]\nweek = 40\n\"behaviour.vcse_capacity_mean\" = 40\n"));
+    let (before, after) = (capacity(&doubled, 39), capacity(&doubled, 40));
+    assert!(after > 1.6 * before, "capacity {before} -> {after} in the week of the change");
+    // Keys that only set a link worker's state when hired are refused with the reason.
+    let e = scenario::from_text(
+        Path::new("t.toml"),
+        &format!("{BASE}[[change]]\nweek = 40\n\"behaviour.burnout_initial\" = 0.5\n"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("cannot change mid-run") && e.contains("when hired"), "{e}");
+}

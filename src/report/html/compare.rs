@@ -50,11 +50,17 @@ impl DiffRow {
         crate::compare::standardised_value(self.diff, self.sd)
     }
 
-    /// The difference and its interval as % of the baseline mean (None when that is 0).
+    /// The difference and its interval as % of the baseline mean (None when that is 0),
+    /// the interval kept where the alternative's value can lie: a rate or count cannot
+    /// fall by more than 100%, a share cannot rise past 1.
     pub fn relative(&self) -> Option<(f64, f64, f64)> {
         (self.base.is_finite() && self.base != 0.0).then(|| {
             let k = 100.0 / self.base.abs();
-            (self.diff * k, self.low * k, self.high * k)
+            // Mechanism rows (with a unit) are rates, at least 0.
+            let (lo, hi) =
+                if self.unit.is_empty() { crate::metrics::defs::range(&self.metric) } else { (0.0, f64::INFINITY) };
+            let (dlo, dhi) = (lo - self.base, hi - self.base);
+            (self.diff * k, self.low.max(dlo) * k, self.high.min(dhi) * k)
         })
     }
 }

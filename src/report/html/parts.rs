@@ -226,33 +226,69 @@ pub fn time_series(runs: &[Overlay], p: &str) -> String {
         }
         out.push_str("</p>\n");
     }
+    // Every scheduled change of every scenario, one mark per week (labels of one week joined).
+    let mut marks: Vec<(f64, String)> = Vec::new();
+    for Overlay { name, changes, .. } in runs {
+        for (w, what) in changes {
+            let what = if several { format!("{name}: {what}") } else { what.clone() };
+            match marks.iter_mut().find(|m| m.0 == *w) {
+                Some(m) => {
+                    if !m.1.contains(&what) {
+                        m.1.push_str(&format!("; {what}"));
+                    }
+                }
+                None => marks.push((*w, format!("week {w}: {what}"))),
+            }
+        }
+    }
+    let caption = "Mean across replications (line) and the 95% interval of the mean (band). Dashed red lines: \
+                   scheduled changes.";
     for panel in PANELS {
+        if several {
+            // Small multiples: one measure per panel, one colour per scenario, no dashes.
+            for (j, id) in panel.series.iter().enumerate() {
+                let def = series::series(id).expect("panel series are defined");
+                let lines: Vec<Line> = runs
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(k, Overlay { name, bands, .. })| {
+                        let b = bands.iter().find(|b| b.id == *id)?;
+                        Some(Line {
+                            label: name.clone(),
+                            colour: k,
+                            dashed: false,
+                            mean: &b.mean,
+                            low: &b.low,
+                            high: &b.high,
+                        })
+                    })
+                    .collect();
+                let id = if panel.series.len() == 1 { panel.id.to_string() } else { format!("{}-{}", panel.id, j + 1) };
+                out.push_str(&figure_or_note(
+                    plot::lines(&format!("{p}{id}"), def.label, panel.y_label, &lines, &marks),
+                    caption,
+                ));
+            }
+            continue;
+        }
         let mut lines = Vec::new();
-        for (k, Overlay { name, bands, .. }) in runs.iter().enumerate() {
+        for Overlay { bands, .. } in runs {
             for (j, id) in panel.series.iter().enumerate() {
                 let Some(b) = bands.iter().find(|b| b.id == *id) else { continue };
                 let def = series::series(id).expect("panel series are defined");
                 lines.push(Line {
-                    label: if several { format!("{name}: {}", def.label) } else { def.label.to_string() },
-                    colour: if several { k } else { j },
-                    dashed: several && j > 0,
+                    label: def.label.to_string(),
+                    colour: j,
+                    dashed: false,
                     mean: &b.mean,
                     low: &b.low,
                     high: &b.high,
                 });
             }
         }
-        let mut marks: Vec<(f64, String)> = Vec::new();
-        for Overlay { changes, .. } in runs {
-            for (w, what) in changes {
-                if !marks.iter().any(|m| m.0 == *w) {
-                    marks.push((*w, format!("week {w}: {what}")));
-                }
-            }
-        }
         out.push_str(&figure_or_note(
             plot::lines(&format!("{p}{}", panel.id), panel.title, panel.y_label, &lines, &marks),
-            "Mean across replications (line) and the 95% interval of the mean (band). Dashed red lines: scheduled changes.",
+            caption,
         ));
     }
     out
