@@ -275,7 +275,12 @@ pub const METRICS: &[MetricDef] = &[
         "Non-medical GP consultations in the 26 weeks after referral that the same patients had without link \
          workers and did not have with them (counterfactual arm; negative when they had more).",
     ),
-    m("gp_value_avoided_per_pcn_year", "£ per PCN-year", "R9", "Those consultations at costs.gp_consultation each."),
+    m(
+        "gp_value_avoided_per_pcn_year",
+        "£ per PCN-year",
+        "R9",
+        "Value of the GP consultations avoided (at costs.gp_consultation each).",
+    ),
     m(
         "cost_net_per_pcn_year",
         "£ per PCN-year",
@@ -299,6 +304,20 @@ pub const METRICS: &[MetricDef] = &[
 /// The definition of a metric by name.
 pub fn find(name: &str) -> Option<&'static MetricDef> {
     METRICS.iter().find(|d| d.name == name)
+}
+
+/// A metric's name in words for plots: the first clause of its meaning (before a colon,
+/// bracket or full stop), at most 60 characters; the code name when it has no definition.
+pub fn words(name: &str) -> String {
+    let Some(d) = find(name) else { return name.to_string() };
+    let cut = d.meaning.find([':', '(', ';']).unwrap_or(d.meaning.len());
+    let clause = d.meaning[..cut].trim().trim_end_matches(['.', ',']).trim();
+    if clause.chars().count() <= 60 {
+        clause.to_string()
+    } else {
+        let short: String = clause.chars().take(57).collect();
+        format!("{}…", short.trim_end())
+    }
 }
 
 /// The groups a comparison reads metrics in, in order.
@@ -335,5 +354,20 @@ pub fn range(metric: &str) -> (f64, f64) {
         (true, _) => (f64::NEG_INFINITY, f64::INFINITY),
         (false, true) => (0.0, 1.0),
         (false, false) => (0.0, f64::INFINITY),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_metric_has_a_short_name_in_words_for_plots() {
+        assert_eq!(words("lw_target_pressure_mean"), "Mean caseload-target pressure");
+        assert_eq!(words("no_such_metric"), "no_such_metric");
+        for d in METRICS {
+            let w = words(d.name);
+            assert!(!w.is_empty() && w.chars().count() <= 60 && w != d.name, "{}: {w:?}", d.name);
+        }
     }
 }

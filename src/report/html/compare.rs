@@ -358,7 +358,9 @@ fn forest_rows(rows: &[&DiffRow]) -> Vec<Interval> {
     rows.iter()
         .filter_map(|r| {
             let (m, lo, hi) = r.relative()?;
-            Some(Interval { label: r.metric.clone(), mean: m, low: lo, high: hi, marked: r.real() })
+            // In words (mechanism rows are named in words already).
+            let label = if r.unit.is_empty() { crate::metrics::defs::words(&r.metric) } else { r.metric.clone() };
+            Some(Interval { label, mean: m, low: lo, high: hi, marked: r.real() })
         })
         .collect()
 }

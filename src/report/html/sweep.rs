@@ -262,7 +262,13 @@ fn against(d: &SweepData, p: &str) -> String {
             for (j, param) in t.parameters.iter().enumerate() {
                 let pts = by_level(t, j, mi);
                 out.push_str(&figure_or_note(
-                    plot::points(&format!("{p}x-{metric}-{}", j + 1), metric, param, "mean", &pts),
+                    plot::points(
+                        &format!("{p}x-{metric}-{}", j + 1),
+                        &crate::metrics::defs::words(metric),
+                        param,
+                        crate::metrics::defs::find(metric).map_or("mean", |d| d.unit),
+                        &pts,
+                    ),
                     "",
                 ));
             }
