@@ -171,6 +171,30 @@ fn a_compare_report_has_forest_plots_overlaid_series_and_mechanisms() {
 }
 
 #[test]
+fn a_grid_sweep_report_has_a_heat_map_for_each_pair_with_none_as_a_category() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("grid.toml");
+    std::fs::write(
+        &file,
+        "[run]\nyears = 0.5\nwarmup_weeks = 13\nreplications = 1\n[[region]]\nname = \"a\"\npopulation = 20000\n\
+         [sweep]\ndesign = \"grid\"\n[sweep.parameters]\n\"policy.caseload_target_per_year\" = [200, 300]\n\
+         \"policy.supervision_interval_weeks\" = [0, 2, 4]\n",
+    )
+    .unwrap();
+    let out = dir.path().join("grid");
+    let o = spsim(&["sweep", &file.to_string_lossy(), "--out", &out.to_string_lossy(), "--quiet"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = read(&out.join("report.html"));
+    let pairs = section(&html, "pairs");
+    let maps = elements(pairs, "figure", "class=\"plot\"");
+    assert_eq!(maps.len(), 6, "one heat map per headline metric for the one pair");
+    let burnout = maps.iter().find(|f| attr(f, "id") == "heat-1-2-lw_burnout_mean").expect("burnout heat map");
+    assert_eq!(attr(burnout, "data-series"), "6", "2 × 3 cells filled");
+    assert!(burnout.contains(">\nnone\n<") || burnout.contains(">none<"), "interval 0 is the category none");
+    assert!(burnout.contains("Mean burnout of link workers in post"), "titled in words");
+}
+
+#[test]
 fn a_sweep_report_shows_the_design_each_metric_against_each_parameter_and_indices_once_analysed() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("morris");

@@ -481,6 +481,84 @@ pub fn points(
     Ok(Figure { id: id.into(), svg, series: 1, x_label: x_label.into(), y_label: y_label.into(), legend: Vec::new() })
 }
 
+/// A heat map of a metric over two swept parameters' levels (categorical axes: a level
+/// that means "none" is labelled so, not placed on a number line): each cell shaded from
+/// the lowest value (light) to the highest (dark) and its value written in it; empty
+/// cells (no point) are left white.
+pub fn heatmap(
+    id: &str,
+    title: &str,
+    (x_label, xs): (&str, &[String]),
+    (y_label, ys): (&str, &[String]),
+    cells: &[Vec<f64>],
+) -> Result<Figure, String> {
+    let (nx, ny) = (xs.len().max(1), ys.len().max(1));
+    let finite: Vec<f64> = cells.iter().flatten().copied().filter(|v| v.is_finite()).collect();
+    let (lo, hi) = finite.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+    let shade = |v: f64| -> RGBColor {
+        let t = if hi > lo { ((v - lo) / (hi - lo)).clamp(0.0, 1.0) } else { 0.5 };
+        let mix = |a: f64, b: f64| (a + (b - a) * t).round() as u8;
+        RGBColor(mix(239.0, 8.0), mix(243.0, 48.0), mix(255.0, 107.0))
+    };
+    let height = 90 + 34 * ny as u32;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH / 2 - 4, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, (FONT, 13))
+            .margin(6)
+            .x_label_area_size(40)
+            .y_label_area_size(label_area(ys))
+            .build_cartesian_2d(0.0..nx as f64, 0.0..ny as f64)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(0)
+            .y_labels(0)
+            .x_desc(x_label)
+            .y_desc(y_label)
+            .axis_desc_style((FONT, 11))
+            .draw()
+            .map_err(err)?;
+        for (j, row) in cells.iter().enumerate() {
+            for (i, v) in row.iter().enumerate() {
+                let (x, y) = (i as f64, j as f64);
+                if v.is_finite() {
+                    chart
+                        .draw_series(std::iter::once(Rectangle::new([(x, y), (x + 1.0, y + 1.0)], shade(*v).filled())))
+                        .map_err(err)?;
+                    let t = if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
+                    let ink = if t > 0.55 { WHITE } else { BLACK };
+                    let style = TextStyle::from((FONT, 11)).color(&ink).pos(Pos::new(HPos::Center, VPos::Center));
+                    chart.draw_series(std::iter::once(Text::new(tick(*v), (x + 0.5, y + 0.5), style))).map_err(err)?;
+                }
+            }
+        }
+        let label = TextStyle::from((FONT, 10)).color(&BLACK);
+        for (i, l) in xs.iter().enumerate() {
+            let style = label.clone().pos(Pos::new(HPos::Center, VPos::Top));
+            let (px, py) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
+            root.draw(&Text::new(l.clone(), (px, py + 4), style)).map_err(err)?;
+        }
+        for (j, l) in ys.iter().enumerate() {
+            let style = label.clone().pos(Pos::new(HPos::Right, VPos::Center));
+            let (px, py) = chart.backend_coord(&(0.0, j as f64 + 0.5));
+            root.draw(&Text::new(l.clone(), (px - 4, py), style)).map_err(err)?;
+        }
+        root.present().map_err(err)?;
+    }
+    Ok(Figure {
+        id: id.into(),
+        svg,
+        series: finite.len(),
+        x_label: x_label.into(),
+        y_label: y_label.into(),
+        legend: Vec::new(),
+    })
+}
+
 /// A scatter of points in the unit square (a pair of calibrated parameters, each as its
 /// position in its prior range): the points ruled out small and grey, the plausible ones
 /// coloured on top.

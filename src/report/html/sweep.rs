@@ -52,6 +52,11 @@ pub fn sections(d: &SweepData, p: &str) -> Vec<Section> {
     let mut out = Vec::new();
     out.push(Section { id: format!("{p}design"), title: "Design".into(), html: design(d) });
     out.push(Section { id: format!("{p}sensitivity"), title: "Sensitivity".into(), html: sensitivity(d, p) });
+    // Heat maps for grids (a Morris or Latin hypercube design has no cells to fill).
+    let pairs = if d.manifest["design"] == "grid" { two_at_a_time(d, p) } else { String::new() };
+    if !pairs.is_empty() {
+        out.push(Section { id: format!("{p}pairs"), title: "Two parameters at a time".into(), html: pairs });
+    }
     out.push(Section {
         id: format!("{p}parameters"),
         title: "Each metric against each swept parameter".into(),
@@ -232,6 +237,88 @@ pub fn by_level(t: &PointsTable, j: usize, metric: usize) -> Vec<(f64, f64, f64,
             (x, st.mean, st.ci_low, st.ci_high)
         })
         .collect()
+}
+
+/// Metrics drawn two parameters at a time.
+const HEAT_FOR: &[&str] = &[
+    "dropout_waiting_rate",
+    "wait_weeks_mean",
+    "connected_rate",
+    "lw_burnout_mean",
+    "lw_intention_to_leave_share",
+    "lw_turnover_annual",
+];
+
+/// Most levels a parameter may have to be drawn as a heat map axis (a grid's, not a
+/// Latin hypercube's).
+const HEAT_LEVELS: usize = 12;
+
+/// A level's label: "none" for an interval of 0 weeks (no supervision), else its value.
+pub fn level_label(param: &str, v: f64) -> String {
+    if param.ends_with("interval_weeks") && v == 0.0 { "none".into() } else { plot::tick(v) }
+}
+
+/// For every pair of swept parameters with few levels each (a grid): heat maps of the
+/// headline metrics, each cell the mean over the points at those two levels.
+fn two_at_a_time(d: &SweepData, p: &str) -> String {
+    let t = &d.points;
+    let levels = |j: usize| -> Option<Vec<f64>> {
+        let mut v: Vec<f64> =
+            t.x.iter().filter_map(|x| x.get(j).copied().flatten()).filter(|x| x.is_finite()).collect();
+        v.sort_by(f64::total_cmp);
+        v.dedup();
+        (v.len() >= 2 && v.len() <= HEAT_LEVELS).then_some(v)
+    };
+    let mut out = String::new();
+    for a in 0..t.parameters.len() {
+        for b in (a + 1)..t.parameters.len() {
+            let (Some(xa), Some(xb)) = (levels(a), levels(b)) else { continue };
+            let (pa, pb) = (&t.parameters[a], &t.parameters[b]);
+            out.push_str(&format!(
+                "<h3>{} × {}</h3>\n<p>Each cell: the metric's mean over the points at those two levels (and over \
+                 the other swept parameters' levels, if any); darker is higher.</p>\n<div class=\"pair\">\n",
+                esc(pa),
+                esc(pb)
+            ));
+            let xs: Vec<String> = xa.iter().map(|v| level_label(pa, *v)).collect();
+            let ys: Vec<String> = xb.iter().map(|v| level_label(pb, *v)).collect();
+            for metric in HEAT_FOR {
+                let Some(mi) = t.metrics.iter().position(|m| m == metric) else { continue };
+                let cells: Vec<Vec<f64>> = xb
+                    .iter()
+                    .map(|vb| {
+                        xa.iter()
+                            .map(|va| {
+                                let vals: Vec<f64> =
+                                    t.x.iter()
+                                        .zip(&t.y)
+                                        .filter(|(x, _)| {
+                                            x.get(a).copied().flatten() == Some(*va)
+                                                && x.get(b).copied().flatten() == Some(*vb)
+                                        })
+                                        .filter_map(|(_, y)| y.get(mi).copied().flatten())
+                                        .filter(|v| v.is_finite())
+                                        .collect();
+                                if vals.is_empty() { f64::NAN } else { vals.iter().sum::<f64>() / vals.len() as f64 }
+                            })
+                            .collect()
+                    })
+                    .collect();
+                out.push_str(&figure_or_note(
+                    plot::heatmap(
+                        &format!("{p}heat-{}-{}-{metric}", a + 1, b + 1),
+                        &crate::metrics::defs::words(metric),
+                        (pa, &xs),
+                        (pb, &ys),
+                        &cells,
+                    ),
+                    "",
+                ));
+            }
+            out.push_str("</div>\n");
+        }
+    }
+    out
 }
 
 fn against(d: &SweepData, p: &str) -> String {
