@@ -20,6 +20,8 @@ echo "results/compares written"
 for f in scenarios/sweeps/*.toml; do
   s="$(basename "$f" .toml)"
   ./target/release/spsim sweep "$f" --out "results/sweeps/$s" --quiet
+  # A finished sweep is not run again: its report is rebuilt from its files.
+  ./target/release/spsim report "results/sweeps/$s" > /dev/null
   echo "results/sweeps/$s written"
 done
 ./target/release/spsim analyze sobol results/sweeps/workforce_sobol --quiet

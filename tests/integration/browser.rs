@@ -1,6 +1,7 @@
 //! The reports in a real browser: headless Chromium renders the report of a run, a
 //! comparison and a sweep; the screenshot is not blank, the page logs nothing to the
-//! console, and every inline SVG of the file is in the rendered page.
+//! console, every inline SVG of the file is in the rendered page, and in no plot does a
+//! text overlap another (rendered bounding boxes).
 //!
 //! Chromium is found as `SPSIM_CHROMIUM`, else `chromium`, `chromium-browser` or
 //! `google-chrome` on PATH. Without one the test says so and passes, unless
@@ -84,7 +85,46 @@ fn check(bin: &Path, work: &Path, report: &Path, what: &str) {
     let svgs = html.matches("<svg ").count();
     assert!(svgs > 0);
     assert_eq!(dom.matches("<svg ").count(), svgs, "{what}: every plot is in the rendered page");
+    // Layout: in no plot does a text overlap another (labels, ticks, values, titles), by
+    // the rendered bounding boxes; a copy of the page measures them and writes the pairs.
+    let probe = work.join(format!("{}-probe.html", what.replace(' ', "-")));
+    std::fs::write(&probe, format!("{html}{OVERLAP_PROBE}")).unwrap();
+    let (dom, _) = browse(bin, &profile, &probe, &["--virtual-time-budget=10000", "--dump-dom"]);
+    let found = dom
+        .split_once("<pre id=\"overlaps\">")
+        .and_then(|(_, rest)| rest.split_once("</pre>"))
+        .map(|(list, _)| list.to_string())
+        .unwrap_or_else(|| panic!("{what}: the layout probe wrote nothing"));
+    assert_eq!(found, "[]", "{what}: texts overlap in the plots: {found}");
 }
+
+/// Appended to a copy of a report: once laid out, every pair of non-empty `<text>`
+/// elements of one SVG whose rendered boxes overlap by more than a pixel each way is
+/// listed (figure id, both texts) as JSON in `<pre id="overlaps">`.
+const OVERLAP_PROBE: &str = r#"<script>
+window.addEventListener('load', () => {
+  const out = [];
+  document.querySelectorAll('svg').forEach((svg, k) => {
+    const fig = svg.closest('figure');
+    const id = fig ? fig.id : 'svg' + k;
+    const boxes = [...svg.querySelectorAll('text')]
+      .filter(t => t.textContent.trim())
+      .map(t => [t.textContent.trim(), t.getBoundingClientRect()]);
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i][1], b = boxes[j][1];
+        const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (w > 1 && h > 1) out.push(id + ': ' + boxes[i][0] + ' / ' + boxes[j][0]);
+      }
+    }
+  });
+  const pre = document.createElement('pre');
+  pre.id = 'overlaps';
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+});
+</script>"#;
 
 #[test]
 fn reports_render_in_headless_chromium_without_console_errors() {
