@@ -386,10 +386,18 @@ fn differences(d: &CompareData, p: &str) -> String {
             }
             rows.sort_by(|a, b| b.z().abs().total_cmp(&a.z().abs()).then(a.metric.cmp(&b.metric)));
             let id = format!("{p}forest-{}-{}", k + 1, g.replace(' ', "-"));
-            out.push_str(&figure_or_note(
-                plot::forest(&id, &format!("{alt}: {g}"), "difference, % of the baseline mean", &forest_rows(&rows)),
-                &format!("{g}: paired differences as % of the baseline mean, 95% intervals (metrics with a baseline mean of 0 only in the table)."),
-            ));
+            let caption = format!(
+                "{g}: paired differences as % of the first scenario's mean, 95% intervals (metrics with a mean of 0 \
+                 there only in the table)."
+            );
+            for f in plot::forests(
+                &id,
+                &format!("{alt}: {g}"),
+                "difference, % of the first scenario's mean",
+                &forest_rows(&rows),
+            ) {
+                out.push_str(&figure_or_note(f, &caption));
+            }
             out.push_str(&details(&format!("{g}: the table"), &diff_table(&rows)));
         }
     }
@@ -444,15 +452,18 @@ fn mechanisms(d: &CompareData, p: &str) -> String {
             continue;
         }
         out.push_str(&format!("<h3>{}</h3>\n", esc(alt)));
-        out.push_str(&figure_or_note(
-            plot::forest(
-                &format!("{p}mechanisms-{}", k + 1),
-                &format!("{alt}: mechanisms that changed most"),
-                "rate difference, % of the baseline rate",
-                &forest_rows(&rows),
-            ),
-            "Mechanism rates: paired difference as % of the baseline rate, 95% intervals; filled: interval excludes 0.",
-        ));
+        for f in plot::forests(
+            &format!("{p}mechanisms-{}", k + 1),
+            &format!("{alt}: mechanisms that changed most"),
+            "rate difference, % of the first scenario's rate",
+            &forest_rows(&rows),
+        ) {
+            out.push_str(&figure_or_note(
+                f,
+                "Mechanism rates: paired difference as % of the first scenario's rate, 95% intervals; filled: \
+                 interval excludes 0.",
+            ));
+        }
         out.push_str(&details("the table", &diff_table(&rows)));
     }
     out

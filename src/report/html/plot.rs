@@ -359,6 +359,27 @@ fn off_scale(rows: &[Interval]) -> f64 {
     if q > 0.0 && max > 4.0 * q { 4.0 * q } else { f64::INFINITY }
 }
 
+/// Forest plots of `rows` with no point pinned at an edge: one plot, or, when one or two
+/// rows lie far beyond the rest ([`off_scale`]), the rows within the usual scale and then
+/// the larger ones on a scale of their own (id `<id>-large`).
+pub fn forests(id: &str, title: &str, x_label: &str, rows: &[Interval]) -> Vec<Result<Figure, String>> {
+    let cap = off_scale(rows);
+    if !cap.is_finite() {
+        return vec![forest(id, title, x_label, rows)];
+    }
+    let beyond = |r: &Interval| [r.mean, r.low, r.high].iter().any(|v| v.is_finite() && v.abs() > cap);
+    let (large, usual): (Vec<Interval>, Vec<Interval>) = rows.iter().cloned().partition(beyond);
+    vec![
+        forest(id, title, x_label, &usual),
+        forest(
+            &format!("{id}-large"),
+            &format!("{title}: the larger differences, on their own scale"),
+            x_label,
+            &large,
+        ),
+    ]
+}
+
 /// A forest plot: rows from the top, each a point with its interval, a line at 0.
 pub fn forest(id: &str, title: &str, x_label: &str, rows: &[Interval]) -> Result<Figure, String> {
     let n = rows.len().max(1);
@@ -630,6 +651,13 @@ mod tests {
         let f = forest("f", "t", "x", &rows).unwrap();
         assert!(f.svg.contains("off scale: 3000"), "the clipped row says its value");
         assert_eq!(off_scale(&rows[..4]), f64::INFINITY);
+        // Split instead: the usual rows on their scale, the far one on its own; none pinned.
+        let split = forests("f", "t", "x", &rows);
+        assert_eq!(split.len(), 2);
+        let (usual, large) = (split[0].as_ref().unwrap(), split[1].as_ref().unwrap());
+        assert!(!usual.svg.contains("off scale") && !large.svg.contains("off scale"));
+        assert_eq!(large.id, "f-large");
+        assert_eq!(forests("f", "t", "x", &rows[..4]).len(), 1);
     }
 
     #[test]
