@@ -30,10 +30,16 @@ pub fn summary_csv(stats: &[MetricStats]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["metric", "mean", "ci_low", "ci_high", "sd", "n"]).expect("write to memory");
     for m in stats {
-        w.write_record([m.name.to_string(), num(m.mean), num(m.ci_low), num(m.ci_high), num(m.sd), m.n.to_string()])
-            .expect("write to memory");
+        w.write_record(stats_fields(&[], m)).expect("write to memory");
     }
     w.into_inner().expect("flush to memory")
+}
+
+/// A row of a metric's statistics after the `lead` fields: `…,metric,mean,ci_low,ci_high,sd,n`.
+fn stats_fields(lead: &[String], m: &MetricStats) -> Vec<String> {
+    let mut row = lead.to_vec();
+    row.extend([m.name.to_string(), num(m.mean), num(m.ci_low), num(m.ci_high), num(m.sd), m.n.to_string()]);
+    row
 }
 
 /// `weekly.csv`: one row per replication × reported week × region archetype.
@@ -245,18 +251,8 @@ pub fn periods_csv(result: &RunResult) -> Vec<u8> {
         .expect("write to memory");
     for (p, stats) in result.periods.iter().zip(&result.period_summary) {
         for m in stats {
-            w.write_record([
-                p.label.clone(),
-                (p.start + 1).to_string(),
-                p.end.to_string(),
-                m.name.to_string(),
-                num(m.mean),
-                num(m.ci_low),
-                num(m.ci_high),
-                num(m.sd),
-                m.n.to_string(),
-            ])
-            .expect("write to memory");
+            let lead = [p.label.clone(), (p.start + 1).to_string(), p.end.to_string()];
+            w.write_record(stats_fields(&lead, m)).expect("write to memory");
         }
     }
     w.into_inner().expect("flush to memory")

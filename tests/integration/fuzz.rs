@@ -407,19 +407,7 @@ fn commands_reading_output_folders_never_crash_on_edited_files() {
         ("sharded", &[&["merge", "DIR", "--out", "NEW"], &["merge", "DIR", "--out", "DIR"]]),
     ];
     let files_of = |dir: &Path| -> Vec<std::path::PathBuf> {
-        let mut out = Vec::new();
-        let mut stack = vec![dir.to_path_buf()];
-        while let Some(d) = stack.pop() {
-            for e in std::fs::read_dir(&d).unwrap().flatten() {
-                if e.file_type().unwrap().is_dir() {
-                    stack.push(e.path());
-                } else if !e.file_name().to_string_lossy().ends_with(".lock") {
-                    out.push(e.path());
-                }
-            }
-        }
-        out.sort();
-        out
+        crate::files_under(dir).into_iter().filter(|p| !p.to_string_lossy().ends_with(".lock")).collect()
     };
     const NASTY: &[&str] = &[
         "1e9",
