@@ -197,6 +197,12 @@ fn a_grid_sweep_report_has_a_heat_map_for_each_pair_with_none_as_a_category() {
     assert_eq!(attr(burnout, "data-series"), "6", "2 × 3 cells filled");
     assert!(burnout.contains(">\nnone\n<") || burnout.contains(">none<"), "interval 0 is the category none");
     assert!(burnout.contains("Mean burnout of link workers in post"), "titled in words");
+    // Against the interval alone, 0 is "none" on the axis too.
+    let params = section(&html, "parameters");
+    let against = elements(params, "figure", "class=\"plot\"");
+    let interval =
+        against.iter().find(|f| attr(f, "id") == "x-lw_burnout_mean-2").expect("burnout against the interval");
+    assert!(interval.contains(">\nnone\n<") || interval.contains(">none<"), "the interval axis says none at 0");
 }
 
 #[test]

@@ -459,6 +459,17 @@ pub fn points(
     y_label: &str,
     pts: &[(f64, f64, f64, f64)],
 ) -> Result<Figure, String> {
+    points_with(id, (title, x_label, y_label), pts, &tick)
+}
+
+/// [`points`] with the x axis's tick labels from `x_tick` (e.g. "none" for an interval
+/// of 0 weeks).
+pub fn points_with(
+    id: &str,
+    (title, x_label, y_label): (&str, &str, &str),
+    pts: &[(f64, f64, f64, f64)],
+    x_tick: &dyn Fn(f64) -> String,
+) -> Result<Figure, String> {
     let (x0, x1) = extent(pts.iter().map(|p| p.0), false);
     let (y0, y1) = extent(pts.iter().flat_map(|p| [p.1, p.2, p.3]), false);
     let mut svg = String::new();
@@ -479,7 +490,7 @@ pub fn points(
             .y_desc(y_label)
             .x_labels(5)
             .y_labels(5)
-            .x_label_formatter(&|v| tick(*v))
+            .x_label_formatter(&|v| x_tick(*v))
             .y_label_formatter(&|v| tick(*v))
             .label_style((FONT, 10))
             .axis_desc_style((FONT, 11))

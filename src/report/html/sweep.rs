@@ -349,12 +349,15 @@ fn against(d: &SweepData, p: &str) -> String {
             for (j, param) in t.parameters.iter().enumerate() {
                 let pts = by_level(t, j, mi);
                 out.push_str(&figure_or_note(
-                    plot::points(
+                    plot::points_with(
                         &format!("{p}x-{metric}-{}", j + 1),
-                        &crate::metrics::defs::words(metric),
-                        param,
-                        crate::metrics::defs::find(metric).map_or("mean", |d| d.unit),
+                        (
+                            &crate::metrics::defs::words(metric),
+                            param,
+                            crate::metrics::defs::find(metric).map_or("mean", |d| d.unit),
+                        ),
                         &pts,
+                        &|v| level_label(param, v),
                     ),
                     "",
                 ));
