@@ -54,7 +54,8 @@ pub fn run_section(t: &Table, default: &dyn Fn(&str) -> Option<f64>, shown: &[&s
         ));
         if d.is_finite() && d != 0.0 && a.is_finite() {
             let pct = |x: f64| 100.0 * (x - d) / d.abs();
-            rows.push(Interval { label: name.to_string(), mean: pct(a), low: pct(b), high: pct(c), marked: true });
+            let label = crate::metrics::defs::words(name);
+            rows.push(Interval { label, mean: pct(a), low: pct(b), high: pct(c), marked: true });
         }
     }
     html.push_str("</table>\n");
@@ -148,7 +149,7 @@ pub fn compare_section(t: &Table, p: &str) -> Section {
             ));
             let w = (number(r, hi) - number(r, lo)).abs().max(1e-12);
             plot_rows.push(Interval {
-                label: format!("{name}{}", if flips { " (flips sign)" } else { "" }),
+                label: format!("{}{}", crate::metrics::defs::words(name), if flips { " (flips sign)" } else { "" }),
                 mean: number(r, med) / w,
                 low: number(r, lo) / w,
                 high: number(r, hi) / w,
