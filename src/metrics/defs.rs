@@ -98,7 +98,12 @@ pub const METRICS: &[MetricDef] = &[
         "R8",
         "Journey (c): held, never connected (causes in mechanisms.csv).",
     ),
-    m("rereferral_rate", "share", "R10", "Re-referrals, of discharges."),
+    m(
+        "rereferral_rate",
+        "share",
+        "R10",
+        "Re-referrals, of discharges (re-referrals of episodes that began after the warm-up).",
+    ),
     m("tapered_ending_share", "share", "R10", "Discharges with a tapered ending."),
     m("patients_per_lw_month", "referrals per LW-month", "R2", "New patients referred to each link worker in a month."),
     m(

@@ -245,6 +245,10 @@ pub struct RegionTotals {
     /// warm-up (the cohort `dropout_waiting_rate` divides by; the weekly flow also counts
     /// those who joined during the warm-up).
     pub dropped_waiting_reported: f64,
+    /// Re-referrals, in the reported weeks, of patients whose previous episode started
+    /// after the warm-up (and so was discharged in the reported weeks): the numerator of
+    /// `rereferral_rate`, whose discharges are those of the reported weeks.
+    pub rereferred_reported: f64,
     /// Of which with at least 3 contacts.
     pub exits_3_contacts: f64,
     /// Medical consultations arranged for them (R9).
@@ -284,6 +288,7 @@ impl Default for RegionTotals {
             contacts_hist: vec![0; CONTACT_BINS],
             exits_engaged: 0.0,
             dropped_waiting_reported: 0.0,
+            rereferred_reported: 0.0,
             exits_3_contacts: 0.0,
             exits_medical: 0.0,
             exits_continuity_break: 0.0,
@@ -315,6 +320,7 @@ impl RegionTotals {
         }
         self.exits_engaged += o.exits_engaged;
         self.dropped_waiting_reported += o.dropped_waiting_reported;
+        self.rereferred_reported += o.rereferred_reported;
         self.exits_3_contacts += o.exits_3_contacts;
         self.exits_medical += o.exits_medical;
         self.exits_continuity_break += o.exits_continuity_break;
@@ -344,6 +350,7 @@ impl RegionTotals {
         }
         self.exits_engaged -= o.exits_engaged;
         self.dropped_waiting_reported -= o.dropped_waiting_reported;
+        self.rereferred_reported -= o.rereferred_reported;
         self.exits_3_contacts -= o.exits_3_contacts;
         self.exits_medical -= o.exits_medical;
         self.exits_continuity_break -= o.exits_continuity_break;

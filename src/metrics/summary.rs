@@ -105,7 +105,7 @@ pub fn summarise_pooled(p: &Pooled, counterfactual: bool, costs: &Costs) -> RunS
         ("journey_connected_directly_share", ratio(s.journey_connected_directly, episodes)),
         ("journey_held_then_connected_share", ratio(s.journey_held_then_connected, episodes)),
         ("journey_held_unconnected_share", ratio(s.journey_held_unconnected, episodes)),
-        ("rereferral_rate", ratio(s.rereferred, s.discharged)),
+        ("rereferral_rate", ratio(all.rereferred_reported, s.discharged)),
         ("tapered_ending_share", ratio(s.discharged_tapered, s.discharged)),
         ("patients_per_lw_month", ratio(s.referrals, lw_months)),
         ("caseload_per_lw_year", ratio(s.patients_seen_new_in_year, lw_years)),

@@ -152,6 +152,10 @@ fn rereferrals(ctx: &Ctx, patients: &mut [Patient], counts: &mut WeekCounts, tot
     for p in patients.iter_mut() {
         if p.stage == Stage::Relapsing && p.next_week <= ctx.week {
             counts.rereferred += 1.0;
+            // Of a discharge in the reported weeks (its episode started after the warm-up).
+            if ctx.reported() && p.has(flag::REPORTED) {
+                totals.rereferred_reported += 1.0;
+            }
             lp(ctx, totals, Mechanism::Rereferred, p.complexity);
             p.stage = Stage::Waiting;
             p.week_waiting = ctx.week;
