@@ -227,9 +227,7 @@ pub fn seal_manifest(manifest: &[u8], files: &[(&str, &[u8])]) -> Vec<u8> {
     let hashes: serde_json::Map<String, serde_json::Value> =
         files.iter().map(|(name, bytes)| (name.to_string(), content_hash(bytes).into())).collect();
     m[HASHES] = hashes.into();
-    let mut out = serde_json::to_vec_pretty(&m).expect("JSON of plain values");
-    out.push(b'\n');
-    out
+    super::json_bytes(&m)
 }
 
 /// Record in `dir/manifest.json` the content hash of every other file it lists.
@@ -250,9 +248,7 @@ fn seal(dir: &Path) -> Result<(), OutputError> {
     }
     let mut m = m;
     m[HASHES] = hashes.into();
-    let mut out = serde_json::to_vec_pretty(&m).expect("JSON of plain values");
-    out.push(b'\n');
-    fs::write(&path, out).map_err(io_error("write", &path))
+    fs::write(&path, super::json_bytes(&m)).map_err(io_error("write", &path))
 }
 
 /// Files a later command rebuilds in place (so their recorded hash may be out of date):
@@ -832,13 +828,9 @@ pub fn write_folder(
 pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     let parent = parent_of(path);
     fs::create_dir_all(&parent).map_err(io_error("create", &parent))?;
-    let tmp = parent.join(format!(".{}.spsim-tmp-{}", file_name(path)?, std::process::id()));
+    file_name(path)?;
     let _section = held();
-    let written = fs::write(&tmp, bytes).and_then(|()| fs::rename(&tmp, path));
-    if written.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    written.map_err(io_error("write", path))
+    write_replacing(path, bytes).map_err(io_error("write", path))
 }
 
 #[cfg(test)]
