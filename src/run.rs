@@ -17,6 +17,12 @@ use crate::world::init::build_regions;
 /// Regions stepped per parallel task: enough work per task to amortise scheduling.
 const REGIONS_PER_TASK: usize = 8;
 
+/// Weeks each region is stepped in a row before the next region (temporal blocking: a
+/// region's patients stay in cache from one week to the next). Blocks also end at
+/// scheduled changes and period marks, so every week sees the same parameters and the
+/// same totals as when regions were stepped week by week.
+const WEEKS_PER_BLOCK: u32 = 8;
+
 /// Result of one replication.
 #[derive(Debug, Clone)]
 pub struct Replication {
@@ -170,7 +176,10 @@ pub fn run_replication_over(
     marks.sort_unstable();
     marks.dedup();
     let mut pooled_at: Vec<(u32, Pooled)> = Vec::with_capacity(marks.len());
-    for week in 0..total {
+    // Each region's counts of the reported weeks of a block, region-major.
+    let mut block: Vec<WeekCounts> = Vec::new();
+    let mut week = 0;
+    while week < total {
         while let Some(c) = changes.get(next_change)
             && report_from + c.week - 1 == week
         {
@@ -178,6 +187,22 @@ pub fn run_replication_over(
             tables = Tables::new(&now.behaviour, &now.policy);
             next_change += 1;
         }
+        // A block ends before the next change, at the next period mark, and after at
+        // most WEEKS_PER_BLOCK weeks.
+        let mut end = (week + WEEKS_PER_BLOCK).min(total);
+        if let Some(c) = changes.get(next_change) {
+            end = end.min(report_from + c.week - 1);
+        }
+        if let Some(&m) = marks.iter().find(|&&m| report_from + m > week) {
+            end = end.min(report_from + m);
+        }
+        let first_kept = week.max(report_from).min(end);
+        let kept = (end - first_kept) as usize;
+        // (At least one row per region, so that warm-up blocks pair every chunk of
+        // regions with a chunk of rows too.)
+        let row = kept.max(1);
+        block.clear();
+        block.resize(regions.len() * row, WeekCounts::default());
         let ctx = Ctx {
             policy: &now.policy,
             funding: &now.funding,
@@ -187,31 +212,46 @@ pub fn run_replication_over(
             counterfactual: s.run.counterfactual,
             tables: &tables,
         };
-        regions.par_chunks_mut(REGIONS_PER_TASK).for_each(|chunk| {
-            for r in chunk {
-                step_region(r, &ctx);
-            }
-        });
-        if week + 1 == total && week >= report_from {
-            // End of the run: open episodes count in their journeys (not censored).
-            for r in regions.iter_mut() {
-                crate::rules::step::census_open_episodes(r, &ctx);
-            }
-        }
-        if week >= report_from {
+        let stepped: u64 = regions
+            .par_chunks_mut(REGIONS_PER_TASK)
+            .zip(block.par_chunks_mut(REGIONS_PER_TASK * row))
+            .map(|(chunk, counts)| {
+                let mut patient_weeks = 0u64;
+                for (i, r) in chunk.iter_mut().enumerate() {
+                    for w in week..end {
+                        let ctx = Ctx { week: w, ..ctx };
+                        step_region(r, &ctx);
+                        if w + 1 == total && w >= report_from {
+                            // End of the run: open episodes count in their journeys (not censored).
+                            crate::rules::step::census_open_episodes(r, &ctx);
+                        }
+                        if w >= first_kept {
+                            counts[i * row + (w - first_kept) as usize] = r.week.clone();
+                        }
+                        patient_weeks += r.patients.len() as u64;
+                    }
+                }
+                patient_weeks
+            })
+            .sum();
+        patient_weeks += stepped;
+        // Weekly counts summed in region order, week by week, as if stepped week-major.
+        for k in 0..kept {
             let start = weekly.len();
             weekly.resize(start + archetypes, WeekCounts::default());
-            for r in &regions {
-                weekly[start + r.archetype as usize].add(&r.week);
-            }
-            let done = week + 1 - report_from;
-            if marks.binary_search(&done).is_ok() {
-                let views: Vec<_> = regions.iter().map(|r| (r.deprivation, r.population, &r.totals)).collect();
-                pooled_at.push((done, Pooled::of(&views)));
+            for (i, r) in regions.iter().enumerate() {
+                weekly[start + r.archetype as usize].add(&block[i * row + k]);
             }
         }
-        patient_weeks += regions.iter().map(|r| r.patients.len() as u64).sum::<u64>();
-        progress(1);
+        for _ in week..end {
+            progress(1);
+        }
+        let done = end.saturating_sub(report_from);
+        if end > report_from && marks.binary_search(&done).is_ok() {
+            let views: Vec<_> = regions.iter().map(|r| (r.deprivation, r.population, &r.totals)).collect();
+            pooled_at.push((done, Pooled::of(&views)));
+        }
+        week = end;
     }
     let views: Vec<_> = regions.iter().map(|r| (r.deprivation, r.population, &r.totals)).collect();
     let summary = summary::summarise(&views, s.run.counterfactual, &s.costs);
