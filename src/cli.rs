@@ -229,6 +229,32 @@ pub enum Command {
         #[arg(long, value_name = "SIZE")]
         max_memory: Option<String>,
     },
+    /// Time the engine on fixed, versioned workloads, for benchmark suites.
+    ///
+    /// Workloads: pcn-20 (one PCN, 20 replications), pcn-100 (100 PCNs), england (1,250
+    /// PCNs) and lhs-2000 (a 2,000-run Latin hypercube sweep of one PCN). Each is built from
+    /// scenarios compiled into the binary and writes no files. For each: wall and CPU
+    /// seconds, patient-weeks and agent updates (patients, link worker posts and VCSE
+    /// organisations stepped per week) per second, peak memory, with the median and range
+    /// over --repeat executions. Results do not depend on the thread count; the timings do.
+    /// Example: spsim bench england --threads 1 --repeat 5 --json runs/bench.json
+    Bench {
+        /// Workloads to run, in this order [default: all of them].
+        workloads: Vec<String>,
+        /// Worker threads [default: all cores].
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+        threads: Option<u16>,
+        /// Executions of each workload; the median and range are reported.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        repeat: u32,
+        /// Also write the results as JSON to FILE (replaced atomically, and only if new or
+        /// written by an earlier `spsim bench`).
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+        /// List the workloads and exit.
+        #[arg(long)]
+        list: bool,
+    },
     /// Print the scenario reference (every key, default, unit, range and meaning) as Markdown.
     Reference,
     /// Print the summary metric reference (name, unit, rules, meaning) as Markdown.

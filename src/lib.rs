@@ -12,6 +12,7 @@
 #![deny(missing_docs)]
 
 pub mod analyze;
+pub mod bench;
 pub mod budget;
 pub mod calibrate;
 pub mod compare;

@@ -88,6 +88,9 @@ fn main() -> ExitCode {
             commands::analyze::analyze(method, &dir, &metric, boot, levels, quiet)
         }
         Command::Report { dirs, out } => commands::report::report(&dirs, out.as_deref()),
+        Command::Bench { workloads, threads, repeat, json, list } => {
+            commands::bench::bench(&workloads, threads, repeat, json.as_deref(), list)
+        }
         Command::Reference => {
             print!("{}", report::reference::scenario_reference());
             ExitCode::SUCCESS

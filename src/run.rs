@@ -34,6 +34,9 @@ pub struct Replication {
     pub summary: RunSummary,
     /// Patient-weeks simulated (patients on the pathway summed over weeks), for throughput.
     pub patient_weeks: u64,
+    /// Agent-weeks simulated: patients, link worker posts and VCSE organisations visited
+    /// by each week's step, summed over weeks (agent updates, for throughput).
+    pub agent_weeks: u64,
     /// Mechanism ledger over the reported weeks, by deprivation (low, medium, high).
     pub ledger: [Ledger; 3],
     /// Summary metrics of each period the run was asked for ([`Period`]), in order.
@@ -165,7 +168,7 @@ pub fn run_replication_over(
     let report_from = s.run.warmup_weeks;
     let total = s.total_weeks();
     let mut weekly = Vec::with_capacity(s.reported_weeks() as usize * archetypes);
-    let mut patient_weeks = 0u64;
+    let (mut patient_weeks, mut agent_weeks) = (0u64, 0u64);
     // The parameters in force: the scenario's, then each scheduled change from its week.
     let mut now = s.clone();
     let mut tables = Tables::new(&now.behaviour, &now.policy);
@@ -212,11 +215,11 @@ pub fn run_replication_over(
             counterfactual: s.run.counterfactual,
             tables: &tables,
         };
-        let stepped: u64 = regions
+        let (stepped, agents): (u64, u64) = regions
             .par_chunks_mut(REGIONS_PER_TASK)
             .zip(block.par_chunks_mut(REGIONS_PER_TASK * row))
             .map(|(chunk, counts)| {
-                let mut patient_weeks = 0u64;
+                let (mut patient_weeks, mut agent_weeks) = (0u64, 0u64);
                 for (i, r) in chunk.iter_mut().enumerate() {
                     for w in week..end {
                         let ctx = Ctx { week: w, ..ctx };
@@ -229,12 +232,14 @@ pub fn run_replication_over(
                             counts[i * row + (w - first_kept) as usize] = r.week.clone();
                         }
                         patient_weeks += r.patients.len() as u64;
+                        agent_weeks += (r.patients.len() + r.lws.len() + r.orgs.len()) as u64;
                     }
                 }
-                patient_weeks
+                (patient_weeks, agent_weeks)
             })
-            .sum();
+            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
         patient_weeks += stepped;
+        agent_weeks += agents;
         // Weekly counts summed in region order, week by week, as if stepped week-major.
         for k in 0..kept {
             let start = weekly.len();
@@ -271,7 +276,7 @@ pub fn run_replication_over(
     for r in &regions {
         ledger[(r.deprivation.level() + 1.0) as usize].add(&r.totals.ledger);
     }
-    Replication { index: replication, weekly, summary, patient_weeks, ledger, periods }
+    Replication { index: replication, weekly, summary, patient_weeks, agent_weeks, ledger, periods }
 }
 
 /// Run every replication of a scenario (in parallel, collected in order).

@@ -1,6 +1,7 @@
 //! The subcommands that need more than a few lines, and the helpers they share.
 
 pub mod analyze;
+pub mod bench;
 pub mod calibrate;
 pub mod ensemble;
 pub mod report;

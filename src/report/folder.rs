@@ -434,6 +434,13 @@ pub const FILE_MARKER: &str = "<!-- written by spsim";
 /// Check that a command may write the single file `path`: it must not exist, or be a
 /// regular file whose first line is [`FILE_MARKER`].
 pub fn check_file(path: &Path) -> Result<(), OutputError> {
+    check_file_marked(path, FILE_MARKER, "--out")
+}
+
+/// Check that a command may write the single file `path`: it must not exist, or be a
+/// regular file that begins with `marker` (what that command writes first). `option` is
+/// the command-line option that names the file, for the message.
+pub fn check_file_marked(path: &Path, marker: &str, option: &str) -> Result<(), OutputError> {
     file_name(path)?;
     let meta = match fs::symlink_metadata(path) {
         Ok(m) => m,
@@ -443,14 +450,14 @@ pub fn check_file(path: &Path) -> Result<(), OutputError> {
     if !meta.file_type().is_file() {
         return Err(OutputError::Refused(format!(
             "{}: exists and is not a plain file (a folder, link, device or fifo); spsim leaves it untouched: \
-             choose another --out",
+             choose another {option}",
             path.display()
         )));
     }
-    let head = read_head(path, FILE_MARKER.len() as u64).map_err(io_error("read", path))?;
-    if head != FILE_MARKER.as_bytes() {
+    let head = read_head(path, marker.len() as u64).map_err(io_error("read", path))?;
+    if head != marker.as_bytes() {
         return Err(OutputError::Refused(format!(
-            "{}: exists and was not written by spsim; spsim leaves it untouched: choose another --out",
+            "{}: exists and was not written by spsim; spsim leaves it untouched: choose another {option}",
             path.display()
         )));
     }

@@ -95,6 +95,24 @@ pub fn from_text(name: &Path, text: &str) -> Result<Scenario, ScenarioErrors> {
     validate(name, tree, hash)
 }
 
+/// Parse and validate a chain of scenario texts held in memory, root first then the file
+/// it extends, and so on (each file's `extends` is ignored: the chain is given). For
+/// scenarios built into the binary, e.g. the benchmark workloads.
+pub fn from_texts(chain: &[(&Path, &str)]) -> Result<Scenario, ScenarioErrors> {
+    let mut hasher = Sha256::new();
+    let mut tree = BTreeMap::new();
+    for (name, text) in chain.iter().rev() {
+        let mut t = source::parse_text(name, text.to_string())?;
+        t.remove("extends");
+        source::merge(&mut tree, t);
+        hasher.update(text.as_bytes());
+        hasher.update([0]);
+    }
+    let hash: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let name = chain.first().map_or(Path::new("scenario"), |c| c.0);
+    validate(name, tree, hash)
+}
+
 fn validate(path: &Path, tree: BTreeMap<String, Entry>, source_hash: String) -> Result<Scenario, ScenarioErrors> {
     let mut errors = Vec::new();
     let mut run = RunParams::default();

@@ -1,6 +1,7 @@
 //! Integration tests, one binary with topic modules.
 
 mod bad_inputs;
+mod bench;
 mod browser;
 mod calibrate;
 mod calibration;
