@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use crate::metrics::WeekCounts;
 use crate::metrics::ledger::Ledger;
 use crate::metrics::summary::{self, MetricStats, Pooled, RunSummary};
+use crate::rules::staffing::Tally;
 use crate::rules::step::step_region;
 use crate::rules::{Ctx, Tables};
 use crate::scenario::change::ChangeSet;
@@ -220,10 +221,14 @@ pub fn run_replication_over(
             .zip(block.par_chunks_mut(REGIONS_PER_TASK * row))
             .map(|(chunk, counts)| {
                 let (mut patient_weeks, mut agent_weeks) = (0u64, 0u64);
+                let mut ahead = Tally::default();
                 for (i, r) in chunk.iter_mut().enumerate() {
+                    // A tally for the first week of a block is never ahead (its week is
+                    // another region's, or before a change): phase 1 takes its own.
+                    ahead.week = u32::MAX;
                     for w in week..end {
                         let ctx = Ctx { week: w, ..ctx };
-                        step_region(r, &ctx);
+                        step_region(r, &ctx, &mut ahead);
                         if w + 1 == total && w >= report_from {
                             // End of the run: open episodes count in their journeys (not censored).
                             crate::rules::step::census_open_episodes(r, &ctx);

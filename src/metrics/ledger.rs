@@ -284,6 +284,12 @@ impl Ledger {
         self.counts[slot(level, m, band(complexity))] += 1;
     }
 
+    /// Count `n` firings of a patient mechanism in complexity band `band` ([`band`]).
+    #[inline]
+    pub fn patients_in_band(&mut self, m: Mechanism, band: usize, level: usize, n: u64) {
+        self.counts[slot(level, m, band)] += n;
+    }
+
     /// Count a mechanism that is not about one patient, at a supervision level.
     #[inline]
     pub fn system(&mut self, m: Mechanism, level: usize) {

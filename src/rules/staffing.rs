@@ -18,22 +18,20 @@ use crate::world::{GpPractice, LinkWorker, LwId, Patient, Stage, VcseOrg, flag};
 /// assigned to them (so caseloads always match assignments); the needs they know an open
 /// organisation for (R7, R11); this week's target pressure
 /// (R12), session hours after coping squeezes community time (R6, R11), load and
-/// overload (R12), and intake credit (R12).
+/// overload (R12), and intake credit (R12). `ahead` is the patients' tally taken at the
+/// end of last week's walk over them ([`Tally`]), when nothing has changed them since;
+/// without it, they are tallied here.
 pub fn refresh_loads(
     ctx: &Ctx,
     lws: &mut [LinkWorker],
     orgs: &[VcseOrg],
     patients: &[Patient],
     practices: u32,
+    ahead: Option<&Tally>,
 ) -> Loads {
-    let (mut uncertainty, mut in_post, mut waiting, mut rereferrals_due, mut priority_due) = (0.0, 0, 0, 0, 0);
+    let (mut uncertainty, mut in_post) = (0.0, 0);
     let mut hours = HoursWeek::default();
     for lw in lws.iter_mut() {
-        lw.caseload = 0;
-        lw.held = 0;
-        lw.held_complexity = 0.0;
-        lw.held_structural = 0;
-        lw.committed_hours = 0.0;
         let nominal = sessions::weekly_session_hours(ctx, lw, practices, ctx.policy.community_time_share);
         lw.target_pressure = workforce::target_pressure(ctx, nominal) as f32;
         lw.pressure = lw.target_pressure.max(lw.overload);
@@ -49,18 +47,107 @@ pub fn refresh_loads(
             in_post += 1;
         }
     }
-    let statutory_time = 1.0 + ctx.b.statutory_time_extra as f32;
-    let statutory_load = ctx.b.statutory_emotional_load as f32;
-    let stages = [Stage::Waiting, Stage::Engaged, Stage::Held, Stage::Queued, Stage::Tapering];
-    let hours_of = stages.map(|s| waiting::hours_per_week(ctx, s) as f32);
-    for p in patients {
-        waiting += (p.stage == Stage::Waiting) as usize;
-        rereferrals_due += (p.stage == Stage::Relapsing && p.next_week <= ctx.week) as usize;
+    let mut fresh = Tally::default();
+    let tally = match ahead {
+        Some(t) if t.week == ctx.week => t,
+        _ => {
+            let counter = Tallier::new(ctx, ctx.week);
+            fresh.reset(ctx.week, lws.len());
+            patients.iter().for_each(|p| counter.add(&mut fresh, p));
+            &fresh
+        }
+    };
+    for (i, lw) in lws.iter_mut().enumerate() {
+        let t = tally.lws.get(i).copied().unwrap_or_default();
+        lw.caseload = t.caseload;
+        lw.held = t.held;
+        lw.held_complexity = t.held_complexity;
+        lw.held_structural = t.held_structural;
+        lw.committed_hours = t.committed_hours;
+    }
+    for lw in lws.iter_mut().filter(|l| l.in_post) {
+        workforce::update_load(ctx, lw);
+    }
+    Loads {
+        uncertainty: if in_post > 0 { uncertainty / in_post as f64 } else { 0.0 },
+        waiting: tally.waiting,
+        rereferrals_due: tally.rereferrals_due,
+        priority_due: tally.priority_due,
+        hours,
+    }
+}
+
+/// What phase 1 needs of the patients at the start of week `week`: per link worker,
+/// caseload, held patients and their complexity, committed hours (R6, R8, R12); the
+/// waiting list; re-referrals and priority sessions due. Taken in phase 1, or ahead at
+/// the end of the week before while its last pass walks the patients.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    /// The week it is for.
+    pub week: u32,
+    /// Per link worker, by index.
+    pub lws: Vec<LwTally>,
+    /// Patients waiting.
+    pub waiting: usize,
+    /// Relapsed patients due back (R10).
+    pub rereferrals_due: usize,
+    /// Patients on caseload due a first or overdue session (R5, R12).
+    pub priority_due: usize,
+}
+
+impl Tally {
+    /// Empty, for `week`, with `lws` link workers.
+    pub fn reset(&mut self, week: u32, lws: usize) {
+        self.week = week;
+        self.lws.clear();
+        self.lws.resize(lws, LwTally::default());
+        self.waiting = 0;
+        self.rereferrals_due = 0;
+        self.priority_due = 0;
+    }
+}
+
+/// One link worker's part of a [`Tally`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LwTally {
+    caseload: u32,
+    held: u32,
+    held_complexity: f32,
+    held_structural: u32,
+    committed_hours: f32,
+}
+
+/// Adds patients to a [`Tally`] (the parameters it needs, read once).
+#[derive(Debug, Clone, Copy)]
+pub struct Tallier {
+    week: u32,
+    statutory_time: f32,
+    statutory_load: f32,
+    hours_of: [f32; 5],
+}
+
+impl Tallier {
+    /// For the tally of week `week`.
+    pub fn new(ctx: &Ctx, week: u32) -> Self {
+        let stages = [Stage::Waiting, Stage::Engaged, Stage::Held, Stage::Queued, Stage::Tapering];
+        Tallier {
+            week,
+            statutory_time: 1.0 + ctx.b.statutory_time_extra as f32,
+            statutory_load: ctx.b.statutory_emotional_load as f32,
+            hours_of: stages.map(|s| waiting::hours_per_week(ctx, s) as f32),
+        }
+    }
+
+    /// Add one patient as they stand.
+    #[inline]
+    pub fn add(&self, t: &mut Tally, p: &Patient) {
+        t.waiting += (p.stage == Stage::Waiting) as usize;
+        t.rereferrals_due += (p.stage == Stage::Relapsing && p.next_week <= self.week) as usize;
         if matches!(p.stage, Stage::Engaged | Stage::Held | Stage::Queued | Stage::Tapering) && p.lw != LwId::NONE {
-            let lw = &mut lws[p.lw.0 as usize];
+            let lw = &mut t.lws[p.lw.0 as usize];
             lw.caseload += 1;
-            priority_due +=
-                (p.in_contact() && p.next_week <= ctx.week && (p.sessions == 0 || p.has(flag::OVERDUE))) as usize;
+            t.priority_due +=
+                (p.in_contact() && p.next_week <= self.week && (p.sessions == 0 || p.has(flag::OVERDUE))) as usize;
             let held = p.is_held();
             if held {
                 lw.held += 1;
@@ -68,25 +155,15 @@ pub fn refresh_loads(
                 lw.held_structural += p.has(flag::STRUCTURAL) as u32;
             }
             // Held while on a VCSE waiting list: anchor contact at the holding cadence (R8).
-            let mut hours = hours_of[if held { Stage::Held } else { p.stage } as usize];
+            let mut hours = self.hours_of[if held { Stage::Held } else { p.stage } as usize];
             if p.has(flag::STATUTORY) {
                 // Needs that belong with statutory services: longer sessions and an
                 // emotional load whatever the stage (R2, R3, R13).
-                hours *= statutory_time;
-                lw.held_complexity += statutory_load * p.complexity;
+                hours *= self.statutory_time;
+                lw.held_complexity += self.statutory_load * p.complexity;
             }
             lw.committed_hours += hours;
         }
-    }
-    for lw in lws.iter_mut().filter(|l| l.in_post) {
-        workforce::update_load(ctx, lw);
-    }
-    Loads {
-        uncertainty: if in_post > 0 { uncertainty / in_post as f64 } else { 0.0 },
-        waiting,
-        rereferrals_due,
-        priority_due,
-        hours,
     }
 }
 
@@ -138,7 +215,8 @@ impl HoursWeek {
 }
 
 /// Phase 7b: one week of the workforce (R11–R17, R19), then departures and their patients
-/// (R16), then posts commissioned (R17).
+/// (R16), then posts commissioned (R17). Returns whether anyone departed (their patients
+/// may have moved or returned to the waiting list).
 #[allow(clippy::too_many_arguments)]
 pub fn workforce_week(
     ctx: &Ctx,
@@ -151,7 +229,7 @@ pub fn workforce_week(
     rng: &mut ChaCha8Rng,
     counts: &mut WeekCounts,
     totals: &mut RegionTotals,
-) {
+) -> bool {
     let supervision = ctx.supervision();
     let interval = ctx.policy.supervision_interval_weeks;
     let supervision_week = interval > 0 && ctx.week.is_multiple_of(interval);
@@ -200,10 +278,12 @@ pub fn workforce_week(
             departures.push((i, false));
         }
     }
+    let departed = !departures.is_empty();
     for (i, cut) in departures {
         depart(ctx, lws, i, cut, patients, counts, totals);
     }
     commission_posts(ctx, lws, base_posts, rng, counts, totals);
+    departed
 }
 
 /// One week of one link worker in post: community work (R11), learning (R19), burnout

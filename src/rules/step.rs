@@ -31,8 +31,10 @@ use crate::world::{
     GpPractice, HoldReason, LinkWorker, LwId, Need, PLACEMENT_RING, Patient, Region, Stage, VcseOrg, flag,
 };
 
-/// Advance a region by one week.
-pub fn step_region(region: &mut Region, ctx: &Ctx) {
+/// Advance a region by one week. `ahead` carries the patients' tally for the load pass
+/// from one week to the next ([`staffing::Tally`]); a fresh (default) one is always
+/// safe, and one from another region or week is never used.
+pub fn step_region(region: &mut Region, ctx: &Ctx, ahead: &mut staffing::Tally) {
     let Region {
         population,
         deprivation,
@@ -53,7 +55,7 @@ pub fn step_region(region: &mut Region, ctx: &Ctx) {
     super::ls(ctx, totals, Mechanism::PcnWeek);
     let rng = rng_service;
 
-    let loads = staffing::refresh_loads(ctx, lws, orgs, patients, *practices);
+    let loads = staffing::refresh_loads(ctx, lws, orgs, patients, *practices, Some(ahead));
     loads.hours.record(counts);
     let (uncertainty, waiting) = (loads.uncertainty, loads.waiting);
     let arrivals = Arrivals { population: *population, deprivation: *deprivation, uncertainty, waiting };
@@ -65,18 +67,28 @@ pub fn step_region(region: &mut Region, ctx: &Ctx) {
     let waiting_now = waiting + (counts.accepted + counts.rereferred) as usize;
     let taken_on = waiting_list(ctx, lws, patients, waiting_now, rng, counts, totals);
     sessions_week(ctx, lws, orgs, gp, patients, loads.priority_due + taken_on, rng, counts, totals);
-    patient_week(ctx, lws, orgs, gp, patients, rng, counts, totals);
+    // Phase 8's stocks are counted in phase 6's pass; nothing in phase 7 changes a
+    // patient unless a link worker departs, and then they are counted again.
+    // The same pass takes next week's tally for phase 1.
+    let next = staffing::Tallier::new(ctx, ctx.week + 1);
+    ahead.reset(ctx.week + 1, lws.len());
+    let mut stocks = patient_week(ctx, lws, orgs, gp, patients, (&next, ahead), rng, counts, totals);
     // Session hours no patient used this week (before anyone leaves in phase 7b).
     counts.hours_unused = lws.iter().filter(|l| l.in_post).map(|l| l.hours_left as f64).sum();
     vcse_week(ctx, orgs, lws, *base_orgs, rng, counts, totals);
     referral::update_buy_in(ctx, gp, lws.iter().filter(|l| l.in_post).count());
-    staffing::workforce_week(ctx, lws, *base_posts, orgs, gp, *practices, patients, rng, counts, totals);
-
-    // Leavers removed and pathway stocks counted in one pass.
-    patients.retain(|p| {
-        count_stage(ctx, p, counts, totals);
-        p.stage != Stage::Done
-    });
+    if staffing::workforce_week(ctx, lws, *base_posts, orgs, gp, *practices, patients, rng, counts, totals) {
+        stocks = Stocks::default();
+        ahead.reset(ctx.week + 1, lws.len());
+        for p in patients.iter() {
+            stocks.count(ctx, p);
+            next.add(ahead, p);
+        }
+    }
+    stocks.record(ctx, counts, totals);
+    if stocks.done > 0 {
+        patients.retain(|p| p.stage != Stage::Done);
+    }
     observe_stocks(ctx.b, lws, orgs, gp, counts);
     if ctx.reported() {
         totals.sum.add(counts);
@@ -311,7 +323,7 @@ fn sessions_week(
 /// review and structural needs resolved elsewhere (R8), VCSE waiting lists (R7, R18), life
 /// shocks and natural recovery (R6), GP use in the follow-up window (R9). A patient who
 /// leaves here leaves before the week's GP use is added (the follow-up closes from the
-/// exit week on).
+/// exit week on). Returns the end-of-week stocks (phase 8) as they stand after it.
 #[allow(clippy::too_many_arguments)]
 fn patient_week(
     ctx: &Ctx,
@@ -319,11 +331,13 @@ fn patient_week(
     orgs: &mut [VcseOrg],
     gp: &mut GpPractice,
     patients: &mut [Patient],
+    (next, ahead): (&staffing::Tallier, &mut staffing::Tally),
     rng: &mut ChaCha8Rng,
     counts: &mut WeekCounts,
     totals: &mut RegionTotals,
-) {
+) -> Stocks {
     let mut shocks = sessions::Shocks::new(rng, ctx);
+    let mut stocks = Stocks::default();
     for p in patients.iter_mut() {
         let left = match p.stage {
             Stage::Done | Stage::Relapsing => true,
@@ -332,6 +346,8 @@ fn patient_week(
             Stage::Waiting | Stage::Engaged | Stage::Tapering => false,
         };
         if left {
+            stocks.count(ctx, p);
+            next.add(ahead, p);
             continue;
         }
         if shocks.apply(rng, ctx, p) {
@@ -345,7 +361,10 @@ fn patient_week(
             p.gp_after += rate as f32;
             counts.gp_nonmedical += rate;
         }
+        stocks.count(ctx, p);
+        next.add(ahead, p);
     }
+    stocks
 }
 
 /// R8, one week of a held patient: the holding limit; a review of a patient who cannot
@@ -540,46 +559,81 @@ fn vcse_week(
     }
 }
 
-/// Phase 8: a patient's stage in the end-of-week stocks; a held patient (in the held
-/// stage, or held while on a VCSE waiting list) also by why they are held, in the stocks
-/// and as a held patient-week in the ledger (R8).
-#[inline]
-fn count_stage(ctx: &Ctx, p: &Patient, counts: &mut WeekCounts, totals: &mut RegionTotals) {
-    match p.stage {
-        Stage::Waiting => counts.waiting += 1.0,
-        Stage::Engaged => counts.engaged += 1.0,
-        Stage::Held => count_held(ctx, p, counts, totals),
-        Stage::Tapering => counts.tapering += 1.0,
-        Stage::Queued => {
-            counts.vcse_waiting += 1.0;
-            if p.has(flag::HOLD_WAITING) {
-                counts.vcse_waiting_held += 1.0;
-                count_held(ctx, p, counts, totals);
-            }
-        }
-        Stage::Relapsing | Stage::Done => {}
-    }
+/// Phase 8: the pathway's stocks at the end of the week, patient by patient; a held
+/// patient (in the held stage, or held while on a VCSE waiting list) also by why they are
+/// held, in the stocks and as a held patient-week in the ledger (R8). Whole counts, so
+/// the order of counting does not change a result.
+#[derive(Debug, Clone, Copy, Default)]
+struct Stocks {
+    waiting: u32,
+    engaged: u32,
+    held: u32,
+    held_26w: u32,
+    held_structural: u32,
+    held_waiting: u32,
+    tapering: u32,
+    vcse_waiting: u32,
+    vcse_waiting_held: u32,
+    /// Held patient-weeks by [`HoldReason`] (not ready, structural, waiting for services)
+    /// and complexity band.
+    held_weeks: [[u32; 4]; 3],
+    /// Patients who left the pathway this week (removed at its end).
+    done: u32,
 }
 
-/// Phase 8: one held patient in the stocks, by reason (R8).
-#[inline]
-fn count_held(ctx: &Ctx, p: &Patient, counts: &mut WeekCounts, totals: &mut RegionTotals) {
-    counts.held += 1.0;
-    if ctx.week - p.held_since >= 26 {
-        counts.held_26w += 1.0;
+impl Stocks {
+    /// Count one patient as they stand.
+    #[inline]
+    fn count(&mut self, ctx: &Ctx, p: &Patient) {
+        match p.stage {
+            Stage::Waiting => self.waiting += 1,
+            Stage::Engaged => self.engaged += 1,
+            Stage::Held => self.count_held(ctx, p),
+            Stage::Tapering => self.tapering += 1,
+            Stage::Queued => {
+                self.vcse_waiting += 1;
+                if p.has(flag::HOLD_WAITING) {
+                    self.vcse_waiting_held += 1;
+                    self.count_held(ctx, p);
+                }
+            }
+            Stage::Done => self.done += 1,
+            Stage::Relapsing => {}
+        }
     }
-    let week_of = match p.hold_reason() {
-        HoldReason::NotReady => Mechanism::HeldWeekNotReady,
-        HoldReason::Structural => {
-            counts.held_structural += 1.0;
-            Mechanism::HeldWeekStructural
+
+    #[inline]
+    fn count_held(&mut self, ctx: &Ctx, p: &Patient) {
+        self.held += 1;
+        self.held_26w += (ctx.week - p.held_since >= 26) as u32;
+        let reason = p.hold_reason();
+        self.held_structural += (reason == HoldReason::Structural) as u32;
+        self.held_waiting += (reason == HoldReason::WaitingForServices) as u32;
+        self.held_weeks[reason as usize][crate::metrics::ledger::band(p.complexity)] += 1;
+    }
+
+    /// Add the stocks to the week's counts and the held patient-weeks to the ledger.
+    fn record(&self, ctx: &Ctx, counts: &mut WeekCounts, totals: &mut RegionTotals) {
+        counts.waiting += self.waiting as f64;
+        counts.engaged += self.engaged as f64;
+        counts.held += self.held as f64;
+        counts.held_26w += self.held_26w as f64;
+        counts.held_structural += self.held_structural as f64;
+        counts.held_waiting += self.held_waiting as f64;
+        counts.tapering += self.tapering as f64;
+        counts.vcse_waiting += self.vcse_waiting as f64;
+        counts.vcse_waiting_held += self.vcse_waiting_held as f64;
+        if !ctx.reported() {
+            return;
         }
-        HoldReason::WaitingForServices => {
-            counts.held_waiting += 1.0;
-            Mechanism::HeldWeekWaiting
+        // In the order of HoldReason.
+        let held_week = [Mechanism::HeldWeekNotReady, Mechanism::HeldWeekStructural, Mechanism::HeldWeekWaiting];
+        for (&m, bands) in held_week.iter().zip(&self.held_weeks) {
+            for (band, &n) in bands.iter().enumerate().filter(|(_, n)| **n > 0) {
+                totals.ledger.patients_in_band(m, band, ctx.tables.supervision_level, n as u64);
+            }
         }
-    };
-    lp(ctx, totals, week_of, p.complexity);
+    }
 }
 
 /// Phase 8: stocks at the end of the week (workforce, VCSE, GP; pathway stages are
