@@ -1,6 +1,6 @@
 //! Each policy scenario changes outcomes through the mechanism it is about (same seed, so
 //! differences are not noise), and every rule R1–R19 matters: knocking out its mechanism
-//! changes the outputs.
+//! silences it and moves the rule's main output the way docs/ODD.md states.
 
 use std::collections::BTreeSet;
 
@@ -86,59 +86,224 @@ fn capping_holding_ends_long_holding() {
     assert!(fired(&capped, Mechanism::HoldingLimit) > 0 && fired(&base, Mechanism::HoldingLimit) == 0);
 }
 
-/// One knock-out per rule: switching off the rule's mechanism.
-type KnockOut = (&'static str, fn(&mut Scenario));
+/// Which way a metric must move when a rule is knocked out.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Moves {
+    Up,
+    Down,
+}
+
+/// One knock-out per rule: switching off the rule's mechanism through its parameters.
+/// The mechanism it silences must fire in the reference run and never once knocked out,
+/// and the rule's main output must move the way docs/ODD.md states; a rule whose code
+/// was reversed would move it the other way.
+struct KnockOut {
+    rule: &'static str,
+    apply: fn(&mut Scenario),
+    silenced: &'static [Mechanism],
+    metric: &'static str,
+    moves: Moves,
+}
 
 const KNOCK_OUTS: &[KnockOut] = &[
-    ("R1", |s| s.behaviour.nonmedical_share *= 0.5),
-    ("R2", |s| s.behaviour.refer_buy_in = 0.0),
-    ("R3", |s| s.behaviour.decline_intercept = -20.0),
-    ("R4", |s| s.behaviour.accept_complexity = 0.0),
-    ("R5", |s| {
-        s.behaviour.dropout_wait_base = 0.0;
-        s.behaviour.dropout_wait_slope = 0.0;
-    }),
-    ("R6", |s| s.behaviour.drift_trust = 0.0),
-    ("R7", |s| s.behaviour.push_disengage = 0.0),
-    ("R8", |s| s.policy.holding_allowed = false),
-    ("R9", |s| s.behaviour.medical_surface_prob = 0.0),
-    ("R10", |s| s.behaviour.relapse_connected = 0.0),
-    ("R11", |s| s.behaviour.community_discovery_per_hour = 0.0),
-    ("R12", |s| s.behaviour.intake_waiting_response = 0.0),
-    ("R13", |s| s.behaviour.burnout_held_complexity = 0.0),
-    ("R14", |s| s.behaviour.satisfaction_connections = 0.0),
-    ("R15", |s| s.behaviour.embeddedness_growth = 0.0),
-    ("R16", |s| s.behaviour.leave_follow_through = 0.0),
-    ("R17", |s| s.behaviour.intention_insecurity = 0.0),
-    ("R18", |s| s.funding.vcse_renewal_probability = 1.0),
-    ("R19", |s| {
-        s.behaviour.supervision_skill_gain = 0.0;
-        s.behaviour.training_skill_gain = 0.0;
-    }),
+    // R1: people with non-medical needs present to their GP at a crisis.
+    KnockOut {
+        rule: "R1",
+        apply: |s| s.behaviour.nonmedical_share = 0.0,
+        silenced: &[Mechanism::Presented],
+        metric: "presentations_per_1000_year",
+        moves: Moves::Down,
+    },
+    // R2: GPs refer patients whose needs belong with statutory services (more so under
+    // statutory pressure); triage declines many of them (R3).
+    KnockOut {
+        rule: "R2",
+        apply: |s| {
+            s.behaviour.refer_statutory_penalty = -20.0;
+            s.behaviour.refer_statutory_pressure = 0.0;
+        },
+        silenced: &[Mechanism::InappropriateReferral],
+        metric: "triage_decline_rate",
+        moves: Moves::Down,
+    },
+    // R3: the link worker declines referrals that belong elsewhere, sparing the caseload
+    // their longer sessions and emotional load (R13).
+    KnockOut {
+        rule: "R3",
+        apply: |s| s.behaviour.decline_intercept = -20.0,
+        silenced: &[Mechanism::TriageDeclined],
+        metric: "lw_burnout_mean",
+        moves: Moves::Up,
+    },
+    // R4: a patient may decline the referral.
+    KnockOut {
+        rule: "R4",
+        apply: |s| s.behaviour.accept_intercept = 20.0,
+        silenced: &[Mechanism::PatientDeclined],
+        metric: "uptake_rate",
+        moves: Moves::Up,
+    },
+    // R5: momentum is lost while waiting.
+    KnockOut {
+        rule: "R5",
+        apply: |s| {
+            s.behaviour.dropout_wait_base = 0.0;
+            s.behaviour.dropout_wait_slope = 0.0;
+        },
+        silenced: &[Mechanism::LostMomentum],
+        metric: "dropout_waiting_rate",
+        moves: Moves::Down,
+    },
+    // R6: patients stop coming before trust forms.
+    KnockOut {
+        rule: "R6",
+        apply: |s| s.behaviour.drift_intercept = -20.0,
+        silenced: &[Mechanism::Drifted],
+        metric: "contacts_per_engaged_mean",
+        moves: Moves::Up,
+    },
+    // R7: pushed to a service too early, a patient disengages.
+    KnockOut {
+        rule: "R7",
+        apply: |s| s.behaviour.push_disengage = 0.0,
+        silenced: &[Mechanism::PushedDisengaged],
+        metric: "connected_rate",
+        moves: Moves::Up,
+    },
+    // R8: link workers hold patients who are not ready.
+    KnockOut {
+        rule: "R8",
+        apply: |s| s.policy.holding_allowed = false,
+        silenced: &[Mechanism::HoldingStarted, Mechanism::JourneyHeldThenConnected],
+        metric: "held_share",
+        moves: Moves::Down,
+    },
+    // R9: hidden medical needs surface in sessions and the link worker arranges a GP visit.
+    KnockOut {
+        rule: "R9",
+        apply: |s| s.behaviour.medical_surface_prob = 0.0,
+        silenced: &[Mechanism::MedicalEscalated],
+        metric: "gp_medical_facilitated_per_patient",
+        moves: Moves::Down,
+    },
+    // R10: discharged patients relapse and are re-referred.
+    KnockOut {
+        rule: "R10",
+        apply: |s| s.behaviour.relapse_intercept = -20.0,
+        silenced: &[Mechanism::Relapsed, Mechanism::Rereferred],
+        metric: "rereferral_rate",
+        moves: Moves::Down,
+    },
+    // R11: community work finds organisations.
+    KnockOut {
+        rule: "R11",
+        apply: |s| s.behaviour.community_discovery_per_hour = 0.0,
+        silenced: &[Mechanism::OrgDiscovered],
+        metric: "lw_known_orgs_share",
+        moves: Moves::Down,
+    },
+    // R12: a long waiting list adds intake beyond the target's pace.
+    KnockOut {
+        rule: "R12",
+        apply: |s| s.behaviour.intake_waiting_response = 0.0,
+        silenced: &[Mechanism::IntakeBeyondPace],
+        metric: "wait_weeks_mean",
+        moves: Moves::Up,
+    },
+    // R13: holding complex patients burns link workers out.
+    KnockOut {
+        rule: "R13",
+        apply: |s| s.behaviour.burnout_held_complexity = 0.0,
+        silenced: &[Mechanism::StressHeld],
+        metric: "lw_burnout_mean",
+        moves: Moves::Down,
+    },
+    // R14: connections made raise satisfaction.
+    KnockOut {
+        rule: "R14",
+        apply: |s| s.behaviour.satisfaction_connections = 0.0,
+        silenced: &[],
+        metric: "lw_satisfaction_mean",
+        moves: Moves::Down,
+    },
+    // R15: link workers become embedded in their practices over time.
+    KnockOut {
+        rule: "R15",
+        apply: |s| s.behaviour.embeddedness_growth = 0.0,
+        silenced: &[Mechanism::Belonging],
+        metric: "lw_embeddedness_mean",
+        moves: Moves::Down,
+    },
+    // R16: link workers who intend to leave follow through.
+    KnockOut {
+        rule: "R16",
+        apply: |s| s.behaviour.leave_follow_through = 0.0,
+        silenced: &[Mechanism::LeftBurnout, Mechanism::LeftDissatisfaction, Mechanism::LeftFunding],
+        metric: "lw_turnover_annual",
+        moves: Moves::Down,
+    },
+    // R17: contracts end and may not be renewed (posts cut).
+    KnockOut {
+        rule: "R17",
+        apply: |s| s.funding.lw_renewal_probability = 1.0,
+        silenced: &[Mechanism::PostCut],
+        metric: "lw_posts_cut_per_year",
+        moves: Moves::Down,
+    },
+    // R18: VCSE grants end and organisations close.
+    KnockOut {
+        rule: "R18",
+        apply: |s| s.funding.vcse_renewal_probability = 1.0,
+        silenced: &[Mechanism::OrgClosed],
+        metric: "vcse_closures_per_year",
+        moves: Moves::Down,
+    },
+    // R19: supervision lowers burnout.
+    KnockOut {
+        rule: "R19",
+        apply: |s| s.policy.supervision_interval_weeks = 0,
+        silenced: &[Mechanism::SupervisionSession],
+        metric: "lw_burnout_mean",
+        moves: Moves::Up,
+    },
 ];
 
 #[test]
-fn every_rule_matters_knocking_out_its_mechanism_changes_the_outputs() {
-    let base = |s: &mut Scenario| s.run.replications = 3;
-    let mut reference = load(&repo("scenarios/baseline.toml"));
-    base(&mut reference);
-    let reference = run_with_threads(&reference, 2);
-    let rules: BTreeSet<&str> = KNOCK_OUTS.iter().map(|(r, _)| *r).collect();
-    assert_eq!(rules.len(), 19, "one knock-out per rule R1-R19");
-    for (rule, knock_out) in KNOCK_OUTS {
+fn every_rule_matters_knocking_out_its_mechanism_silences_it_and_moves_its_output_the_documented_way() {
+    let scenario = || {
         let mut s = load(&repo("scenarios/baseline.toml"));
-        base(&mut s);
-        knock_out(&mut s);
+        s.run.replications = 6;
+        s
+    };
+    let reference = run_with_threads(&scenario(), 2);
+    let rules: BTreeSet<&str> = KNOCK_OUTS.iter().map(|k| k.rule).collect();
+    assert_eq!(rules.len(), 19, "one knock-out per rule R1-R19");
+    let mut failures = Vec::new();
+    for k in KNOCK_OUTS {
+        let mut s = scenario();
+        (k.apply)(&mut s);
         let r = run_with_threads(&s, 2);
-        let changed: Vec<&str> = reference
-            .summary
-            .iter()
-            .zip(&r.summary)
-            .filter(|(a, b)| a.name != b.name || a.mean != b.mean)
-            .map(|(a, _)| a.name)
-            .collect();
-        assert!(!changed.is_empty(), "{rule}: knocking out its mechanism changed no output");
+        // The silenced mechanisms fired in the reference run, and none of them once knocked out.
+        let before: u64 = k.silenced.iter().map(|&m| fired(&reference, m)).sum();
+        if !k.silenced.is_empty() && before == 0 {
+            failures.push(format!("{}: {:?} never fired in the reference run", k.rule, k.silenced));
+        }
+        for &m in k.silenced {
+            assert_eq!(m.rule(), k.rule, "{}: {m:?} belongs to {}", k.rule, m.rule());
+            if fired(&r, m) != 0 {
+                failures.push(format!("{}: {} fired {} times knocked out", k.rule, m.name(), fired(&r, m)));
+            }
+        }
+        let (before, after) = (metric(&reference, k.metric), metric(&r, k.metric));
+        let moved = match k.moves {
+            Moves::Up => after > before,
+            Moves::Down => after < before,
+        };
+        if !moved {
+            failures.push(format!("{}: {} should move {:?}: {before} -> {after}", k.rule, k.metric, k.moves));
+        }
     }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
