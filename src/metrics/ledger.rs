@@ -4,9 +4,10 @@
 //! complexity band); deprivation and the supervision level are added as context when
 //! the ledger is written.
 
-/// Declares [`Mechanism`] with its rule and name.
+/// Declares [`Mechanism`] with its rule, its name and, where it has one, the weekly
+/// column it feeds (`=> column`): firing it counts in both ([`Mechanism::count`]).
 macro_rules! mechanisms {
-    ($($(#[doc = $doc:literal])+ $variant:ident = ($rule:literal, $name:literal),)*) => {
+    ($($(#[doc = $doc:literal])+ $variant:ident = ($rule:literal, $name:literal) $(=> $column:ident)?,)*) => {
         /// A mechanism that can fire.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         #[repr(u8)]
@@ -24,59 +25,68 @@ macro_rules! mechanisms {
             pub fn name(self) -> &'static str {
                 match self { $(Mechanism::$variant => $name),* }
             }
+            /// The `weekly.csv` column it feeds, if any.
+            pub fn column(self) -> Option<&'static str> {
+                match self { $(Mechanism::$variant => None$(.or(Some(stringify!($column))))?),* }
+            }
+            /// Count one firing in the week's column it feeds (if any).
+            #[inline]
+            pub fn count(self, counts: &mut crate::metrics::WeekCounts) {
+                match self { $(Mechanism::$variant => { $(counts.$column += 1.0;)? })* }
+            }
         }
     };
 }
 
 mechanisms! {
     /// A patient presented to a GP with non-medical needs.
-    Presented = ("R1", "presented at a crisis"),
+    Presented = ("R1", "presented at a crisis") => presented,
     /// The GP referred the patient.
-    Referred = ("R2", "referred by GP"),
+    Referred = ("R2", "referred by GP") => referrals,
     /// The GP referred a patient whose needs belong with statutory services.
     InappropriateReferral = ("R2", "inappropriate referral under statutory pressure"),
     /// A feedback report reached the GPs.
     FeedbackReport = ("R2", "feedback report to GP"),
     /// The link worker declined an inappropriate referral.
-    TriageDeclined = ("R3", "declined inappropriate referral"),
+    TriageDeclined = ("R3", "declined inappropriate referral") => triage_declined,
     /// The patient accepted the referral.
-    Accepted = ("R4", "accepted referral"),
+    Accepted = ("R4", "accepted referral") => accepted,
     /// The patient declined the referral.
-    PatientDeclined = ("R4", "patient declined referral"),
+    PatientDeclined = ("R4", "patient declined referral") => patient_declined,
     /// The patient lost momentum while waiting.
-    LostMomentum = ("R5", "lost momentum while waiting"),
+    LostMomentum = ("R5", "lost momentum while waiting") => dropped_waiting,
     /// The first appointment was missed.
-    MissedFirst = ("R5", "missed first appointment"),
+    MissedFirst = ("R5", "missed first appointment") => dna,
     /// The patient was lost after missing the first appointment.
-    LostAfterMissed = ("R5", "lost after missed first appointment"),
+    LostAfterMissed = ("R5", "lost after missed first appointment") => dna_lost,
     /// First session with a link worker.
-    FirstSession = ("R6", "first session"),
+    FirstSession = ("R6", "first session") => first_sessions,
     /// The patient stopped coming before trust formed.
-    Drifted = ("R6", "stopped coming before trust formed"),
+    Drifted = ("R6", "stopped coming before trust formed") => drifted,
     /// A life shock set readiness back.
     LifeShock = ("R6", "life shock set readiness back"),
     /// The link worker proposed VCSE support.
     Proposed = ("R7", "proposed VCSE support"),
     /// Proposed to a patient not actually ready.
-    PushedTooEarly = ("R7", "pushed too early"),
+    PushedTooEarly = ("R7", "pushed too early") => pushed_too_early,
     /// Pushed too early, and the patient disengaged.
-    PushedDisengaged = ("R7", "pushed too early -> disengaged"),
+    PushedDisengaged = ("R7", "pushed too early -> disengaged") => disengaged,
     /// No suitable known open service for the patient's needs.
-    NoSuitableService = ("R7", "no suitable service"),
+    NoSuitableService = ("R7", "no suitable service") => no_suitable_service,
     /// The organisation declined the referral (full or unwilling); both sides pay for the closed door.
-    OrgDeclined = ("R7", "organisation declined referral"),
+    OrgDeclined = ("R7", "organisation declined referral") => vcse_full_blocked,
     /// Connected to a VCSE organisation: the place started.
-    Connected = ("R7", "connected to VCSE (place started)"),
+    Connected = ("R7", "connected to VCSE (place started)") => connected,
     /// Joined a full organisation's waiting list (waiting, not connected).
-    JoinedVcseQueue = ("R7", "joined VCSE waiting list"),
+    JoinedVcseQueue = ("R7", "joined VCSE waiting list") => vcse_waitlisted,
     /// A place came free for a patient on an organisation's waiting list.
     QueuePlaceStarted = ("R7", "VCSE waiting list -> place started"),
     /// Gave up waiting for a VCSE place.
-    LeftVcseQueue = ("R7", "VCSE waiting list -> gave up"),
+    LeftVcseQueue = ("R7", "VCSE waiting list -> gave up") => vcse_queue_dropped,
     /// The organisation closed while the patient waited; back to the link worker.
     QueueOrgClosed = ("R7", "VCSE waiting list -> organisation closed"),
     /// Holding started.
-    HoldingStarted = ("R8", "holding started"),
+    HoldingStarted = ("R8", "holding started") => held_started,
     /// Holding started because the patient was not ready (readiness or capacity low).
     HoldStartNotReady = ("R8", "holding started, reason: not ready"),
     /// Holding started because every need was structural.
@@ -96,7 +106,7 @@ mechanisms! {
     /// The holding limit ended the link worker's contact with a patient on a VCSE waiting list (the place on the list stays).
     HoldingContactEnded = ("R8", "holding limit on a VCSE waiting list -> contact ends"),
     /// A structural need was resolved by another agency.
-    StructuralResolved = ("R8", "structural need resolved elsewhere"),
+    StructuralResolved = ("R8", "structural need resolved elsewhere") => structural_resolved,
     /// Holding limit reached: discharged.
     HoldingLimit = ("R8", "holding limit reached -> discharged"),
     /// A review discharged a held patient who cannot connect.
@@ -106,11 +116,11 @@ mechanisms! {
     /// Not ready and holding not allowed: discharged.
     NotHeldDischarged = ("R8", "not ready, holding not allowed -> discharged"),
     /// Journey (a): connected without being held (an episode that reached a first session).
-    JourneyConnectedDirectly = ("R7", "journey a: connected directly"),
+    JourneyConnectedDirectly = ("R7", "journey a: connected directly") => journey_connected_directly,
     /// Journey (b): held, then connected.
-    JourneyHeldThenConnected = ("R8", "journey b: held, then connected"),
+    JourneyHeldThenConnected = ("R8", "journey b: held, then connected") => journey_held_then_connected,
     /// Journey (c): held, never connected.
-    JourneyHeldUnconnected = ("R8", "journey c: held, not connected"),
+    JourneyHeldUnconnected = ("R8", "journey c: held, not connected") => journey_held_unconnected,
     /// Neither held nor connected.
     JourneyNeither = ("R6", "episode neither held nor connected"),
     /// Journey (a) episode that started with a structural need.
@@ -146,25 +156,25 @@ mechanisms! {
     /// Journey (c) still held, readiness still low, at the end of the run.
     BlockedStillHeld = ("R8", "journey c blocked by: readiness still low at end of run"),
     /// A hidden medical need surfaced and was escalated to the GP.
-    MedicalEscalated = ("R9", "medical need escalated"),
+    MedicalEscalated = ("R9", "medical need escalated") => medical_escalations,
     /// Goals met.
     GoalsMet = ("R10", "goals met"),
     /// Session limit reached.
     SessionLimit = ("R10", "session limit reached"),
     /// Discharged with a tapered ending.
-    DischargedTapered = ("R10", "discharged with tapered ending"),
+    DischargedTapered = ("R10", "discharged with tapered ending") => discharged_tapered,
     /// Discharged abruptly.
     DischargedAbrupt = ("R10", "discharged abruptly"),
     /// Relapsed after discharge.
     Relapsed = ("R10", "relapsed after discharge"),
     /// Relapsed and re-referred.
-    Rereferred = ("R10", "re-referred after relapse"),
+    Rereferred = ("R10", "re-referred after relapse") => rereferred,
     /// Community work discovered an organisation.
-    OrgDiscovered = ("R11", "community work discovered organisation"),
+    OrgDiscovered = ("R11", "community work discovered organisation") => orgs_discovered,
     /// A patient taken on from the waiting list at the target's pace.
     IntakeAtPace = ("R12", "taken on at the target's pace"),
     /// A patient taken on beyond the pace because the waiting list was long.
-    IntakeBeyondPace = ("R12", "taken on beyond the pace (long waiting list)"),
+    IntakeBeyondPace = ("R12", "taken on beyond the pace (long waiting list)") => intake_beyond_pace,
     /// A patient-week left waiting because every link worker had used up the intake pace.
     WaitingPaceUsed = ("R12", "left waiting: intake pace used up"),
     /// A link worker week under caseload-target pressure.
@@ -196,31 +206,31 @@ mechanisms! {
     /// A link worker week belonging (embeddedness ≥ 0.66).
     Belonging = ("R15", "link worker week belonging"),
     /// Left for burnout (reason drawn in proportion to its share of the intention).
-    LeftBurnout = ("R16", "left (burnout)"),
+    LeftBurnout = ("R16", "left (burnout)") => leavers_burnout,
     /// Left for dissatisfaction, including lack of supervision.
-    LeftDissatisfaction = ("R16", "left (dissatisfaction)"),
+    LeftDissatisfaction = ("R16", "left (dissatisfaction)") => leavers_dissatisfaction,
     /// Left for perceived job insecurity.
-    LeftFunding = ("R16", "left (funding)"),
+    LeftFunding = ("R16", "left (funding)") => leavers_funding,
     /// A leaver's knowledge map was lost.
     KnowledgeLost = ("R16", "knowledge lost"),
     /// A leaver's patient moved to a colleague (trust reset).
     MovedToColleague = ("R16", "patient moved to colleague"),
     /// A leaver's patient returned to the waiting list.
-    ReturnedToWaiting = ("R16", "patient returned to waiting list"),
+    ReturnedToWaiting = ("R16", "patient returned to waiting list") => returned_to_waiting,
     /// A new link worker started in a vacant post.
-    Recruited = ("R16", "recruited into vacant post"),
+    Recruited = ("R16", "recruited into vacant post") => recruited,
     /// A link worker contract was renewed.
-    ContractRenewed = ("R17", "contract renewed"),
+    ContractRenewed = ("R17", "contract renewed") => posts_renewed,
     /// A link worker post was cut.
-    PostCut = ("R17", "post cut"),
+    PostCut = ("R17", "post cut") => posts_cut,
     /// A link worker post was commissioned (a cut post reinstated, or a new post).
-    PostCommissioned = ("R17", "post commissioned"),
+    PostCommissioned = ("R17", "post commissioned") => posts_commissioned,
     /// A VCSE grant was renewed.
     GrantRenewed = ("R18", "VCSE grant renewed"),
     /// A VCSE organisation closed.
-    OrgClosed = ("R18", "VCSE organisation closed"),
+    OrgClosed = ("R18", "VCSE organisation closed") => vcse_closures,
     /// A new VCSE organisation opened.
-    OrgOpened = ("R18", "VCSE organisation opened"),
+    OrgOpened = ("R18", "VCSE organisation opened") => vcse_new,
     /// A supervision session took place.
     SupervisionSession = ("R19", "supervision session"),
     /// A reported week of one PCN, counted at the supervision level in force: the
@@ -352,5 +362,35 @@ mod tests {
         for m in Mechanism::ALL {
             assert!(m.rule().starts_with('R'));
         }
+    }
+}
+
+#[cfg(test)]
+mod column_tests {
+    use super::*;
+    use crate::metrics::WeekCounts;
+
+    #[test]
+    fn firing_a_mechanism_counts_one_in_exactly_the_column_it_declares() {
+        for &m in Mechanism::ALL {
+            let mut c = WeekCounts::default();
+            m.count(&mut c);
+            let moved: Vec<&str> = WeekCounts::COLUMNS
+                .iter()
+                .zip(c.values())
+                .filter(|(_, v)| *v != 0.0)
+                .map(|(name, v)| {
+                    assert_eq!(v, 1.0, "{m:?}");
+                    *name
+                })
+                .collect();
+            assert_eq!(moved, m.column().into_iter().collect::<Vec<_>>(), "{m:?}");
+        }
+        // Every column a mechanism feeds is fed by one mechanism only.
+        let mut fed: Vec<&str> = Mechanism::ALL.iter().filter_map(|m| m.column()).collect();
+        let n = fed.len();
+        fed.sort_unstable();
+        fed.dedup();
+        assert_eq!(fed.len(), n);
     }
 }

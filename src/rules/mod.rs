@@ -18,8 +18,10 @@ pub mod workforce;
 
 pub use crate::world::rng::{chance, gamma2, logit_normal};
 
-use crate::metrics::RegionTotals;
+use rand::rngs::ChaCha8Rng;
+
 use crate::metrics::ledger::Mechanism;
+use crate::metrics::{RegionTotals, WeekCounts};
 use crate::params::{Behaviour, Funding, Policy};
 
 /// What every rule may read: parameters and the clock.
@@ -94,19 +96,37 @@ impl Ctx<'_> {
     }
 }
 
-/// Count a patient mechanism in the ledger (reported weeks only).
-#[inline]
-pub(crate) fn lp(ctx: &Ctx, totals: &mut RegionTotals, m: Mechanism, complexity: f32) {
-    if ctx.reported() {
-        totals.ledger.patient(m, complexity, ctx.tables.supervision_level);
-    }
+/// What a region's rules write to as the week goes: its service random stream, the
+/// week's counts and the run's totals (with the mechanism ledger), passed as one.
+#[derive(Debug)]
+pub struct Week<'a> {
+    /// The region's stream for everything the service does.
+    pub rng: &'a mut ChaCha8Rng,
+    /// This week's counts.
+    pub counts: &'a mut WeekCounts,
+    /// The run's totals after the warm-up.
+    pub totals: &'a mut RegionTotals,
 }
 
-/// Count a system mechanism in the ledger (reported weeks only).
-#[inline]
-pub(crate) fn ls(ctx: &Ctx, totals: &mut RegionTotals, m: Mechanism) {
-    if ctx.reported() {
-        totals.ledger.system(m, ctx.tables.supervision_level);
+impl Week<'_> {
+    /// A mechanism about a patient (of `complexity`) fired: counted in the weekly column
+    /// it feeds (every week) and in the ledger (reported weeks only), from its one
+    /// declaration ([`Mechanism`]).
+    #[inline]
+    pub fn fire(&mut self, ctx: &Ctx, m: Mechanism, complexity: f32) {
+        m.count(self.counts);
+        if ctx.reported() {
+            self.totals.ledger.patient(m, complexity, ctx.tables.supervision_level);
+        }
+    }
+
+    /// A mechanism not about one patient (a post, an organisation, a PCN-week) fired.
+    #[inline]
+    pub fn fire_system(&mut self, ctx: &Ctx, m: Mechanism) {
+        m.count(self.counts);
+        if ctx.reported() {
+            self.totals.ledger.system(m, ctx.tables.supervision_level);
+        }
     }
 }
 

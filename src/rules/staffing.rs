@@ -9,9 +9,9 @@
 use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
 
-use super::{Ctx, chance, lp, ls, sessions, waiting, workforce};
+use super::{Ctx, Week, chance, sessions, waiting, workforce};
+use crate::metrics::WeekCounts;
 use crate::metrics::ledger::Mechanism;
-use crate::metrics::{RegionTotals, WeekCounts};
 use crate::world::{GpPractice, LinkWorker, LwId, Patient, Stage, VcseOrg, flag};
 
 /// Phase 1: recompute each LW's caseload, held load and committed hours from the patients
@@ -214,107 +214,109 @@ impl HoursWeek {
     }
 }
 
+/// What phase 7b needs of the PCN's shape.
+#[derive(Debug, Clone, Copy)]
+pub struct Pcn {
+    /// GP practices each link worker serves (R6, R15).
+    pub practices: u32,
+    /// Posts the PCN started with (R17 growth is a share of them).
+    pub base_posts: u32,
+}
+
+/// What is the same for every link worker of a PCN in a week (R13–R16, R19).
+#[derive(Debug, Clone, Copy)]
+struct TeamWeek {
+    work: workforce::WorkContext,
+    practices: u32,
+    /// A supervision session falls this week.
+    supervision_week: bool,
+}
+
 /// Phase 7b: one week of the workforce (R11–R17, R19), then departures and their patients
 /// (R16), then posts commissioned (R17). Returns whether anyone departed (their patients
 /// may have moved or returned to the waiting list).
-#[allow(clippy::too_many_arguments)]
 pub fn workforce_week(
     ctx: &Ctx,
     lws: &mut Vec<LinkWorker>,
-    base_posts: u32,
+    pcn: Pcn,
     orgs: &[VcseOrg],
     gp: &GpPractice,
-    practices: u32,
     patients: &mut [Patient],
-    rng: &mut ChaCha8Rng,
-    counts: &mut WeekCounts,
-    totals: &mut RegionTotals,
+    wk: &mut Week,
 ) -> bool {
+    let Pcn { practices, base_posts } = pcn;
     let supervision = ctx.supervision();
     let interval = ctx.policy.supervision_interval_weeks;
     let supervision_week = interval > 0 && ctx.week.is_multiple_of(interval);
     let team = lws.iter().filter(|l| l.in_post).count() as f64;
     let work = workforce::WorkContext { supervision, gp_buy_in: gp.buy_in as f64, colleagues: (team - 1.0).max(0.0) };
+    let team_week = TeamWeek { work, practices, supervision_week };
     // Departures this week: (post, cut). Rare, so the list stays empty almost always.
     let mut departures: Vec<(usize, bool)> = Vec::new();
     for (i, lw) in lws.iter_mut().enumerate() {
         if lw.cut {
             continue;
         }
-        match workforce::update_funding(rng, ctx, lw) {
+        match workforce::update_funding(wk.rng, ctx, lw) {
             workforce::FundingEvent::Cut => {
-                counts.posts_cut += 1.0;
-                ls(ctx, totals, Mechanism::PostCut);
+                wk.fire_system(ctx, Mechanism::PostCut);
                 departures.push((i, true));
                 continue;
             }
             workforce::FundingEvent::Renewed => {
-                counts.posts_renewed += 1.0;
-                ls(ctx, totals, Mechanism::ContractRenewed);
+                wk.fire_system(ctx, Mechanism::ContractRenewed);
             }
             workforce::FundingEvent::None => {}
         }
         if !lw.in_post {
             if ctx.week >= lw.vacant_until {
-                recruit(ctx, lw, orgs.len(), practices, rng);
-                counts.recruited += 1.0;
-                ls(ctx, totals, Mechanism::Recruited);
+                recruit(ctx, lw, orgs.len(), practices, wk.rng);
+                wk.fire_system(ctx, Mechanism::Recruited);
             }
             continue;
         }
-        if let Some(reason) =
-            link_worker_week(ctx, lw, orgs, gp, practices, work, supervision_week, rng, counts, totals)
-        {
-            counts.leavers += 1.0;
-            let (count, m) = match reason {
-                workforce::LeaveReason::Burnout => (&mut counts.leavers_burnout, Mechanism::LeftBurnout),
-                workforce::LeaveReason::Dissatisfaction => {
-                    (&mut counts.leavers_dissatisfaction, Mechanism::LeftDissatisfaction)
-                }
-                workforce::LeaveReason::Funding => (&mut counts.leavers_funding, Mechanism::LeftFunding),
+        if let Some(reason) = link_worker_week(ctx, lw, orgs, gp, team_week, wk) {
+            wk.counts.leavers += 1.0;
+            let m = match reason {
+                workforce::LeaveReason::Burnout => Mechanism::LeftBurnout,
+                workforce::LeaveReason::Dissatisfaction => Mechanism::LeftDissatisfaction,
+                workforce::LeaveReason::Funding => Mechanism::LeftFunding,
             };
-            *count += 1.0;
-            ls(ctx, totals, m);
+            wk.fire_system(ctx, m);
             departures.push((i, false));
         }
     }
     let departed = !departures.is_empty();
     for (i, cut) in departures {
-        depart(ctx, lws, i, cut, patients, counts, totals);
+        depart(ctx, lws, i, cut, patients, wk);
     }
-    commission_posts(ctx, lws, base_posts, rng, counts, totals);
+    commission_posts(ctx, lws, base_posts, wk);
     departed
 }
 
 /// One week of one link worker in post: community work (R11), learning (R19), burnout
 /// (R13), satisfaction (R14), embeddedness (R15), intention to leave and leaving (R16).
 /// Returns the reason when the link worker leaves this week.
-#[allow(clippy::too_many_arguments)]
 fn link_worker_week(
     ctx: &Ctx,
     lw: &mut LinkWorker,
     orgs: &[VcseOrg],
     gp: &GpPractice,
-    practices: u32,
-    work: workforce::WorkContext,
-    supervision_week: bool,
-    rng: &mut ChaCha8Rng,
-    counts: &mut WeekCounts,
-    totals: &mut RegionTotals,
+    team: TeamWeek,
+    wk: &mut Week,
 ) -> Option<workforce::LeaveReason> {
+    let TeamWeek { work, practices, supervision_week } = team;
     let community_hours = lw.hours as f64 * workforce::community_share(ctx, lw.pressure as f64);
-    if workforce::community_work(rng, ctx, lw, orgs, community_hours) {
-        counts.orgs_discovered += 1.0;
-        ls(ctx, totals, Mechanism::OrgDiscovered);
+    if workforce::community_work(wk.rng, ctx, lw, orgs, community_hours) {
+        wk.fire_system(ctx, Mechanism::OrgDiscovered);
     }
     lw.experience_weeks += 1;
     if supervision_week {
-        ls(ctx, totals, Mechanism::SupervisionSession);
+        wk.fire_system(ctx, Mechanism::SupervisionSession);
     }
     let stress = workforce::update_burnout(ctx, lw, work);
-    ls(
+    wk.fire_system(
         ctx,
-        totals,
         match stress {
             workforce::Stress::Held => Mechanism::StressHeld,
             workforce::Stress::Overload => Mechanism::StressOverload,
@@ -327,9 +329,9 @@ fn link_worker_week(
     let satisfaction_before = lw.satisfaction;
     workforce::update_satisfaction(ctx, lw, work);
     if lw.satisfaction > satisfaction_before {
-        ls(ctx, totals, Mechanism::SatisfactionRose);
+        wk.fire_system(ctx, Mechanism::SatisfactionRose);
     } else if lw.satisfaction < satisfaction_before {
-        ls(ctx, totals, Mechanism::SatisfactionFell);
+        wk.fire_system(ctx, Mechanism::SatisfactionFell);
     }
     workforce::update_embeddedness(ctx, lw, gp.buy_in as f64, practices);
     workforce::learn(ctx, lw, work.supervision, skill_for_experience(ctx, lw.experience_weeks));
@@ -346,16 +348,16 @@ fn link_worker_week(
         (lw.embeddedness >= 0.66, Mechanism::Belonging),
     ] {
         if fired {
-            ls(ctx, totals, m);
+            wk.fire_system(ctx, m);
         }
     }
-    if chance(rng, workforce::leave_hazard(ctx, intention)) {
-        return Some(workforce::leave_reason(terms, rng.random::<f64>()));
+    if chance(wk.rng, workforce::leave_hazard(ctx, intention)) {
+        return Some(workforce::leave_reason(terms, wk.rng.random::<f64>()));
     }
     // Counted for the link workers still in post at the end of the week, the share's
     // denominator (a leaver's intention counted over a post no longer filled once gave a
     // share above 1).
-    counts.lw_intending += intention;
+    wk.counts.lw_intending += intention;
     None
 }
 
@@ -363,22 +365,14 @@ fn link_worker_week(
 /// delay (or until it is commissioned again), their knowledge map is lost, and their
 /// patients move to a colleague with room or back to the waiting list, with trust reset
 /// (R16; 001, 002).
-fn depart(
-    ctx: &Ctx,
-    lws: &mut [LinkWorker],
-    i: usize,
-    cut: bool,
-    patients: &mut [Patient],
-    counts: &mut WeekCounts,
-    totals: &mut RegionTotals,
-) {
+fn depart(ctx: &Ctx, lws: &mut [LinkWorker], i: usize, cut: bool, patients: &mut [Patient], wk: &mut Week) {
     let was_in_post = lws[i].in_post;
     {
         let lw = &mut lws[i];
         if was_in_post {
-            counts.leaver_tenure_weeks += lw.experience_weeks as f64;
+            wk.counts.leaver_tenure_weeks += lw.experience_weeks as f64;
             if lw.knowledge.iter().any(|k| *k > 0.0) {
-                ls(ctx, totals, Mechanism::KnowledgeLost);
+                wk.fire_system(ctx, Mechanism::KnowledgeLost);
             }
         }
         lw.in_post = false;
@@ -404,7 +398,7 @@ fn depart(
             }
             continue;
         }
-        counts.continuity_breaks += 1.0;
+        wk.counts.continuity_breaks += 1.0;
         p.flags |= flag::CONTINUITY_BREAK;
         p.trust *= ctx.b.trust_kept_on_change as f32;
         let need = waiting::hours_per_week(ctx, p.stage);
@@ -414,11 +408,10 @@ fn depart(
                 o.committed_hours += need as f32;
                 o.caseload += 1;
                 p.lw = other;
-                lp(ctx, totals, Mechanism::MovedToColleague, p.complexity);
+                wk.fire(ctx, Mechanism::MovedToColleague, p.complexity);
             }
             None => {
-                counts.returned_to_waiting += 1.0;
-                lp(ctx, totals, Mechanism::ReturnedToWaiting, p.complexity);
+                wk.fire(ctx, Mechanism::ReturnedToWaiting, p.complexity);
                 p.stage = Stage::Waiting;
                 p.flags &= !flag::HOLD_WAITING;
                 p.lw = LwId::NONE;
@@ -432,32 +425,24 @@ fn depart(
 /// `lw_recommission_weeks` (then recruited into); new posts appear at
 /// `lw_post_growth_per_year` × the posts the region started with. Both start vacant,
 /// with a fresh contract from the week a recruit can start.
-fn commission_posts(
-    ctx: &Ctx,
-    lws: &mut Vec<LinkWorker>,
-    base_posts: u32,
-    rng: &mut ChaCha8Rng,
-    counts: &mut WeekCounts,
-    totals: &mut RegionTotals,
-) {
+fn commission_posts(ctx: &Ctx, lws: &mut Vec<LinkWorker>, base_posts: u32, wk: &mut Week) {
     let f = ctx.funding;
     let start = ctx.week + f.recruitment_weeks;
     let contract_end = start + workforce::contract_weeks(ctx);
     if f.lw_recommission_weeks > 0 {
         let p = 1.0 / f.lw_recommission_weeks as f64;
         for lw in lws.iter_mut().filter(|l| l.cut) {
-            if chance(rng, p) {
+            if chance(wk.rng, p) {
                 lw.cut = false;
                 lw.vacant_until = start;
                 lw.contract_end_week = contract_end;
-                counts.posts_commissioned += 1.0;
-                ls(ctx, totals, Mechanism::PostCommissioned);
+                wk.fire_system(ctx, Mechanism::PostCommissioned);
             }
         }
     }
     // Growth, like contracts, runs from the first reported week.
     let growth = if ctx.reported() { f.lw_post_growth_per_year * base_posts as f64 / 52.0 } else { 0.0 };
-    let new = crate::world::rng::small_count(rng, growth);
+    let new = crate::world::rng::small_count(wk.rng, growth);
     for _ in 0..new {
         if lws.is_empty() || lws.len() >= LwId::NONE.0 as usize {
             break;
@@ -472,8 +457,7 @@ fn commission_posts(
         lw.intake_credit = 0.0;
         lw.knowledge.iter_mut().for_each(|k| *k = 0.0);
         lws.push(lw);
-        counts.posts_commissioned += 1.0;
-        ls(ctx, totals, Mechanism::PostCommissioned);
+        wk.fire_system(ctx, Mechanism::PostCommissioned);
     }
 }
 

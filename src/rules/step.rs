@@ -23,9 +23,9 @@ use super::connection::ServiceSearch;
 use super::endings::Ending;
 use super::endings::{self, Exit};
 use super::pathway::{self, discharge, leave};
-use super::{Ctx, chance, connection, lp, ls, presentation, referral, sessions, staffing, vcse, waiting, workforce};
+use super::{Ctx, Week, chance, connection, presentation, referral, sessions, staffing, vcse, waiting, workforce};
+use crate::metrics::WeekCounts;
 use crate::metrics::ledger::Mechanism;
-use crate::metrics::{RegionTotals, WeekCounts};
 use crate::params::Deprivation;
 use crate::world::{
     GpPractice, HoldReason, LinkWorker, LwId, Need, PLACEMENT_RING, Patient, Region, Stage, VcseOrg, flag,
@@ -52,32 +52,33 @@ pub fn step_region(region: &mut Region, ctx: &Ctx, ahead: &mut staffing::Tally) 
         ..
     } = region;
     *counts = WeekCounts { regions: 1.0, ..WeekCounts::default() };
-    super::ls(ctx, totals, Mechanism::PcnWeek);
-    let rng = rng_service;
+    let wk = &mut Week { rng: rng_service, counts, totals };
+    wk.fire_system(ctx, Mechanism::PcnWeek);
 
     let loads = staffing::refresh_loads(ctx, lws, orgs, patients, *practices, Some(ahead));
-    loads.hours.record(counts);
+    loads.hours.record(wk.counts);
     let (uncertainty, waiting) = (loads.uncertainty, loads.waiting);
     let arrivals = Arrivals { population: *population, deprivation: *deprivation, uncertainty, waiting };
-    referrals(ctx, arrivals, gp, lws, patients, rng_arrivals, rng, counts, totals);
+    referrals(ctx, arrivals, gp, lws, patients, rng_arrivals, wk);
     if loads.rereferrals_due > 0 {
-        rereferrals(ctx, patients, counts, totals);
+        rereferrals(ctx, patients, wk);
     }
     // Everyone who joined the list this week joined it through phase 2 or 3.
-    let waiting_now = waiting + (counts.accepted + counts.rereferred) as usize;
-    let taken_on = waiting_list(ctx, lws, patients, waiting_now, rng, counts, totals);
-    sessions_week(ctx, lws, orgs, gp, patients, loads.priority_due + taken_on, rng, counts, totals);
+    let waiting_now = waiting + (wk.counts.accepted + wk.counts.rereferred) as usize;
+    let taken_on = waiting_list(ctx, lws, patients, waiting_now, wk);
+    sessions_week(ctx, lws, orgs, gp, patients, loads.priority_due + taken_on, wk);
     // Phase 8's stocks are counted in phase 6's pass; nothing in phase 7 changes a
     // patient unless a link worker departs, and then they are counted again.
     // The same pass takes next week's tally for phase 1.
     let next = staffing::Tallier::new(ctx, ctx.week + 1);
+    let pcn = staffing::Pcn { practices: *practices, base_posts: *base_posts };
     ahead.reset(ctx.week + 1, lws.len());
-    let mut stocks = patient_week(ctx, lws, orgs, gp, patients, (&next, ahead), rng, counts, totals);
+    let mut stocks = patient_week(ctx, lws, orgs, gp, patients, (&next, ahead), wk);
     // Session hours no patient used this week (before anyone leaves in phase 7b).
-    counts.hours_unused = lws.iter().filter(|l| l.in_post).map(|l| l.hours_left as f64).sum();
-    vcse_week(ctx, orgs, lws, *base_orgs, rng, counts, totals);
+    wk.counts.hours_unused = lws.iter().filter(|l| l.in_post).map(|l| l.hours_left as f64).sum();
+    vcse_week(ctx, orgs, lws, *base_orgs, wk);
     referral::update_buy_in(ctx, gp, lws.iter().filter(|l| l.in_post).count());
-    if staffing::workforce_week(ctx, lws, *base_posts, orgs, gp, *practices, patients, rng, counts, totals) {
+    if staffing::workforce_week(ctx, lws, pcn, orgs, gp, patients, wk) {
         stocks = Stocks::default();
         ahead.reset(ctx.week + 1, lws.len());
         for p in patients.iter() {
@@ -85,14 +86,14 @@ pub fn step_region(region: &mut Region, ctx: &Ctx, ahead: &mut staffing::Tally) 
             next.add(ahead, p);
         }
     }
-    stocks.record(ctx, counts, totals);
+    stocks.record(ctx, wk);
     if stocks.done > 0 {
         patients.retain(|p| p.stage != Stage::Done);
     }
-    observe_stocks(ctx.b, lws, orgs, gp, counts);
+    observe_stocks(ctx.b, lws, orgs, gp, wk.counts);
     if ctx.reported() {
-        totals.sum.add(counts);
-        totals.weeks += 1.0;
+        wk.totals.sum.add(wk.counts);
+        wk.totals.weeks += 1.0;
     }
 }
 
@@ -109,7 +110,6 @@ struct Arrivals {
 
 /// Phase 2 (R1–R4): who presents, whom the GP refers, whom the link worker declines at
 /// triage, who accepts and joins the waiting list.
-#[allow(clippy::too_many_arguments)]
 fn referrals(
     ctx: &Ctx,
     a: Arrivals,
@@ -117,9 +117,7 @@ fn referrals(
     lws: &[LinkWorker],
     patients: &mut Vec<Patient>,
     rng_arrivals: &mut ChaCha8Rng,
-    rng: &mut ChaCha8Rng,
-    counts: &mut WeekCounts,
-    totals: &mut RegionTotals,
+    wk: &mut Week,
 ) {
     let mean = presentation::expected_presentations(a.population, a.deprivation, ctx.b);
     let n_new = if mean > 0.0 { Poisson::new(mean).map_or(0.0, |d| d.sample(rng_arrivals)) as u32 } else { 0 };
@@ -128,31 +126,26 @@ fn referrals(
     let duty_skill = staffing::duty_skill(lws);
     for _ in 0..n_new {
         let pres = presentation::draw_presentation(rng_arrivals, a.deprivation, ctx.b);
-        counts.presented += 1.0;
-        lp(ctx, totals, Mechanism::Presented, pres.complexity as f32);
-        if posts == 0 || !chance(rng, referral::p_refer(ctx, gp, &pres, waiting_per_lw, a.uncertainty)) {
+        wk.fire(ctx, Mechanism::Presented, pres.complexity as f32);
+        if posts == 0 || !chance(wk.rng, referral::p_refer(ctx, gp, &pres, waiting_per_lw, a.uncertainty)) {
             continue;
         }
-        counts.referrals += 1.0;
-        lp(ctx, totals, Mechanism::Referred, pres.complexity as f32);
+        wk.fire(ctx, Mechanism::Referred, pres.complexity as f32);
         if pres.statutory {
-            lp(ctx, totals, Mechanism::InappropriateReferral, pres.complexity as f32);
+            wk.fire(ctx, Mechanism::InappropriateReferral, pres.complexity as f32);
         }
         let mut p = presentation::complete_patient(&pres, a.deprivation, ctx.b, ctx.week);
         if ctx.reported() {
             p.flags |= flag::REPORTED;
         }
-        if chance(rng, referral::p_decline(ctx, &p, duty_skill)) {
-            counts.triage_declined += 1.0;
-            lp(ctx, totals, Mechanism::TriageDeclined, p.complexity);
-            leave(ctx, &mut p, Exit::NotEnrolled, None, rng, counts, totals);
-        } else if !chance(rng, referral::p_accept(ctx, gp, &p, a.uncertainty)) {
-            counts.patient_declined += 1.0;
-            lp(ctx, totals, Mechanism::PatientDeclined, p.complexity);
-            leave(ctx, &mut p, Exit::NotEnrolled, None, rng, counts, totals);
+        if chance(wk.rng, referral::p_decline(ctx, &p, duty_skill)) {
+            wk.fire(ctx, Mechanism::TriageDeclined, p.complexity);
+            leave(ctx, &mut p, Exit::NotEnrolled, None, wk);
+        } else if !chance(wk.rng, referral::p_accept(ctx, gp, &p, a.uncertainty)) {
+            wk.fire(ctx, Mechanism::PatientDeclined, p.complexity);
+            leave(ctx, &mut p, Exit::NotEnrolled, None, wk);
         } else {
-            counts.accepted += 1.0;
-            lp(ctx, totals, Mechanism::Accepted, p.complexity);
+            wk.fire(ctx, Mechanism::Accepted, p.complexity);
             if patients.len() == patients.capacity() {
                 // Grow by an eighth, not the default doubling: caseloads grow slowly,
                 // and across England the doubling's slack was 40% of peak memory.
@@ -165,15 +158,14 @@ fn referrals(
 
 /// Phase 3 (R10): relapsed patients due this week return to the waiting list, keeping part
 /// of their trust and readiness.
-fn rereferrals(ctx: &Ctx, patients: &mut [Patient], counts: &mut WeekCounts, totals: &mut RegionTotals) {
+fn rereferrals(ctx: &Ctx, patients: &mut [Patient], wk: &mut Week) {
     for p in patients.iter_mut() {
         if p.stage == Stage::Relapsing && p.next_week <= ctx.week {
-            counts.rereferred += 1.0;
             // Of a discharge in the reported weeks (its episode started after the warm-up).
             if ctx.reported() && p.has(flag::REPORTED) {
-                totals.rereferred_reported += 1.0;
+                wk.totals.rereferred_reported += 1.0;
             }
-            lp(ctx, totals, Mechanism::Rereferred, p.complexity);
+            wk.fire(ctx, Mechanism::Rereferred, p.complexity);
             p.stage = Stage::Waiting;
             p.week_waiting = ctx.week;
             p.readiness *= ctx.b.rereferral_readiness_kept as f32;
@@ -201,9 +193,7 @@ fn waiting_list(
     lws: &mut [LinkWorker],
     patients: &mut [Patient],
     waiting_now: usize,
-    rng: &mut ChaCha8Rng,
-    counts: &mut WeekCounts,
-    totals: &mut RegionTotals,
+    wk: &mut Week,
 ) -> usize {
     let mut priority = 0;
     let in_post = lws.iter().filter(|l| l.in_post).count();
@@ -220,13 +210,12 @@ fn waiting_list(
             continue;
         }
         let waited = ctx.week - p.week_waiting;
-        if waited > 0 && chance(rng, waiting::p_drop_waiting(ctx, waited)) {
-            counts.dropped_waiting += 1.0;
+        if waited > 0 && chance(wk.rng, waiting::p_drop_waiting(ctx, waited)) {
             if p.has(flag::REPORTED) {
-                totals.dropped_waiting_reported += 1.0;
+                wk.totals.dropped_waiting_reported += 1.0;
             }
-            lp(ctx, totals, Mechanism::LostMomentum, p.complexity);
-            leave(ctx, p, Exit::DroppedWaiting, None, rng, counts, totals);
+            wk.fire(ctx, Mechanism::LostMomentum, p.complexity);
+            leave(ctx, p, Exit::DroppedWaiting, None, wk);
             continue;
         }
         match waiting::pick_for_intake(lws) {
@@ -240,15 +229,14 @@ fn waiting_list(
                 p.stage = Stage::Engaged;
                 p.next_week = ctx.week;
                 priority += (p.sessions == 0 || p.has(flag::OVERDUE)) as usize;
-                counts.intake += 1.0;
+                wk.counts.intake += 1.0;
                 if beyond_pace {
-                    counts.intake_beyond_pace += 1.0;
-                    lp(ctx, totals, Mechanism::IntakeBeyondPace, p.complexity);
+                    wk.fire(ctx, Mechanism::IntakeBeyondPace, p.complexity);
                 } else {
-                    lp(ctx, totals, Mechanism::IntakeAtPace, p.complexity);
+                    wk.fire(ctx, Mechanism::IntakeAtPace, p.complexity);
                 }
             }
-            None => lp(ctx, totals, Mechanism::WaitingPaceUsed, p.complexity),
+            None => wk.fire(ctx, Mechanism::WaitingPaceUsed, p.complexity),
         }
     }
     for lw in lws.iter_mut().filter(|l| l.in_post) {
@@ -262,7 +250,6 @@ fn waiting_list(
 /// appointments of newly assigned patients and overdue patients first, newest first (R5:
 /// not having to wait keeps momentum), then the rest in list order. A patient not seen is overdue, so
 /// sessions are spaced out when the caseload exceeds the hours (R12).
-#[allow(clippy::too_many_arguments)]
 fn sessions_week(
     ctx: &Ctx,
     lws: &mut [LinkWorker],
@@ -270,9 +257,7 @@ fn sessions_week(
     gp: &mut GpPractice,
     patients: &mut [Patient],
     priority_due: usize,
-    rng: &mut ChaCha8Rng,
-    counts: &mut WeekCounts,
-    totals: &mut RegionTotals,
+    wk: &mut Week,
 ) {
     let hours = ctx.b.session_hours as f32;
     let statutory_hours = hours * (1.0 + ctx.b.statutory_time_extra as f32);
@@ -306,15 +291,15 @@ fn sessions_week(
             }
             lw.hours_left -= need;
             let kind = if p.sessions == 0 {
-                &mut counts.hours_first_sessions
+                &mut wk.counts.hours_first_sessions
             } else if p.is_held() {
-                &mut counts.hours_holding
+                &mut wk.counts.hours_holding
             } else {
-                &mut counts.hours_follow_up
+                &mut wk.counts.hours_follow_up
             };
             *kind += need as f64;
             p.flags &= !flag::OVERDUE;
-            pathway::session(ctx, p, lw, orgs, gp, rng, counts, totals);
+            pathway::session(ctx, p, lw, orgs, gp, wk);
         }
     }
 }
@@ -324,7 +309,6 @@ fn sessions_week(
 /// shocks and natural recovery (R6), GP use in the follow-up window (R9). A patient who
 /// leaves here leaves before the week's GP use is added (the follow-up closes from the
 /// exit week on). Returns the end-of-week stocks (phase 8) as they stand after it.
-#[allow(clippy::too_many_arguments)]
 fn patient_week(
     ctx: &Ctx,
     lws: &mut [LinkWorker],
@@ -332,17 +316,15 @@ fn patient_week(
     gp: &mut GpPractice,
     patients: &mut [Patient],
     (next, ahead): (&staffing::Tallier, &mut staffing::Tally),
-    rng: &mut ChaCha8Rng,
-    counts: &mut WeekCounts,
-    totals: &mut RegionTotals,
+    wk: &mut Week,
 ) -> Stocks {
-    let mut shocks = sessions::Shocks::new(rng, ctx);
+    let mut shocks = sessions::Shocks::new(wk.rng, ctx);
     let mut stocks = Stocks::default();
     for p in patients.iter_mut() {
         let left = match p.stage {
             Stage::Done | Stage::Relapsing => true,
-            Stage::Held => held_week(ctx, p, lws, orgs, gp, rng, counts, totals),
-            Stage::Queued => queued_week(ctx, p, lws, orgs, gp, rng, counts, totals),
+            Stage::Held => held_week(ctx, p, lws, orgs, gp, wk),
+            Stage::Queued => queued_week(ctx, p, lws, orgs, gp, wk),
             Stage::Waiting | Stage::Engaged | Stage::Tapering => false,
         };
         if left {
@@ -350,8 +332,8 @@ fn patient_week(
             next.add(ahead, p);
             continue;
         }
-        if shocks.apply(rng, ctx, p) {
-            lp(ctx, totals, Mechanism::LifeShock, p.complexity);
+        if shocks.apply(wk.rng, ctx, p) {
+            wk.fire(ctx, Mechanism::LifeShock, p.complexity);
         }
         sessions::natural_recovery(ctx, p);
         if !p.has(flag::REREFERRAL)
@@ -359,7 +341,7 @@ fn patient_week(
         {
             let rate = sessions::gp_rate_on_pathway(ctx, p, k);
             p.gp_after += rate as f32;
-            counts.gp_nonmedical += rate;
+            wk.counts.gp_nonmedical += rate;
         }
         stocks.count(ctx, p);
         next.add(ahead, p);
@@ -374,23 +356,20 @@ fn patient_week(
 /// the link worker's check for an open suitable service with room every
 /// `service_search_interval_weeks` (found: back to active work next week, where it is
 /// proposed). Returns true when the patient left the pathway.
-#[allow(clippy::too_many_arguments)]
 fn held_week(
     ctx: &Ctx,
     p: &mut Patient,
     lws: &[LinkWorker],
     orgs: &[VcseOrg],
     gp: &mut GpPractice,
-    rng: &mut ChaCha8Rng,
-    counts: &mut WeekCounts,
-    totals: &mut RegionTotals,
+    wk: &mut Week,
 ) -> bool {
     let b = ctx.b;
     let lw = &lws[p.lw.0 as usize];
     let held_for = ctx.week - p.held_since;
     if holding_limit_reached(ctx, p) {
-        lp(ctx, totals, Mechanism::HoldingLimit, p.complexity);
-        discharge(ctx, p, lw, gp, false, Ending::HoldingLimit, rng, counts, totals);
+        wk.fire(ctx, Mechanism::HoldingLimit, p.complexity);
+        discharge(ctx, p, lw, gp, false, Ending::HoldingLimit, wk);
         return true;
     }
     let review = b.holding_review_weeks;
@@ -398,20 +377,19 @@ fn held_week(
         && held_for > 0
         && held_for.is_multiple_of(review)
         && connection::cannot_connect(ctx, p)
-        && chance(rng, b.holding_review_discharge)
+        && chance(wk.rng, b.holding_review_discharge)
     {
-        lp(ctx, totals, Mechanism::HoldingReview, p.complexity);
-        discharge(ctx, p, lw, gp, ctx.policy.tapering, Ending::HoldingReview, rng, counts, totals);
+        wk.fire(ctx, Mechanism::HoldingReview, p.complexity);
+        discharge(ctx, p, lw, gp, ctx.policy.tapering, Ending::HoldingReview, wk);
         return true;
     }
-    if p.has(flag::STRUCTURAL) && chance(rng, b.structural_resolve_per_week) {
+    if p.has(flag::STRUCTURAL) && chance(wk.rng, b.structural_resolve_per_week) {
         p.flags &= !flag::STRUCTURAL;
         p.needs &= !Need::STRUCTURAL;
-        counts.structural_resolved += 1.0;
-        lp(ctx, totals, Mechanism::StructuralResolved, p.complexity);
+        wk.fire(ctx, Mechanism::StructuralResolved, p.complexity);
         if p.needs == 0 {
-            lp(ctx, totals, Mechanism::NeedsResolved, p.complexity);
-            discharge(ctx, p, lw, gp, ctx.policy.tapering, Ending::NeedsResolved, rng, counts, totals);
+            wk.fire(ctx, Mechanism::NeedsResolved, p.complexity);
+            discharge(ctx, p, lw, gp, ctx.policy.tapering, Ending::NeedsResolved, wk);
             return true;
         }
     }
@@ -421,7 +399,7 @@ fn held_week(
         let open_door = lw.known_categories & needs != 0
             && matches!(connection::find_service(&lw.ranked, orgs, needs), ServiceSearch::Found(_));
         if open_door {
-            lp(ctx, totals, Mechanism::HoldingServiceFound, p.complexity);
+            wk.fire(ctx, Mechanism::HoldingServiceFound, p.complexity);
             p.flags &= !flag::HOLD_WAITING;
             p.stage = Stage::Engaged;
             p.next_week = p.next_week.min(ctx.week + 1);
@@ -435,25 +413,22 @@ fn held_week(
 /// link worker); a place is free (connected now); or the patient gives up. A patient whose
 /// link worker left with no colleague to take them returns to the link worker waiting
 /// list. Returns true when the patient left the pathway.
-#[allow(clippy::too_many_arguments)]
 fn queued_week(
     ctx: &Ctx,
     p: &mut Patient,
     lws: &mut [LinkWorker],
     orgs: &mut [VcseOrg],
     gp: &mut GpPractice,
-    rng: &mut ChaCha8Rng,
-    counts: &mut WeekCounts,
-    totals: &mut RegionTotals,
+    wk: &mut Week,
 ) -> bool {
     if p.has(flag::HOLD_WAITING) && holding_limit_reached(ctx, p) {
         // The holding limit ends the anchor contact, not the place on the list (R8).
-        lp(ctx, totals, Mechanism::HoldingContactEnded, p.complexity);
+        wk.fire(ctx, Mechanism::HoldingContactEnded, p.complexity);
         p.flags &= !flag::HOLD_WAITING;
     }
     let org = &mut orgs[p.org.0 as usize];
     if !org.open {
-        lp(ctx, totals, Mechanism::QueueOrgClosed, p.complexity);
+        wk.fire(ctx, Mechanism::QueueOrgClosed, p.complexity);
         p.flags |= flag::NO_SERVICE;
         if p.has(flag::HOLD_WAITING) {
             // Still held, now waiting for another service to open (R8).
@@ -474,20 +449,19 @@ fn queued_week(
     }
     if org.users + org.background < org.capacity {
         org.queued = org.queued.saturating_sub(1);
-        lp(ctx, totals, Mechanism::QueuePlaceStarted, p.complexity);
+        wk.fire(ctx, Mechanism::QueuePlaceStarted, p.complexity);
         let lw = &mut lws[p.lw.0 as usize];
-        if pathway::connect(ctx, p, lw, org, gp, rng, counts, totals) {
+        if pathway::connect(ctx, p, lw, org, gp, wk) {
             return true;
         }
         p.next_week = ctx.week + ctx.b.taper_interval_weeks;
         return false;
     }
-    if chance(rng, ctx.b.vcse_queue_dropout_per_week) {
+    if chance(wk.rng, ctx.b.vcse_queue_dropout_per_week) {
         org.queued = org.queued.saturating_sub(1);
-        counts.vcse_queue_dropped += 1.0;
-        lp(ctx, totals, Mechanism::LeftVcseQueue, p.complexity);
+        wk.fire(ctx, Mechanism::LeftVcseQueue, p.complexity);
         p.flags |= flag::NO_SERVICE;
-        leave(ctx, p, Exit::LeftVcseQueue, None, rng, counts, totals);
+        leave(ctx, p, Exit::LeftVcseQueue, None, wk);
         return true;
     }
     false
@@ -509,11 +483,13 @@ fn back_to_waiting(ctx: &Ctx, p: &mut Patient) {
 /// End of the run: every episode still open (referred after the warm-up, reached a first
 /// session) is counted in its journey, so long holds are not censored out.
 pub fn census_open_episodes(region: &mut Region, ctx: &Ctx) {
-    let Region { patients, week: counts, totals, .. } = region;
+    let Region { patients, week: counts, totals, rng_service, .. } = region;
     let mut open = WeekCounts::default();
+    // (Recording a journey draws nothing.)
+    let wk = &mut Week { rng: rng_service, counts: &mut open, totals };
     for p in patients.iter() {
         if matches!(p.stage, Stage::Engaged | Stage::Held | Stage::Queued | Stage::Tapering | Stage::Waiting) {
-            pathway::record_journey(ctx, p, None, &mut open, totals);
+            pathway::record_journey(ctx, p, None, wk);
         }
     }
     // The week was already added to the run totals: add what the census counted to both.
@@ -523,39 +499,29 @@ pub fn census_open_episodes(region: &mut Region, ctx: &Ctx) {
 
 /// Phase 7a (R18): VCSE places freed this week, grants renewed or organisations closed,
 /// new organisations (which every link worker starts not knowing).
-fn vcse_week(
-    ctx: &Ctx,
-    orgs: &mut Vec<VcseOrg>,
-    lws: &mut [LinkWorker],
-    base_orgs: u32,
-    rng: &mut ChaCha8Rng,
-    counts: &mut WeekCounts,
-    totals: &mut RegionTotals,
-) {
+fn vcse_week(ctx: &Ctx, orgs: &mut Vec<VcseOrg>, lws: &mut [LinkWorker], base_orgs: u32, wk: &mut Week) {
     let slot = ctx.week as usize % PLACEMENT_RING;
     for org in orgs.iter_mut() {
         org.users = org.users.saturating_sub(org.ends[slot] as u32);
         org.ends[slot] = 0;
-        match vcse::update_org(rng, ctx, org) {
-            vcse::GrantEvent::Renewed => ls(ctx, totals, Mechanism::GrantRenewed),
+        match vcse::update_org(wk.rng, ctx, org) {
+            vcse::GrantEvent::Renewed => wk.fire_system(ctx, Mechanism::GrantRenewed),
             vcse::GrantEvent::Closed => {
-                counts.vcse_closures += 1.0;
-                ls(ctx, totals, Mechanism::OrgClosed);
+                wk.fire_system(ctx, Mechanism::OrgClosed);
             }
             vcse::GrantEvent::None => {}
         }
     }
     // Openings, like grants, run from the first reported week (the warm-up fills caseloads
     // against a sector at its starting size).
-    let opening = if ctx.reported() { vcse::new_orgs_this_week(rng, ctx, base_orgs) } else { 0 };
+    let opening = if ctx.reported() { vcse::new_orgs_this_week(wk.rng, ctx, base_orgs) } else { 0 };
     for _ in 0..opening {
         let end = ctx.week + vcse::grant_weeks(ctx);
-        orgs.push(crate::world::init::new_org(rng, ctx.b, end));
+        orgs.push(crate::world::init::new_org(wk.rng, ctx.b, end));
         for lw in lws.iter_mut() {
             lw.knowledge.push(0.0);
         }
-        counts.vcse_new += 1.0;
-        ls(ctx, totals, Mechanism::OrgOpened);
+        wk.fire_system(ctx, Mechanism::OrgOpened);
     }
 }
 
@@ -613,16 +579,16 @@ impl Stocks {
     }
 
     /// Add the stocks to the week's counts and the held patient-weeks to the ledger.
-    fn record(&self, ctx: &Ctx, counts: &mut WeekCounts, totals: &mut RegionTotals) {
-        counts.waiting += self.waiting as f64;
-        counts.engaged += self.engaged as f64;
-        counts.held += self.held as f64;
-        counts.held_26w += self.held_26w as f64;
-        counts.held_structural += self.held_structural as f64;
-        counts.held_waiting += self.held_waiting as f64;
-        counts.tapering += self.tapering as f64;
-        counts.vcse_waiting += self.vcse_waiting as f64;
-        counts.vcse_waiting_held += self.vcse_waiting_held as f64;
+    fn record(&self, ctx: &Ctx, wk: &mut Week) {
+        wk.counts.waiting += self.waiting as f64;
+        wk.counts.engaged += self.engaged as f64;
+        wk.counts.held += self.held as f64;
+        wk.counts.held_26w += self.held_26w as f64;
+        wk.counts.held_structural += self.held_structural as f64;
+        wk.counts.held_waiting += self.held_waiting as f64;
+        wk.counts.tapering += self.tapering as f64;
+        wk.counts.vcse_waiting += self.vcse_waiting as f64;
+        wk.counts.vcse_waiting_held += self.vcse_waiting_held as f64;
         if !ctx.reported() {
             return;
         }
@@ -630,7 +596,7 @@ impl Stocks {
         let held_week = [Mechanism::HeldWeekNotReady, Mechanism::HeldWeekStructural, Mechanism::HeldWeekWaiting];
         for (&m, bands) in held_week.iter().zip(&self.held_weeks) {
             for (band, &n) in bands.iter().enumerate().filter(|(_, n)| **n > 0) {
-                totals.ledger.patients_in_band(m, band, ctx.tables.supervision_level, n as u64);
+                wk.totals.ledger.patients_in_band(m, band, ctx.tables.supervision_level, n as u64);
             }
         }
     }
