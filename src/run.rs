@@ -10,8 +10,7 @@ use crate::metrics::summary::{self, MetricStats, Pooled, RunSummary};
 use crate::rules::staffing::Tally;
 use crate::rules::step::step_region;
 use crate::rules::{Ctx, Tables};
-use crate::scenario::change::ChangeSet;
-use crate::scenario::{Scenario, region_index};
+use crate::scenario::{Epoch, Scenario};
 use crate::world::Region;
 use crate::world::init::build_regions;
 
@@ -113,33 +112,19 @@ pub struct RunResult {
     pub period_summary: Vec<Vec<MetricStats>>,
 }
 
-/// Apply one scheduled change to `now` (the parameters in force; values were checked at
-/// load) and push the region keys that act during the run (population, GP buy-in level,
-/// champion, statutory pressure) to every PCN of the archetypes concerned.
-fn apply_change(c: &ChangeSet, now: &mut Scenario, regions: &mut [Region]) {
-    for (key, value) in &c.sets {
-        let capacity_before = now.behaviour.vcse_capacity_mean;
-        now.set_dotted(key, value).expect("validated when the scenario was loaded");
-        if key == "behaviour.vcse_capacity_mean" && capacity_before > 0.0 {
-            // Organisations open now grow or shrink with the mean (R7, R18); places in
-            // use are kept (an organisation over its new capacity takes no one until
-            // places free up).
-            let scale = now.behaviour.vcse_capacity_mean / capacity_before;
-            for o in regions.iter_mut().flat_map(|r| r.orgs.iter_mut()) {
+/// Swap in the parameters of `epoch` and make the PCNs follow them: the region keys that
+/// act during the run (every one not `fixed` on its declaration) and the capacity of the
+/// VCSE organisations open now, which grows or shrinks with the mean (R7, R18; places in
+/// use are kept: an organisation over its new capacity takes no one until places free up).
+fn enter_epoch(epoch: &Epoch, before: &Epoch, regions: &mut [Region]) {
+    let (old, new) = (before.behaviour.vcse_capacity_mean, epoch.behaviour.vcse_capacity_mean);
+    let scale = (old > 0.0 && new != old).then(|| new / old);
+    for r in regions.iter_mut() {
+        r.follow(&epoch.regions[r.archetype as usize]);
+        if let Some(scale) = scale {
+            for o in r.orgs.iter_mut() {
                 o.capacity = ((o.capacity as f64 * scale).round() as u32).max(1);
             }
-        }
-        let table = key.split_once('.').map_or(key.as_str(), |(t, _)| t);
-        if !table.starts_with("region") {
-            continue;
-        }
-        let which = (table != "region").then(|| region_index(table, now.regions.len()).expect("validated"));
-        for r in regions.iter_mut().filter(|r| which.is_none_or(|w| w == r.archetype as usize)) {
-            let spec = &now.regions[r.archetype as usize];
-            r.population = spec.population;
-            r.gp.buy_in_level = spec.gp_buy_in as f32;
-            r.gp.champion = spec.gp_champion;
-            r.gp.statutory_pressure = spec.statutory_pressure as f32;
         }
     }
 }
@@ -170,11 +155,12 @@ pub fn run_replication_over(
     let total = s.total_weeks();
     let mut weekly = Vec::with_capacity(s.reported_weeks() as usize * archetypes);
     let (mut patient_weeks, mut agent_weeks) = (0u64, 0u64);
-    // The parameters in force: the scenario's, then each scheduled change from its week.
-    let mut now = s.clone();
+    // The parameters in force: the scenario's, then each scheduled change's from its week
+    // (validated when the scenario was loaded or changed).
+    let epochs = s.schedule().unwrap_or_else(|p| panic!("the scenario was not validated: {}", p[0].1));
+    let mut now = &epochs[0];
     let mut tables = Tables::new(&now.behaviour, &now.policy);
-    let changes = s.changes_in_order();
-    let mut next_change = 0;
+    let mut next_epoch = 1;
     // Pooled totals at each period's start and end (reported week index), for the periods.
     let mut marks: Vec<u32> = periods.iter().flat_map(|p| [p.start, p.end]).filter(|&w| w > 0).collect();
     marks.sort_unstable();
@@ -184,18 +170,19 @@ pub fn run_replication_over(
     let mut block: Vec<WeekCounts> = Vec::new();
     let mut week = 0;
     while week < total {
-        while let Some(c) = changes.get(next_change)
-            && report_from + c.week - 1 == week
+        if let Some(e) = epochs.get(next_epoch)
+            && e.week == week
         {
-            apply_change(c, &mut now, &mut regions);
+            enter_epoch(e, now, &mut regions);
+            now = e;
             tables = Tables::new(&now.behaviour, &now.policy);
-            next_change += 1;
+            next_epoch += 1;
         }
         // A block ends before the next change, at the next period mark, and after at
         // most WEEKS_PER_BLOCK weeks.
         let mut end = (week + WEEKS_PER_BLOCK).min(total);
-        if let Some(c) = changes.get(next_change) {
-            end = end.min(report_from + c.week - 1);
+        if let Some(e) = epochs.get(next_epoch) {
+            end = end.min(e.week);
         }
         if let Some(&m) = marks.iter().find(|&&m| report_from + m > week) {
             end = end.min(report_from + m);

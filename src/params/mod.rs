@@ -160,21 +160,21 @@ param_table! {
     /// `[[region]]`: one PCN archetype, repeated `count` times.
     pub struct RegionSpec = "region" {
         /// Name of the archetype; rows of `weekly.csv` are per archetype (summed over `count`).
-        name: String = String::new(), "text", "-";
+        name: String = String::new(), "text", "-" fixed "names the rows of weekly.csv";
         /// How many PCNs of this archetype.
-        count: u32 = 1, "PCNs", "-", [1, 100000];
+        count: u32 = 1, "PCNs", "-", [1, 100000] fixed "sets how many PCNs the run has";
         /// Registered population of one PCN.
         population: u32 = 50000, "people", "R1", [1, 50000000];
         /// Area deprivation.
-        deprivation: Deprivation = Deprivation::Medium, "-", "R1";
+        deprivation: Deprivation = Deprivation::Medium, "-", "R1" fixed "shapes the population when the PCN is built";
         /// GP practices in the PCN; each link worker serves all of them.
-        practices: u32 = 6, "practices", "R5, R15", [1, 200];
+        practices: u32 = 6, "practices", "R5, R15", [1, 200] fixed "sets the GP practices when the PCN is built";
         /// Funded link worker posts in the PCN.
-        lw_posts: u32 = 2, "posts", "R5, R6", [0, 10000];
+        lw_posts: u32 = 2, "posts", "R5, R6", [0, 10000] fixed "sets the posts the PCN starts with; change funding.lw_post_growth_per_year instead";
         /// Employment model of the link workers (001 Table 4).
-        employment: Employment = Employment::Pcn, "-", "R15";
+        employment: Employment = Employment::Pcn, "-", "R15" fixed "sets who employs the link workers when the PCN is built";
         /// VCSE organisations in the PCN's area.
-        vcse_orgs: u32 = 20, "organisations", "R7, R18", [0, 10000];
+        vcse_orgs: u32 = 20, "organisations", "R7, R18", [0, 10000] fixed "sets the organisations the area starts with; change funding.vcse_new_org_share_per_year instead";
         /// GP buy-in to social prescribing (legitimation, 002): where it starts and the long-run level that feedback moves it around (R2).
         gp_buy_in: f64 = 0.5, "0–1", "R2", [0.0, 1.0];
         /// A GP champion for social prescribing works in the PCN (002).
@@ -385,7 +385,7 @@ param_table! {
         /// Effect of capacity on taking up support.
         connect_capacity: f64 = 2.5, "log-odds per unit", "R7", [-20.0, 20.0];
         /// Share of the region's VCSE organisations a link worker knows on starting (000 2.3).
-        knowledge_initial_share: f64 = 0.5, "share", "R7, R11", [0.0, 1.0];
+        knowledge_initial_share: f64 = 0.5, "share", "R7, R11", [0.0, 1.0] fixed "only shapes the first link workers' knowledge";
         /// Mean places per VCSE organisation. Calibrated: the central member of the plausible set (results/calibration/).
         vcse_capacity_mean: f64 = 11.7, "places", "R7, R18", [1.0, 10000.0];
         /// Initial willingness of VCSE organisations to take referrals (002).
@@ -511,11 +511,11 @@ param_table! {
         /// Skill lost at burnout 1 (burnout lowers skill).
         burnout_skill_impairment: f64 = 0.2, "0–1", "R13", [0.0, 1.0];
         /// Individual differences in how strongly stress reaches a link worker: log-sd of a mean-1 log-normal trait drawn at hiring. Burnout settles at s·stress ÷ (s·stress + r·recovery), so log(s/r) shifts its log-odds: 0.5 each gives a log-odds SD of 0.7, about two thirds of the spread of emotional-exhaustion scores between human-services workers (MBI-HSS norms: SD ≈ 0.5 × mean, about 0.8 on the log-odds scale; neuroticism correlates with burnout, Angelini, BMC Psychology 2023). 0 = every link worker alike. Calibrated: the central member of the plausible set (results/calibration/).
-        lw_stress_sensitivity_sd: f64 = 0.59, "log-sd", "R13", [0.0, 2.0];
+        lw_stress_sensitivity_sd: f64 = 0.59, "log-sd", "R13", [0.0, 2.0] fixed "is the spread of a trait each link worker is given when hired";
         /// Individual differences in recovery from stress (resilience): log-sd of a mean-1 log-normal trait drawn at hiring (see `lw_stress_sensitivity_sd`; 0 = every link worker alike).
-        lw_recovery_sd: f64 = 0.5, "log-sd", "R13", [0.0, 2.0];
+        lw_recovery_sd: f64 = 0.5, "log-sd", "R13", [0.0, 2.0] fixed "is the spread of a trait each link worker is given when hired";
         /// Burnout of a newly recruited link worker.
-        burnout_initial: f64 = 0.1, "0–1", "R13", [0.0, 1.0];
+        burnout_initial: f64 = 0.1, "0–1", "R13", [0.0, 1.0] fixed "sets a link worker's burnout when hired, not that of those in post (R13 moves it)";
         /// Burnout above which a link worker counts as highly burnt out in outputs.
         burnout_high_threshold: f64 = 0.6, "0–1", "R13", [0.0, 1.0];
 
@@ -537,7 +537,7 @@ param_table! {
         /// Effect of burnout.
         satisfaction_burnout: f64 = -2.5, "log-odds per unit", "R14", [-20.0, 20.0];
         /// Satisfaction of a newly recruited link worker.
-        satisfaction_initial: f64 = 0.6, "0–1", "R14", [0.0, 1.0];
+        satisfaction_initial: f64 = 0.6, "0–1", "R14", [0.0, 1.0] fixed "sets a link worker's satisfaction when hired, not that of those in post (R14 moves it)";
 
         // ---------------- R15 embeddedness ----------------
         /// Weekly embeddedness growth, times (1 - embeddedness) (004, 000 2.1).
@@ -551,13 +551,13 @@ param_table! {
         /// Share of the region's VCSE organisations a newly recruited link worker knows (knowledge is lost when a LW leaves; 002, 000 1.3).
         recruit_knowledge_share: f64 = 0.2, "share", "R11, R16", [0.0, 1.0];
         /// Share of the region's VCSE organisations a VCSE-hosted link worker knows on top of a PCN-employed one, on starting (001 Table 4: hosted link workers know the voluntary sector).
-        vcse_host_knowledge_bonus: f64 = 0.25, "share", "R11, R15", [0.0, 1.0];
+        vcse_host_knowledge_bonus: f64 = 0.25, "share", "R11, R15", [0.0, 1.0] fixed "sets the knowledge a VCSE-hosted link worker starts with when hired";
         /// Multiplier of community discovery for a VCSE-hosted link worker (the host's networks, 001 Table 4).
         vcse_host_discovery_multiplier: f64 = 1.5, "multiplier", "R11, R15", [0.0, 20.0];
         /// Colleagues a VCSE-hosted link worker has in the host organisation's team (less isolation, 001 Table 4).
         vcse_host_peers: f64 = 2.0, "colleagues", "R13, R15", [0.0, 100.0];
         /// Embeddedness of a newly recruited link worker (bolted on).
-        embeddedness_initial: f64 = 0.1, "0–1", "R15", [0.0, 1.0];
+        embeddedness_initial: f64 = 0.1, "0–1", "R15", [0.0, 1.0] fixed "sets a link worker's embeddedness when hired, not that of those in post (R15 moves it)";
 
         // ---------------- R16 turnover ----------------
         /// Intercept of the intention to leave (log-odds that a link worker says yes to "do you intend to leave within a year?"). Calibrated: the central member of the plausible set (results/calibration/).

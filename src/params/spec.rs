@@ -286,6 +286,9 @@ pub struct ParamSpec {
     pub choices: &'static [&'static str],
     /// Meaning and source.
     pub doc: String,
+    /// Why the key cannot change mid-run (in a `[[change]]`), if it cannot: it is read only
+    /// when the world is built.
+    pub fixed: Option<&'static str>,
 }
 
 /// A table of parameters with a documented default for every key.
@@ -324,14 +327,16 @@ impl Choices for bool {}
 impl Choices for String {}
 
 /// Declares a parameter table. Each field reads
-/// `name: Type = default, "unit", "rule" [, [lo, hi]];` preceded by its doc comment.
+/// `name: Type = default, "unit", "rule" [, [lo, hi]] [fixed "why"];` preceded by its doc
+/// comment; `fixed "why"` marks a key read only when the world is built, which a
+/// `[[change]]` may not set (and says why, completing "it ...").
 macro_rules! param_table {
     (
         $(#[doc = $sdoc:literal])*
         pub struct $name:ident = $table:literal {
             $(
                 $(#[doc = $doc:literal])+
-                $field:ident : $ty:ty = $default:expr, $unit:literal, $rule:literal $(, [$lo:expr, $hi:expr])? ;
+                $field:ident : $ty:ty = $default:expr, $unit:literal, $rule:literal $(, [$lo:expr, $hi:expr])? $(fixed $why:literal)? ;
             )*
         }
     ) => {
@@ -363,6 +368,7 @@ macro_rules! param_table {
                         range: None $(.or(Some(($lo as f64, $hi as f64))))?,
                         choices: <$ty as $crate::params::spec::Choices>::LIST,
                         doc: [$($doc.trim()),+].join(" "),
+                        fixed: None $(.or(Some($why)))?,
                     }
                 ),*]
             }

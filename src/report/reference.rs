@@ -81,7 +81,7 @@ pub fn scenario_reference() -> String {
 
 /// `[[change]]`: scheduled changes; the keys that cannot change come from the code.
 fn change_section(out: &mut String) {
-    use crate::scenario::change::FIXED_KEYS;
+    use crate::scenario::change::fixed_keys;
     out.push_str(
         "## `[[change]]`\n\nPolicy changes scheduled during the run: any number of `[[change]]` tables, \
          each with `week = N` (a reported week, numbered from 1 as in `weekly.csv`) and dotted keys \
@@ -96,7 +96,7 @@ fn change_section(out: &mut String) {
          policy.caseload_target_per_year = 300\n```\n\nKeys that cannot change mid-run: every \
          `run.*` key, and\n\n| key | why |\n|---|---|\n",
     );
-    for (k, why) in FIXED_KEYS {
+    for (k, why) in fixed_keys() {
         out.push_str(&format!("| `{k}` | it {why} |\n"));
     }
     out.push('\n');

@@ -11,7 +11,7 @@
 //!
 //! Keys are checked like sweep keys (type, range, rules between keys once every change up
 //! to that week has been applied); keys that only shape the world when it is built
-//! ([`FIXED_KEYS`]) or the run itself (`run.*`) cannot change mid-run.
+//! ([`fixed_keys`]) or the run itself (`run.*`) cannot change mid-run.
 
 use super::Scenario;
 use super::error::ScenarioError;
@@ -28,32 +28,22 @@ pub struct ChangeSet {
 }
 
 /// Keys that are read only when the world is built, so changing them mid-run would do
-/// nothing (or would need agents the run does not have): (key, why).
-pub const FIXED_KEYS: &[(&str, &str)] = &[
-    ("region.name", "names the rows of weekly.csv"),
-    ("region.count", "sets how many PCNs the run has"),
-    ("region.deprivation", "shapes the population when the PCN is built"),
-    ("region.practices", "sets the GP practices when the PCN is built"),
-    ("region.lw_posts", "sets the posts the PCN starts with; change funding.lw_post_growth_per_year instead"),
-    ("region.employment", "sets who employs the link workers when the PCN is built"),
-    (
-        "region.vcse_orgs",
-        "sets the organisations the area starts with; change funding.vcse_new_org_share_per_year instead",
-    ),
-    ("behaviour.knowledge_initial_share", "only shapes the first link workers' knowledge"),
-    ("behaviour.burnout_initial", "sets a link worker's burnout when hired, not that of those in post (R13 moves it)"),
-    (
-        "behaviour.satisfaction_initial",
-        "sets a link worker's satisfaction when hired, not that of those in post (R14 moves it)",
-    ),
-    (
-        "behaviour.embeddedness_initial",
-        "sets a link worker's embeddedness when hired, not that of those in post (R15 moves it)",
-    ),
-    ("behaviour.lw_stress_sensitivity_sd", "is the spread of a trait each link worker is given when hired"),
-    ("behaviour.lw_recovery_sd", "is the spread of a trait each link worker is given when hired"),
-    ("behaviour.vcse_host_knowledge_bonus", "sets the knowledge a VCSE-hosted link worker starts with when hired"),
-];
+/// nothing (or would need agents the run does not have): (`table.key`, why), from the
+/// `fixed` marks on the parameters' own declarations (`src/params/mod.rs`).
+pub fn fixed_keys() -> Vec<(String, &'static str)> {
+    use crate::params::spec::ParamTable;
+    use crate::params::{Behaviour, Funding, Policy, RegionSpec};
+    let table = |name: &str, specs: Vec<crate::params::spec::ParamSpec>| {
+        specs.into_iter().filter_map(|p| p.fixed.map(|why| (format!("{name}.{}", p.key), why))).collect::<Vec<_>>()
+    };
+    [
+        table(RegionSpec::TABLE, RegionSpec::specs()),
+        table(Policy::TABLE, Policy::specs()),
+        table(Funding::TABLE, Funding::specs()),
+        table(Behaviour::TABLE, Behaviour::specs()),
+    ]
+    .concat()
+}
 
 /// Why `key` (a dotted scenario key) cannot change mid-run, if it cannot.
 pub fn fixed_reason(key: &str) -> Option<String> {
@@ -69,7 +59,10 @@ pub fn fixed_reason(key: &str) -> Option<String> {
     }
     let table = if table.starts_with("region") { "region" } else { table };
     let general = format!("{table}.{field}");
-    FIXED_KEYS.iter().find(|(k, _)| *k == general).map(|(_, why)| format!("`{key}` cannot change mid-run: it {why}"))
+    fixed_keys()
+        .into_iter()
+        .find(|(k, _)| *k == general)
+        .map(|(_, why)| format!("`{key}` cannot change mid-run: it {why}"))
 }
 
 /// Parse every `[[change]]` table against the validated scenario `base`; errors are

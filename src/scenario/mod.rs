@@ -382,6 +382,34 @@ fn cross_checks(
     }
 }
 
+/// The parameters in force from week `week` (warm-up included) until the next epoch of
+/// [`Scenario::schedule`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Epoch {
+    /// First week (0-based, warm-up included).
+    pub week: u32,
+    /// `[policy]`.
+    pub policy: Policy,
+    /// `[funding]`.
+    pub funding: Funding,
+    /// `[behaviour]`.
+    pub behaviour: Behaviour,
+    /// `[[region]]`, by archetype.
+    pub regions: Vec<RegionSpec>,
+}
+
+impl Epoch {
+    fn of(s: &Scenario, week: u32) -> Epoch {
+        Epoch {
+            week,
+            policy: s.policy.clone(),
+            funding: s.funding.clone(),
+            behaviour: s.behaviour.clone(),
+            regions: s.regions.clone(),
+        }
+    }
+}
+
 impl Scenario {
     /// Check the rules that involve more than one key (after changing keys with
     /// [`Scenario::set_dotted`]); every broken rule is one message.
@@ -402,22 +430,36 @@ impl Scenario {
     /// The rules between keys broken once the changes are applied in week order: (index
     /// of the change in file order, "from week N: ..." message).
     pub(crate) fn period_problems(&self) -> Vec<(usize, String)> {
-        let mut order: Vec<usize> = (0..self.changes.len()).collect();
-        order.sort_by_key(|&i| self.changes[i].week);
+        self.schedule().err().unwrap_or_default()
+    }
+
+    /// The parameters in force in each span of the run between scheduled changes, built
+    /// by applying the changes in week order (file order within a week); the first span
+    /// starts at week 0 with the scenario's own parameters. Every key and every rule
+    /// between keys is checked on the way; the problems, if any, name the change (index
+    /// in file order) and the week from which they hold. A run swaps the spans in at their
+    /// weeks, with no key to look up.
+    pub fn schedule(&self) -> Result<Vec<Epoch>, Vec<(usize, String)>> {
         let mut state = self.clone();
+        let mut epochs = vec![Epoch::of(&state, 0)];
         let mut problems = Vec::new();
-        for i in order {
-            let c = &self.changes[i];
-            for (k, v) in &c.sets {
-                if let Err(e) = state.set_dotted(k, v) {
+        let order = self.changes_in_order();
+        for (k, c) in order.iter().enumerate() {
+            let i = self.changes.iter().position(|x| std::ptr::eq(x, *c)).expect("a change of this scenario");
+            for (key, v) in &c.sets {
+                if let Err(e) = state.set_dotted(key, v) {
                     problems.push((i, format!("from week {}: {e}", c.week)));
                 }
             }
             if let Err(p) = state.check() {
                 problems.extend(p.into_iter().map(|m| (i, format!("from week {}: {m}", c.week))));
             }
+            // The last change of its week closes the week's span.
+            if order.get(k + 1).is_none_or(|next| next.week != c.week) {
+                epochs.push(Epoch::of(&state, self.run.warmup_weeks + c.week - 1));
+            }
         }
-        problems
+        if problems.is_empty() { Ok(epochs) } else { Err(problems) }
     }
 
     /// The scheduled changes sorted by week (file order within a week).
@@ -537,6 +579,7 @@ impl Scenario {
                     range: Some((1.0, self.reported_weeks() as f64)),
                     choices: &[],
                     doc: "Reported week a scheduled change takes effect.".into(),
+                    fixed: None,
                 });
             }
             return self.sweepable_spec(inner);

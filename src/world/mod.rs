@@ -415,6 +415,17 @@ pub struct Region {
     pub totals: RegionTotals,
 }
 
+impl Region {
+    /// Follow its archetype's `[[region]]` keys as a scheduled change left them: the keys
+    /// that act during the run (every region key not `fixed` on its declaration).
+    pub fn follow(&mut self, spec: &crate::params::RegionSpec) {
+        self.population = spec.population;
+        self.gp.buy_in_level = spec.gp_buy_in as f32;
+        self.gp.champion = spec.gp_champion;
+        self.gp.statutory_pressure = spec.statutory_pressure as f32;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

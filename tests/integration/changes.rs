@@ -339,3 +339,26 @@ fn behaviour_keys_changed_mid_run_act_from_that_week_on_every_class_of_agent() {
     .to_string();
     assert!(e.contains("cannot change mid-run") && e.contains("when hired"), "{e}");
 }
+
+#[test]
+fn every_region_key_not_declared_fixed_acts_when_changed_mid_run() {
+    // Whether a key may change mid-run is declared once, on its parameter; every region
+    // key a change may set must then act on the PCN from that week on.
+    use spsim::params::RegionSpec;
+    use spsim::params::spec::ParamTable;
+    let base = text(BASE);
+    let open: Vec<_> = RegionSpec::specs().into_iter().filter(|p| p.fixed.is_none()).collect();
+    assert!(open.len() >= 4, "{:?}", open.iter().map(|p| p.key).collect::<Vec<_>>());
+    for p in open {
+        let value = match (&base.regions[0].entries().into_iter().find(|(k, _)| *k == p.key).unwrap().1, p.range) {
+            (RawValue::Bool(b), _) => RawValue::Bool(!b),
+            (RawValue::Int(i), Some((_, hi))) => RawValue::Int((*i * 3).min(hi as i64)),
+            (RawValue::Float(x), Some((lo, hi))) => RawValue::Float(if *x > (lo + hi) / 2.0 { lo } else { hi }),
+            (v, r) => panic!("{}: no other value for {v:?} in {r:?}", p.key),
+        };
+        let changed = text(&format!("{BASE}[[change]]\nweek = 20\nregion.{} = {value}\n", p.key));
+        let (same_before, differing_after) = split_at_week(&base, &changed, 20);
+        assert!(same_before, "{}", p.key);
+        assert!(differing_after > 0, "region.{} = {value} from week 20 changed nothing", p.key);
+    }
+}
