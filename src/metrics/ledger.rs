@@ -270,59 +270,69 @@ pub fn supervision_level(effective: f64) -> &'static str {
 
 /// Counters of one region (or a sum of regions), by supervision level in force when the
 /// mechanism fired (scheduled changes can move a run between levels), mechanism and band.
-#[derive(Debug, Clone, PartialEq)]
+/// A level's counters are allocated when something first fires at it (a run mostly stays
+/// at one level, and every PCN keeps a ledger).
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Ledger {
-    /// `counts[(level * mechanisms + mechanism) * 4 + band]`.
-    pub counts: Vec<u64>,
-}
-
-impl Default for Ledger {
-    fn default() -> Self {
-        Ledger { counts: vec![0; LEVELS.len() * Mechanism::ALL.len() * BANDS.len()] }
-    }
+    /// Per level, `counts[mechanism * 4 + band]`; empty until something fires at it.
+    levels: [Vec<u64>; LEVELS.len()],
 }
 
 #[inline]
-fn slot(level: usize, m: Mechanism, band: usize) -> usize {
-    (level * Mechanism::ALL.len() + m as usize) * BANDS.len() + band
+fn slot(m: Mechanism, band: usize) -> usize {
+    m as usize * BANDS.len() + band
 }
 
 impl Ledger {
+    /// The counters of `level`, allocated on first use.
+    #[inline]
+    fn at(&mut self, level: usize) -> &mut Vec<u64> {
+        let l = &mut self.levels[level];
+        if l.is_empty() {
+            l.resize(Mechanism::ALL.len() * BANDS.len(), 0);
+        }
+        l
+    }
+
     /// Count a patient mechanism with the patient's complexity, at a supervision level.
     #[inline]
     pub fn patient(&mut self, m: Mechanism, complexity: f32, level: usize) {
-        self.counts[slot(level, m, band(complexity))] += 1;
+        self.at(level)[slot(m, band(complexity))] += 1;
     }
 
     /// Count `n` firings of a patient mechanism in complexity band `band` ([`band`]).
     #[inline]
     pub fn patients_in_band(&mut self, m: Mechanism, band: usize, level: usize, n: u64) {
-        self.counts[slot(level, m, band)] += n;
+        self.at(level)[slot(m, band)] += n;
     }
 
     /// Count a mechanism that is not about one patient, at a supervision level.
     #[inline]
     pub fn system(&mut self, m: Mechanism, level: usize) {
-        self.counts[slot(level, m, 0)] += 1;
+        self.at(level)[slot(m, 0)] += 1;
     }
 
     /// Add another ledger.
     pub fn add(&mut self, o: &Ledger) {
-        for (a, b) in self.counts.iter_mut().zip(&o.counts) {
-            *a += b;
+        for (level, theirs) in o.levels.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
+            for (a, b) in self.at(level).iter_mut().zip(theirs) {
+                *a += b;
+            }
         }
     }
 
     /// Take away counts of an earlier moment (every count only grows).
     pub fn sub(&mut self, o: &Ledger) {
-        for (a, b) in self.counts.iter_mut().zip(&o.counts) {
-            *a -= b;
+        for (level, theirs) in o.levels.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
+            for (a, b) in self.at(level).iter_mut().zip(theirs) {
+                *a -= b;
+            }
         }
     }
 
     /// Count of a mechanism at a supervision level in a band.
     pub fn count(&self, level: usize, m: Mechanism, band: usize) -> u64 {
-        self.counts[slot(level, m, band)]
+        self.levels[level].get(slot(m, band)).copied().unwrap_or(0)
     }
 
     /// Count of a mechanism in a band, over every supervision level.
