@@ -101,17 +101,6 @@ param_table! {
     }
 }
 
-impl Policy {
-    /// Effective supervision, 0–1 (R19): quality × (1 − exp(−saturation ÷ interval)).
-    /// Diminishing returns: each halving of the interval adds less; 0 without supervision.
-    pub fn effective_supervision(&self, saturation_weeks: f64) -> f64 {
-        match self.supervision_interval_weeks {
-            0 => 0.0,
-            interval => self.supervision_quality * (1.0 - (-saturation_weeks / interval as f64).exp()),
-        }
-    }
-}
-
 param_table! {
     /// `[costs]`: unit costs that turn hours and events into money, in pounds. Outputs only:
     /// no rule reads them. The defaults are in 2022/23 prices where a source gives them (the

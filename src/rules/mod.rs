@@ -4,17 +4,22 @@
 //! Rules do no IO and cannot fail; every random draw comes from the random streams of
 //! the region being stepped.
 
+pub mod caseload;
+pub mod community;
 pub mod connection;
 pub mod endings;
+pub mod funding;
+pub mod leaving;
 pub mod pathway;
 pub mod presentation;
 pub mod referral;
 pub mod sessions;
 pub mod staffing;
 pub mod step;
+pub mod supervision;
 pub mod vcse;
 pub mod waiting;
-pub mod workforce;
+pub mod wellbeing;
 
 pub use crate::world::rng::{chance, gamma2, logit_normal};
 
@@ -56,7 +61,7 @@ pub struct Tables {
     pub drop_waiting: [f64; DROP_WAITING_WEEKS],
     /// The crisis sums of the GP-use windows (R1, R9).
     pub crisis_sums: presentation::CrisisSums,
-    /// Effective supervision, 0–1 (R19; [`Policy::effective_supervision`]).
+    /// Effective supervision, 0–1 (R19; [`supervision::effective`]).
     pub supervision: f64,
     /// Its level in the ledger's context ([`crate::metrics::ledger::LEVELS`]).
     pub supervision_level: usize,
@@ -70,7 +75,7 @@ impl Tables {
             *x = (-(k as f64) / b.crisis_decay_weeks).exp();
         }
         let drop_waiting = std::array::from_fn(|k| waiting::drop_waiting_hazard(b, k as u32));
-        let supervision = policy.effective_supervision(b.supervision_saturation_weeks);
+        let supervision = supervision::effective(policy, b.supervision_saturation_weeks);
         Tables {
             crisis_decay,
             drop_waiting,
@@ -258,6 +263,11 @@ pub(crate) mod fixtures {
 
     /// A link worker in post (the real recruit constructor, 0.5 skill and embeddedness,
     /// no burnout) with the given committed and available session hours.
+    /// The outside inputs of a link worker's week (R13, R14) at a supervision level.
+    pub fn work(supervision: f64) -> crate::rules::wellbeing::WorkContext {
+        crate::rules::wellbeing::WorkContext { supervision, gp_buy_in: 0.5, colleagues: 1.0 }
+    }
+
     pub fn link_worker(committed_hours: f32, session_hours: f32) -> LinkWorker {
         let b = Behaviour::default();
         let recruit = Recruit { employment: Employment::Pcn, practices: 1, hours: 37.5, experience: 0 };

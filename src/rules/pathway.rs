@@ -8,7 +8,7 @@ use rand::RngExt;
 use super::connection::{self, Judgement, ServiceSearch};
 use super::endings::{self, Blocked, Ending, Exit, Journey};
 use super::presentation::{self, FOLLOW_UP_WEEKS};
-use super::{Ctx, Week, chance, poisson_quantile, referral, sessions, waiting, workforce};
+use super::{Ctx, Week, caseload, chance, poisson_quantile, referral, sessions, waiting};
 use crate::metrics::ledger::Mechanism;
 use crate::metrics::{CONTACT_BINS, WAIT_BINS};
 use crate::world::{GpPractice, HoldReason, LinkWorker, LwId, PLACEMENT_RING, Patient, Stage, VcseOrg, flag};
@@ -137,7 +137,7 @@ fn engaged_judgement(
         return begin_ending(ctx, p, lw, gp, wk);
     }
     let estimate = connection::estimate_readiness(wk.rng, ctx, p, lw.skill as f64);
-    match connection::judge(ctx, p, estimate, workforce::hold_threshold(ctx, lw.overload as f64)) {
+    match connection::judge(ctx, p, estimate, caseload::hold_threshold(ctx, lw.overload as f64)) {
         Judgement::Continue => {}
         Judgement::Hold => {
             if ctx.policy.holding_allowed {
@@ -159,7 +159,7 @@ fn engaged_judgement(
             }
         }
     }
-    if sessions::counted_sessions(ctx, p) >= workforce::session_limit(ctx, lw.overload as f64) {
+    if sessions::counted_sessions(ctx, p) >= caseload::session_limit(ctx, lw.overload as f64) {
         wk.fire(ctx, Mechanism::SessionLimit, p.complexity);
         // A planned ending: tapered when the policy tapers.
         discharge(ctx, p, lw, gp, ctx.policy.tapering, Ending::SessionLimit, wk);

@@ -9,7 +9,7 @@
 use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
 
-use super::{Ctx, Week, chance, sessions, waiting, workforce};
+use super::{Ctx, Week, caseload, chance, community, funding, leaving, sessions, supervision, waiting, wellbeing};
 use crate::metrics::WeekCounts;
 use crate::metrics::ledger::Mechanism;
 use crate::world::{GpPractice, LinkWorker, LwId, Patient, Stage, VcseOrg, flag};
@@ -33,14 +33,14 @@ pub fn refresh_loads(
     let mut hours = HoursWeek::default();
     for lw in lws.iter_mut() {
         let nominal = sessions::weekly_session_hours(ctx, lw, practices, ctx.policy.community_time_share);
-        lw.target_pressure = workforce::target_pressure(ctx, nominal) as f32;
+        lw.target_pressure = caseload::target_pressure(ctx, nominal) as f32;
         lw.pressure = lw.target_pressure.max(lw.overload);
-        let share = workforce::community_share(ctx, lw.pressure as f64);
+        let share = caseload::community_share(ctx, lw.pressure as f64);
         let split = sessions::hours_split(ctx, lw, practices, share);
         hours.add(&split);
         lw.session_hours = split.sessions as f32;
         lw.hours_left = lw.session_hours;
-        workforce::refill_intake(ctx, lw);
+        caseload::refill_intake(ctx, lw);
         lw.known_categories = super::connection::rank_known(&lw.knowledge, orgs, &mut lw.ranked);
         if lw.in_post {
             uncertainty += lw.funding_uncertainty as f64;
@@ -66,7 +66,7 @@ pub fn refresh_loads(
         lw.committed_hours = t.committed_hours;
     }
     for lw in lws.iter_mut().filter(|l| l.in_post) {
-        workforce::update_load(ctx, lw);
+        caseload::update_load(ctx, lw);
     }
     Loads {
         uncertainty: if in_post > 0 { uncertainty / in_post as f64 } else { 0.0 },
@@ -226,7 +226,7 @@ pub struct Pcn {
 /// What is the same for every link worker of a PCN in a week (R13–R16, R19).
 #[derive(Debug, Clone, Copy)]
 struct TeamWeek {
-    work: workforce::WorkContext,
+    work: wellbeing::WorkContext,
     practices: u32,
     /// A supervision session falls this week.
     supervision_week: bool,
@@ -249,7 +249,7 @@ pub fn workforce_week(
     let interval = ctx.policy.supervision_interval_weeks;
     let supervision_week = interval > 0 && ctx.week.is_multiple_of(interval);
     let team = lws.iter().filter(|l| l.in_post).count() as f64;
-    let work = workforce::WorkContext { supervision, gp_buy_in: gp.buy_in as f64, colleagues: (team - 1.0).max(0.0) };
+    let work = wellbeing::WorkContext { supervision, gp_buy_in: gp.buy_in as f64, colleagues: (team - 1.0).max(0.0) };
     let team_week = TeamWeek { work, practices, supervision_week };
     // Departures this week: (post, cut). Rare, so the list stays empty almost always.
     let mut departures: Vec<(usize, bool)> = Vec::new();
@@ -257,16 +257,16 @@ pub fn workforce_week(
         if lw.cut {
             continue;
         }
-        match workforce::update_funding(wk.rng, ctx, lw) {
-            workforce::FundingEvent::Cut => {
+        match funding::update_funding(wk.rng, ctx, lw) {
+            funding::FundingEvent::Cut => {
                 wk.fire_system(ctx, Mechanism::PostCut);
                 departures.push((i, true));
                 continue;
             }
-            workforce::FundingEvent::Renewed => {
+            funding::FundingEvent::Renewed => {
                 wk.fire_system(ctx, Mechanism::ContractRenewed);
             }
-            workforce::FundingEvent::None => {}
+            funding::FundingEvent::None => {}
         }
         if !lw.in_post {
             if ctx.week >= lw.vacant_until {
@@ -278,9 +278,9 @@ pub fn workforce_week(
         if let Some(reason) = link_worker_week(ctx, lw, orgs, gp, team_week, wk) {
             wk.counts.leavers += 1.0;
             let m = match reason {
-                workforce::LeaveReason::Burnout => Mechanism::LeftBurnout,
-                workforce::LeaveReason::Dissatisfaction => Mechanism::LeftDissatisfaction,
-                workforce::LeaveReason::Funding => Mechanism::LeftFunding,
+                leaving::LeaveReason::Burnout => Mechanism::LeftBurnout,
+                leaving::LeaveReason::Dissatisfaction => Mechanism::LeftDissatisfaction,
+                leaving::LeaveReason::Funding => Mechanism::LeftFunding,
             };
             wk.fire_system(ctx, m);
             departures.push((i, false));
@@ -304,38 +304,38 @@ fn link_worker_week(
     gp: &GpPractice,
     team: TeamWeek,
     wk: &mut Week,
-) -> Option<workforce::LeaveReason> {
+) -> Option<leaving::LeaveReason> {
     let TeamWeek { work, practices, supervision_week } = team;
-    let community_hours = lw.hours as f64 * workforce::community_share(ctx, lw.pressure as f64);
-    if workforce::community_work(wk.rng, ctx, lw, orgs, community_hours) {
+    let community_hours = lw.hours as f64 * caseload::community_share(ctx, lw.pressure as f64);
+    if community::community_work(wk.rng, ctx, lw, orgs, community_hours) {
         wk.fire_system(ctx, Mechanism::OrgDiscovered);
     }
     lw.experience_weeks += 1;
     if supervision_week {
         wk.fire_system(ctx, Mechanism::SupervisionSession);
     }
-    let stress = workforce::update_burnout(ctx, lw, work);
+    let stress = wellbeing::update_burnout(ctx, lw, work);
     wk.fire_system(
         ctx,
         match stress {
-            workforce::Stress::Held => Mechanism::StressHeld,
-            workforce::Stress::Overload => Mechanism::StressOverload,
-            workforce::Stress::Target => Mechanism::StressTarget,
-            workforce::Stress::Isolation => Mechanism::StressIsolation,
-            workforce::Stress::Funding => Mechanism::StressFunding,
-            workforce::Stress::Disillusion => Mechanism::StressDisillusion,
+            wellbeing::Stress::Held => Mechanism::StressHeld,
+            wellbeing::Stress::Overload => Mechanism::StressOverload,
+            wellbeing::Stress::Target => Mechanism::StressTarget,
+            wellbeing::Stress::Isolation => Mechanism::StressIsolation,
+            wellbeing::Stress::Funding => Mechanism::StressFunding,
+            wellbeing::Stress::Disillusion => Mechanism::StressDisillusion,
         },
     );
     let satisfaction_before = lw.satisfaction;
-    workforce::update_satisfaction(ctx, lw, work);
+    wellbeing::update_satisfaction(ctx, lw, work);
     if lw.satisfaction > satisfaction_before {
         wk.fire_system(ctx, Mechanism::SatisfactionRose);
     } else if lw.satisfaction < satisfaction_before {
         wk.fire_system(ctx, Mechanism::SatisfactionFell);
     }
-    workforce::update_embeddedness(ctx, lw, gp.buy_in as f64, practices);
-    workforce::learn(ctx, lw, work.supervision, skill_for_experience(ctx, lw.experience_weeks));
-    let (intention, terms) = workforce::intention_to_leave(ctx, lw, work.supervision);
+    wellbeing::update_embeddedness(ctx, lw, gp.buy_in as f64, practices);
+    supervision::learn(ctx, lw, work.supervision, supervision::skill_for_experience(ctx, lw.experience_weeks));
+    let (intention, terms) = leaving::intention_to_leave(ctx, lw, work.supervision);
     lw.intention = intention as f32;
     lw.connections_week = 0;
     lw.disillusion_week = 0;
@@ -344,15 +344,15 @@ fn link_worker_week(
         (lw.load > 1.0, Mechanism::Overloaded),
         (lw.burnout as f64 > ctx.b.burnout_high_threshold, Mechanism::HighBurnout),
         (lw.satisfaction < 0.4, Mechanism::LowSatisfaction),
-        (lw.embeddedness < 0.33, Mechanism::BoltedOn),
-        (lw.embeddedness >= 0.66, Mechanism::Belonging),
+        (wellbeing::embeddedness_band(lw.embeddedness as f64) == "bolted_on", Mechanism::BoltedOn),
+        (wellbeing::embeddedness_band(lw.embeddedness as f64) == "belonging", Mechanism::Belonging),
     ] {
         if fired {
             wk.fire_system(ctx, m);
         }
     }
-    if chance(wk.rng, workforce::leave_hazard(ctx, intention)) {
-        return Some(workforce::leave_reason(terms, wk.rng.random::<f64>()));
+    if chance(wk.rng, leaving::leave_hazard(ctx, intention)) {
+        return Some(leaving::leave_reason(terms, wk.rng.random::<f64>()));
     }
     // Counted for the link workers still in post at the end of the week, the share's
     // denominator (a leaver's intention counted over a post no longer filled once gave a
@@ -428,7 +428,7 @@ fn depart(ctx: &Ctx, lws: &mut [LinkWorker], i: usize, cut: bool, patients: &mut
 fn commission_posts(ctx: &Ctx, lws: &mut Vec<LinkWorker>, base_posts: u32, wk: &mut Week) {
     let f = ctx.funding;
     let start = ctx.week + f.recruitment_weeks;
-    let contract_end = start + workforce::contract_weeks(ctx);
+    let contract_end = start + funding::contract_weeks(ctx);
     if f.lw_recommission_weeks > 0 {
         let p = 1.0 / f.lw_recommission_weeks as f64;
         for lw in lws.iter_mut().filter(|l| l.cut) {
@@ -468,12 +468,6 @@ fn recruit(ctx: &Ctx, lw: &mut LinkWorker, n_orgs: usize, practices: u32, rng: &
     let r = crate::world::init::Recruit { employment: lw.employer, practices, hours: lw.hours as f64, experience: 0 };
     *lw = crate::world::init::new_link_worker(rng, ctx.b, r, n_orgs, ctx.b.recruit_knowledge_share);
     lw.contract_end_week = contract_end;
-}
-
-/// Skill of a link worker with `weeks` in post (R6; training and supervision add to it in R19).
-pub fn skill_for_experience(ctx: &Ctx, weeks: u32) -> f64 {
-    let b = ctx.b;
-    (b.skill_initial + b.skill_experience_gain * (1.0 - (-(weeks as f64) / b.skill_experience_weeks).exp())).min(1.0)
 }
 
 /// Mean skill of the link workers in post (who does triage, R3).

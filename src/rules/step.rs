@@ -23,7 +23,7 @@ use super::connection::ServiceSearch;
 use super::endings::Ending;
 use super::endings::{self, Exit};
 use super::pathway::{self, discharge, leave};
-use super::{Ctx, Week, chance, connection, presentation, referral, sessions, staffing, vcse, waiting, workforce};
+use super::{Ctx, Week, caseload, chance, connection, presentation, referral, sessions, staffing, vcse, waiting};
 use crate::metrics::WeekCounts;
 use crate::metrics::ledger::Mechanism;
 use crate::params::Deprivation;
@@ -198,7 +198,7 @@ fn waiting_list(
     let mut priority = 0;
     let in_post = lws.iter().filter(|l| l.in_post).count();
     let extra =
-        if in_post > 0 { workforce::waiting_list_extra(ctx, waiting_now as f64 / in_post as f64) as f32 } else { 0.0 };
+        if in_post > 0 { caseload::waiting_list_extra(ctx, waiting_now as f64 / in_post as f64) as f32 } else { 0.0 };
     for lw in lws.iter_mut().filter(|l| l.in_post) {
         lw.intake_credit += extra;
     }
@@ -240,7 +240,7 @@ fn waiting_list(
         }
     }
     for lw in lws.iter_mut().filter(|l| l.in_post) {
-        let cap = (workforce::intake_pace(ctx, lw) * ctx.b.intake_carry_weeks.max(1.0)) as f32;
+        let cap = caseload::intake_cap(ctx, lw) as f32;
         lw.intake_credit = (lw.intake_credit - extra).max(0.0).min(cap);
     }
     priority
