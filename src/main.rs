@@ -101,7 +101,12 @@ fn main() -> ExitCode {
         }
         Command::Run { file, out, replications, seed, threads, quiet, ensemble, ensemble_size, max_memory } => {
             let ens = ensemble.map(|p| (p, ensemble_size.map(|n| n as usize)));
-            run_command(&file, out, replications, seed, threads, quiet, ens, max_memory.as_deref())
+            let code = run_command(&file, out, replications, seed, threads, quiet, ens, max_memory.as_deref());
+            // Built with `--features phase-timing`: where the weekly step's time went.
+            if let Some(table) = spsim::rules::step::timing::report() {
+                eprint!("{table}");
+            }
+            code
         }
     };
     if std::env::var_os(PEAK_ENV).is_some() {

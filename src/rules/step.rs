@@ -31,6 +31,86 @@ use crate::world::{
     GpPractice, HoldReason, LinkWorker, LwId, Need, PLACEMENT_RING, Patient, Region, Stage, VcseOrg, flag,
 };
 
+/// Time spent in each phase of [`step_region`], summed over every region and week of the
+/// process, for profiling: built with `--features phase-timing` (otherwise the phases are
+/// not timed and cost nothing). `spsim run` prints the table at its end.
+pub mod timing {
+    /// The phases of the week, in order.
+    #[derive(Debug, Clone, Copy)]
+    pub enum Phase {
+        /// 1: loads (R6, R12).
+        Loads,
+        /// 2: presentation to enrolment (R1–R4).
+        Referrals,
+        /// 3: re-referrals (R10).
+        Rereferrals,
+        /// 4: the waiting list (R5, R12).
+        WaitingList,
+        /// 5: sessions (R5–R10).
+        Sessions,
+        /// 6: every patient's week (R6, R8, R9), stocks and next week's tally.
+        PatientWeek,
+        /// 7a: VCSE organisations (R18).
+        Vcse,
+        /// 7b: the workforce (R11–R17, R19).
+        Workforce,
+        /// 8: stocks recorded, leavers removed.
+        Stocks,
+    }
+
+    /// Every phase, in order.
+    pub const PHASES: [Phase; 9] = [
+        Phase::Loads,
+        Phase::Referrals,
+        Phase::Rereferrals,
+        Phase::WaitingList,
+        Phase::Sessions,
+        Phase::PatientWeek,
+        Phase::Vcse,
+        Phase::Workforce,
+        Phase::Stocks,
+    ];
+
+    #[cfg(feature = "phase-timing")]
+    static NANOS: [std::sync::atomic::AtomicU64; 9] = [const { std::sync::atomic::AtomicU64::new(0) }; 9];
+
+    /// Add time spent in a phase.
+    #[cfg(feature = "phase-timing")]
+    pub fn add(p: Phase, t: std::time::Duration) {
+        NANOS[p as usize].fetch_add(t.as_nanos() as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The table of time per phase (seconds, share), or `None` when not built with the
+    /// `phase-timing` feature.
+    pub fn report() -> Option<String> {
+        #[cfg(feature = "phase-timing")]
+        {
+            let secs: Vec<f64> =
+                NANOS.iter().map(|n| n.load(std::sync::atomic::Ordering::Relaxed) as f64 * 1e-9).collect();
+            let total: f64 = secs.iter().sum::<f64>().max(1e-12);
+            let mut out = String::from("phase          seconds   share\n");
+            for (p, s) in PHASES.iter().zip(&secs) {
+                out.push_str(&format!("{:<14} {s:>8.3} {:>6.1}%\n", format!("{p:?}"), 100.0 * s / total));
+            }
+            Some(out)
+        }
+        #[cfg(not(feature = "phase-timing"))]
+        None
+    }
+}
+
+/// Run a phase of the week, timed when built with the `phase-timing` feature.
+macro_rules! phase {
+    ($p:ident, $e:expr) => {{
+        #[cfg(feature = "phase-timing")]
+        let start = std::time::Instant::now();
+        let out = $e;
+        #[cfg(feature = "phase-timing")]
+        timing::add(timing::Phase::$p, start.elapsed());
+        out
+    }};
+}
+
 /// Advance a region by one week. `ahead` carries the patients' tally for the load pass
 /// from one week to the next ([`staffing::Tally`]); a fresh (default) one is always
 /// safe, and one from another region or week is never used.
@@ -55,30 +135,30 @@ pub fn step_region(region: &mut Region, ctx: &Ctx, ahead: &mut staffing::Tally) 
     let wk = &mut Week { rng: rng_service, counts, totals };
     wk.fire_system(ctx, Mechanism::PcnWeek);
 
-    let loads = staffing::refresh_loads(ctx, lws, orgs, patients, *practices, Some(ahead));
+    let loads = phase!(Loads, staffing::refresh_loads(ctx, lws, orgs, patients, *practices, Some(ahead)));
     loads.hours.record(wk.counts);
     let (uncertainty, waiting) = (loads.uncertainty, loads.waiting);
     let arrivals = Arrivals { population: *population, deprivation: *deprivation, uncertainty, waiting };
-    referrals(ctx, arrivals, gp, lws, patients, rng_arrivals, wk);
+    phase!(Referrals, referrals(ctx, arrivals, gp, lws, patients, rng_arrivals, wk));
     if loads.rereferrals_due > 0 {
-        rereferrals(ctx, patients, wk);
+        phase!(Rereferrals, rereferrals(ctx, patients, wk));
     }
     // Everyone who joined the list this week joined it through phase 2 or 3.
     let waiting_now = waiting + (wk.counts.accepted + wk.counts.rereferred) as usize;
-    let taken_on = waiting_list(ctx, lws, patients, waiting_now, wk);
-    sessions_week(ctx, lws, orgs, gp, patients, loads.priority_due + taken_on, wk);
+    let taken_on = phase!(WaitingList, waiting_list(ctx, lws, patients, waiting_now, wk));
+    phase!(Sessions, sessions_week(ctx, lws, orgs, gp, patients, loads.priority_due + taken_on, wk));
     // Phase 8's stocks are counted in phase 6's pass; nothing in phase 7 changes a
     // patient unless a link worker departs, and then they are counted again.
     // The same pass takes next week's tally for phase 1.
     let next = staffing::Tallier::new(ctx, ctx.week + 1);
     let pcn = staffing::Pcn { practices: *practices, base_posts: *base_posts };
     ahead.reset(ctx.week + 1, lws.len());
-    let mut stocks = patient_week(ctx, lws, orgs, gp, patients, (&next, ahead), wk);
+    let mut stocks = phase!(PatientWeek, patient_week(ctx, lws, orgs, gp, patients, (&next, ahead), wk));
     // Session hours no patient used this week (before anyone leaves in phase 7b).
     wk.counts.hours_unused = lws.iter().filter(|l| l.in_post).map(|l| l.hours_left as f64).sum();
-    vcse_week(ctx, orgs, lws, *base_orgs, wk);
+    phase!(Vcse, vcse_week(ctx, orgs, lws, *base_orgs, wk));
     referral::update_buy_in(ctx, gp, lws.iter().filter(|l| l.in_post).count());
-    if staffing::workforce_week(ctx, lws, pcn, orgs, gp, patients, wk) {
+    if phase!(Workforce, staffing::workforce_week(ctx, lws, pcn, orgs, gp, patients, wk)) {
         stocks = Stocks::default();
         ahead.reset(ctx.week + 1, lws.len());
         for p in patients.iter() {
@@ -86,11 +166,13 @@ pub fn step_region(region: &mut Region, ctx: &Ctx, ahead: &mut staffing::Tally) 
             next.add(ahead, p);
         }
     }
-    stocks.record(ctx, wk);
-    if stocks.done > 0 {
-        patients.retain(|p| p.stage != Stage::Done);
-    }
-    observe_stocks(ctx.b, lws, orgs, gp, wk.counts);
+    phase!(Stocks, {
+        stocks.record(ctx, wk);
+        if stocks.done > 0 {
+            patients.retain(|p| p.stage != Stage::Done);
+        }
+        observe_stocks(ctx.b, lws, orgs, gp, wk.counts);
+    });
     if ctx.reported() {
         wk.totals.sum.add(wk.counts);
         wk.totals.weeks += 1.0;
