@@ -40,7 +40,7 @@ fn io_exit(e: folder::OutputError) -> ExitCode {
 /// Load the calibration scenario and the scenarios its targets name; print their
 /// errors (exit 2).
 pub fn plan_of(file: &Path, replications: Option<u32>, quiet: bool) -> Result<Plan, ExitCode> {
-    let mut base = crate::load_scenario(file, quiet)?;
+    let mut base = super::load_scenario(file, quiet)?;
     let Some(spec) = base.calibration.clone() else {
         return Err(fail(
             2,
@@ -59,7 +59,7 @@ pub fn plan_of(file: &Path, replications: Option<u32>, quiet: bool) -> Result<Pl
         if let Some(p) = &t.scenario
             && !loaded.iter().any(|(q, _)| q == p)
         {
-            let s = crate::load_scenario(p, quiet)?;
+            let s = super::load_scenario(p, quiet)?;
             loaded.push((p.clone(), s));
         }
     }
@@ -97,7 +97,7 @@ pub fn calibrate(a: CalibrateArgs) -> ExitCode {
             Err(e) => return fail(2, e),
         }
     };
-    let limit = match crate::memory_limit(a.max_memory.as_deref()) {
+    let limit = match super::memory_limit(a.max_memory.as_deref()) {
         Ok(l) => l,
         Err(code) => return code,
     };
@@ -120,7 +120,7 @@ pub fn calibrate(a: CalibrateArgs) -> ExitCode {
         .map(|s| budget::estimate_sweep_run(&s, threads))
         .max_by_key(|e| e.bytes)
         .expect("at least the calibration scenario");
-    if let Err(code) = crate::fits(&worst, limit, "this calibration") {
+    if let Err(code) = super::fits(&worst, limit, "this calibration") {
         return code;
     }
     let mut inputs: Vec<&Path> = vec![a.file.as_path()];
@@ -524,4 +524,52 @@ pub fn summary_text(plan: &Plan, h: &History, stop: &str) -> String {
         ));
     }
     out
+}
+
+pub fn shipped(out: Option<PathBuf>, replications: u32) -> ExitCode {
+    use spsim::report::calibration::{self, On};
+    use spsim::report::folder;
+    if let Some(path) = &out
+        && let Err(e) = folder::check_file(path)
+    {
+        eprintln!("error: {e}");
+        return ExitCode::from(e.exit_code());
+    }
+    let mut failed_load = None;
+    let checked = calibration::check(|on: On| match spsim::scenario::load(Path::new(on.file())) {
+        Ok(mut s) => {
+            s.run.replications = replications;
+            spsim::run::run_scenario(&s, &|_| {}).summary
+        }
+        Err(e) => {
+            failed_load = Some(e.to_string());
+            Vec::new()
+        }
+    });
+    if let Some(e) = failed_load {
+        eprintln!("{e}\n(run `spsim calibrate` from the repository root)");
+        return ExitCode::from(2);
+    }
+    let mut table = calibration::markdown(&checked, replications);
+    // The shipped history matching, when its folder is there (from the repository root).
+    let hm = Path::new("results/calibration/manifest.json");
+    if let Ok(bytes) = crate::commands::calibrate::read_capped_to(hm, 64 << 20)
+        && let Ok(m) = serde_json::from_slice::<serde_json::Value>(&bytes)
+        && m[folder::MARKER] == folder::Kind::Calibration.as_str()
+    {
+        table.push_str(&calibration::history_markdown(&m, "results/calibration/"));
+    }
+    print!("{table}");
+    if let Some(path) = out {
+        let written = folder::lock_output(&path).and_then(|_lock| {
+            folder::clean_stale(&path);
+            folder::check_file(&path)?;
+            folder::write_file_atomically(&path, table.as_bytes())
+        });
+        if let Err(e) = written {
+            eprintln!("error: {e}");
+            return ExitCode::from(e.exit_code());
+        }
+    }
+    if checked.iter().all(|c| c.passes()) { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }

@@ -3,13 +3,18 @@
 pub mod analyze;
 pub mod bench;
 pub mod calibrate;
+pub mod compare;
 pub mod ensemble;
 pub mod report;
+pub mod run;
 pub mod sweep;
+pub mod validate;
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use spsim::{budget, scenario};
 
 /// A rayon pool of `threads` workers (default: all cores), or the exit code after
 /// reporting why it could not start.
@@ -37,3 +42,100 @@ pub fn progress_bar(total: u64, quiet: bool, label: &str, unit: &str) -> Progres
     bar.set_message(label.to_string());
     bar
 }
+
+/// Set to print the process's peak resident memory on stderr as it ends (for checking
+/// the memory estimate against what a run really used).
+pub const PEAK_ENV: &str = "SPSIM_REPORT_PEAK";
+
+/// Print `peak resident memory: N bytes` from the kernel's high-water mark of this
+/// process image (`VmHWM`; a parent's memory before `exec` is not counted).
+pub fn report_peak() {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    match status.lines().find_map(|l| l.strip_prefix("VmHWM:")) {
+        Some(kb) => match kb.trim().trim_end_matches("kB").trim().parse::<u64>() {
+            Ok(kb) => eprintln!("peak resident memory: {} bytes", kb * 1024),
+            Err(_) => eprintln!("peak resident memory: unknown ({PEAK_ENV})"),
+        },
+        None => eprintln!("peak resident memory: unknown on this system ({PEAK_ENV})"),
+    }
+}
+
+pub fn limit_note(limit: Option<u64>) -> String {
+    limit.map_or_else(String::new, |l| format!(" (limit {})", budget::human_bytes(l)))
+}
+
+/// Load a scenario, printing its errors (exit 2) or its warnings (unless `quiet`).
+pub fn load_scenario(file: &Path, quiet: bool) -> Result<scenario::Scenario, ExitCode> {
+    match scenario::load(file) {
+        Ok(s) => {
+            if !quiet {
+                for w in &s.warnings {
+                    eprintln!("{w}");
+                }
+            }
+            Ok(s)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// A scenario run as it is (`run`, `compare`) must reach every `[[change]]`: a change after
+/// its last week is allowed only for a sweep whose longer points reach it (exit 2).
+pub fn whole_run(s: scenario::Scenario, file: &Path) -> Result<scenario::Scenario, ExitCode> {
+    match s.changes_beyond_run() {
+        None => Ok(s),
+        Some(why) => {
+            eprintln!(
+                "error: {}: {why}; only the longer runs of its [sweep] reach that change (use `spsim sweep`, or \
+                 set run.years so the run reaches it)",
+                file.display()
+            );
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// Whether an estimate fits under the memory limit; if not, say so (exit 2).
+pub fn fits(e: &budget::Estimate, limit: Option<u64>, what: &str) -> Result<(), ExitCode> {
+    budget::check(e, limit, what).map_err(|m| {
+        eprintln!("error: {m}");
+        ExitCode::from(2)
+    })
+}
+
+/// Claim an output folder (check and lock it) before the work, or say why not.
+pub fn claim(
+    out: &Path,
+    kind: spsim::report::folder::Kind,
+    inputs: &[&Path],
+) -> Result<spsim::report::folder::Claim, ExitCode> {
+    spsim::report::folder::Claim::take(out, kind, inputs).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(e.exit_code())
+    })
+}
+
+/// The memory limit: `--max-memory`, else the machine's (or its container's).
+pub fn memory_limit(flag: Option<&str>) -> Result<Option<u64>, ExitCode> {
+    match flag {
+        Some(text) => budget::parse_bytes(text).map(Some).map_err(|e| {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }),
+        None => Ok(budget::machine_memory()),
+    }
+}
+
+/// The largest one-replication estimate over scenarios (runs in flight: one per thread).
+pub fn largest_run(list: &[scenario::Scenario], threads: usize) -> budget::Estimate {
+    list.iter()
+        .map(|s| budget::estimate_sweep_run(s, threads))
+        .max_by_key(|e| e.bytes)
+        .unwrap_or(budget::Estimate { bytes: 0, patient_weeks: 0.0 })
+}
+
+/// `--ensemble FILE` and `--ensemble-size N`.
+pub type EnsembleArg = Option<(PathBuf, Option<usize>)>;

@@ -113,7 +113,7 @@ fn resolve_shard_from(
 
 /// `spsim sweep`.
 pub fn sweep(a: SweepArgs) -> ExitCode {
-    let mut base = match crate::load_scenario(&a.file, a.quiet) {
+    let mut base = match super::load_scenario(&a.file, a.quiet) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -160,12 +160,12 @@ pub fn sweep(a: SweepArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let limit = match crate::memory_limit(a.max_memory.as_deref()) {
+    let limit = match super::memory_limit(a.max_memory.as_deref()) {
         Ok(l) => l,
         Err(code) => return code,
     };
     let planned_threads = a.threads.map(usize::from).unwrap_or_else(super::cores);
-    if let Err(code) = crate::fits(&estimate(&sweep, planned_threads), limit, "this sweep") {
+    if let Err(code) = super::fits(&estimate(&sweep, planned_threads), limit, "this sweep") {
         return code;
     }
     // A merge a kill left half done is finished first: its runs are kept.
