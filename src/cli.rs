@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// spsim — agent-based simulation of social prescribing in primary care.
 ///
@@ -44,12 +44,6 @@ pub enum Command {
         /// Master seed (overrides [run] seed): 0 to 9223372036854775807 (2^63 − 1), as in files.
         #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
         seed: Option<u64>,
-        /// Worker threads [default: all cores]. Results do not depend on it.
-        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
-        threads: Option<u16>,
-        /// No progress bar and no summary table.
-        #[arg(long)]
-        quiet: bool,
         /// Also run the scenario at every parameter set of this file (a calibration's
         /// plausible.csv) with the same seeds and replications, and write ensemble.csv:
         /// each metric's median and 90% range across the sets, and an interval combining
@@ -59,10 +53,9 @@ pub enum Command {
         /// Use N sets spread evenly over the ensemble file instead of all of them.
         #[arg(long, value_name = "N", requires = "ensemble", value_parser = clap::value_parser!(u32).range(1..=1000000))]
         ensemble_size: Option<u32>,
-        /// Refuse to start when the estimated memory exceeds SIZE (e.g. 64G) instead of the
-        /// machine's memory (or its container limit).
-        #[arg(long, value_name = "SIZE")]
-        max_memory: Option<String>,
+        /// Threads, progress and the memory limit.
+        #[command(flatten)]
+        exec: Exec,
     },
     /// Compare scenarios with a baseline: paired differences under common random numbers.
     ///
@@ -88,12 +81,6 @@ pub enum Command {
         /// Replications (overrides the baseline's [run] replications).
         #[arg(long, value_parser = clap::value_parser!(u32).range(2..=100000))]
         replications: Option<u32>,
-        /// Worker threads [default: all cores].
-        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
-        threads: Option<u16>,
-        /// No progress bar and no table.
-        #[arg(long)]
-        quiet: bool,
         /// Print every metric, not only the differences whose interval excludes 0.
         #[arg(long)]
         all: bool,
@@ -106,10 +93,9 @@ pub enum Command {
         /// Use N sets spread evenly over the ensemble file instead of all of them.
         #[arg(long, value_name = "N", requires = "ensemble", value_parser = clap::value_parser!(u32).range(1..=1000000))]
         ensemble_size: Option<u32>,
-        /// Refuse to start when the estimated memory exceeds SIZE (e.g. 64G) instead of the
-        /// machine's memory (or its container limit).
-        #[arg(long, value_name = "SIZE")]
-        max_memory: Option<String>,
+        /// Threads, progress and the memory limit.
+        #[command(flatten)]
+        exec: Exec,
     },
     /// Run a parameter sweep ([sweep] table) and write runs.csv, points.csv, manifest.json.
     ///
@@ -141,16 +127,9 @@ pub enum Command {
         /// Shard count N when the shard index comes from JOB_COMPLETION_INDEX (Kubernetes).
         #[arg(long, value_name = "N")]
         shards: Option<u64>,
-        /// Worker threads [default: all cores]. Results do not depend on it.
-        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
-        threads: Option<u16>,
-        /// No progress bar and no summary.
-        #[arg(long)]
-        quiet: bool,
-        /// Refuse to start when the estimated memory exceeds SIZE (e.g. 64G) instead of the
-        /// machine's memory (or its container limit).
-        #[arg(long, value_name = "SIZE")]
-        max_memory: Option<String>,
+        /// Threads, progress and the memory limit.
+        #[command(flatten)]
+        exec: Exec,
     },
     /// Join the finished shards of a sweep into runs.csv, points.csv and manifest.json.
     ///
@@ -287,15 +266,9 @@ pub enum Command {
         /// scenario (without; default 40).
         #[arg(long, value_parser = clap::value_parser!(u32).range(2..=100000))]
         replications: Option<u32>,
-        /// Worker threads [default: all cores]. Results do not depend on it.
-        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
-        threads: Option<u16>,
-        /// No progress bar and no summary.
-        #[arg(long)]
-        quiet: bool,
-        /// Refuse to start when the estimated memory exceeds SIZE (e.g. 64G).
-        #[arg(long, value_name = "SIZE")]
-        max_memory: Option<String>,
+        /// Threads, progress and the memory limit.
+        #[command(flatten)]
+        exec: Exec,
         /// Run only shard I of N of the next wave, e.g. --shard 2/4 (or from
         /// SLURM_ARRAY_TASK_ID / JOB_COMPLETION_INDEX as for sweeps); join a wave's shards
         /// with --merge, then run the shards of the next wave.
@@ -318,4 +291,20 @@ pub enum Method {
     Sobol,
     /// Morris elementary effects: mu, mu*, sigma (needs a morris design).
     Morris,
+}
+
+/// How a long command runs: worker threads, progress output and the memory limit
+/// (shared by run, compare, sweep and calibrate).
+#[derive(Debug, Clone, Args)]
+pub struct Exec {
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// No progress bar and no summary table.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Refuse to start when the estimated memory exceeds SIZE (e.g. 64G) instead of the
+    /// machine's memory (or its container limit).
+    #[arg(long, value_name = "SIZE")]
+    pub max_memory: Option<String>,
 }

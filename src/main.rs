@@ -34,17 +34,8 @@ fn main() -> ExitCode {
                 files.iter().map(|f| commands::validate::validate(f, threads, max_memory.as_deref())).collect();
             codes.into_iter().find(|c| *c != ExitCode::SUCCESS).unwrap_or(ExitCode::SUCCESS)
         }
-        Command::Calibrate {
-            file: Some(file),
-            out,
-            replications,
-            threads,
-            quiet,
-            max_memory,
-            shard,
-            shards,
-            merge,
-        } => {
+        Command::Calibrate { file: Some(file), out, replications, exec, shard, shards, merge } => {
+            let cli::Exec { threads, quiet, max_memory } = exec;
             let Some(out) = out else {
                 eprintln!("error: `spsim calibrate FILE` needs --out DIR, the folder for the calibration");
                 return ExitCode::from(2);
@@ -64,11 +55,13 @@ fn main() -> ExitCode {
         Command::Calibrate { file: None, out, replications, .. } => {
             commands::calibrate::shipped(out, replications.unwrap_or(40))
         }
-        Command::Compare { files, out, replications, threads, quiet, all, ensemble, ensemble_size, max_memory } => {
+        Command::Compare { files, out, replications, exec, all, ensemble, ensemble_size } => {
+            let cli::Exec { threads, quiet, max_memory } = exec;
             let ens = ensemble.map(|p| (p, ensemble_size.map(|n| n as usize)));
             commands::compare::compare(files, out, replications, threads, quiet, all, ens, max_memory.as_deref())
         }
-        Command::Sweep { file, out, replications, design, shard, shards, threads, quiet, max_memory } => {
+        Command::Sweep { file, out, replications, design, shard, shards, exec } => {
+            let cli::Exec { threads, quiet, max_memory } = exec;
             commands::sweep::sweep(commands::sweep::SweepArgs {
                 file,
                 out,
@@ -98,7 +91,8 @@ fn main() -> ExitCode {
             print!("{}", report::reference::metrics_reference());
             ExitCode::SUCCESS
         }
-        Command::Run { file, out, replications, seed, threads, quiet, ensemble, ensemble_size, max_memory } => {
+        Command::Run { file, out, replications, seed, exec, ensemble, ensemble_size } => {
+            let cli::Exec { threads, quiet, max_memory } = exec;
             let ens = ensemble.map(|p| (p, ensemble_size.map(|n| n as usize)));
             let code =
                 commands::run::run_command(&file, out, replications, seed, threads, quiet, ens, max_memory.as_deref());
