@@ -30,8 +30,10 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Validate { files, threads, max_memory } => {
             // Every file is checked (errors of one do not hide another's); the worst exit wins.
-            let codes: Vec<ExitCode> =
-                files.iter().map(|f| commands::validate::validate(f, threads, max_memory.as_deref())).collect();
+            let codes: Vec<ExitCode> = files
+                .iter()
+                .map(|f| commands::exit_code(commands::validate::validate(f, threads, max_memory.as_deref())))
+                .collect();
             codes.into_iter().find(|c| *c != ExitCode::SUCCESS).unwrap_or(ExitCode::SUCCESS)
         }
         Command::Calibrate { file: Some(file), out, replications, exec, shard, shards, merge } => {
@@ -58,7 +60,16 @@ fn main() -> ExitCode {
         Command::Compare { files, out, replications, exec, all, ensemble, ensemble_size } => {
             let cli::Exec { threads, quiet, max_memory } = exec;
             let ens = ensemble.map(|p| (p, ensemble_size.map(|n| n as usize)));
-            commands::compare::compare(files, out, replications, threads, quiet, all, ens, max_memory.as_deref())
+            commands::exit_code(commands::compare::compare(
+                files,
+                out,
+                replications,
+                threads,
+                quiet,
+                all,
+                ens,
+                max_memory.as_deref(),
+            ))
         }
         Command::Sweep { file, out, replications, design, shard, shards, exec } => {
             let cli::Exec { threads, quiet, max_memory } = exec;
@@ -81,7 +92,7 @@ fn main() -> ExitCode {
         }
         Command::Report { dirs, out } => commands::report::report(&dirs, out.as_deref()),
         Command::Bench { workloads, threads, repeat, json, list } => {
-            commands::bench::bench(&workloads, threads, repeat, json.as_deref(), list)
+            commands::exit_code(commands::bench::bench(&workloads, threads, repeat, json.as_deref(), list))
         }
         Command::Reference => {
             print!("{}", report::reference::scenario_reference());
@@ -94,8 +105,16 @@ fn main() -> ExitCode {
         Command::Run { file, out, replications, seed, exec, ensemble, ensemble_size } => {
             let cli::Exec { threads, quiet, max_memory } = exec;
             let ens = ensemble.map(|p| (p, ensemble_size.map(|n| n as usize)));
-            let code =
-                commands::run::run_command(&file, out, replications, seed, threads, quiet, ens, max_memory.as_deref());
+            let code = commands::exit_code(commands::run::run_command(
+                &file,
+                out,
+                replications,
+                seed,
+                threads,
+                quiet,
+                ens,
+                max_memory.as_deref(),
+            ));
             // Built with `--features phase-timing`: where the weekly step's time went.
             if let Some(table) = spsim::rules::step::timing::report() {
                 eprint!("{table}");

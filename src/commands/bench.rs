@@ -2,14 +2,13 @@
 //! JSON) wall and CPU seconds, throughput and peak memory, median and range over repeats.
 
 use std::path::Path;
-use std::process::ExitCode;
 use std::time::Instant;
 
 use serde::Serialize;
 use spsim::bench::{WORKLOAD_VERSION, WORKLOADS, Work, Workload};
 use spsim::report::folder;
 
-use super::worker_pool;
+use super::{Failure, worker_pool};
 
 /// What every JSON file `spsim bench` writes begins with (so a later run may replace it).
 const JSON_MARKER: &str = "{\n  \"written_by\": \"spsim bench\"";
@@ -90,12 +89,18 @@ fn peak_bytes() -> Option<f64> {
 }
 
 /// `spsim bench`.
-pub fn bench(names: &[String], threads: Option<u16>, repeat: u32, json: Option<&Path>, list: bool) -> ExitCode {
+pub fn bench(
+    names: &[String],
+    threads: Option<u16>,
+    repeat: u32,
+    json: Option<&Path>,
+    list: bool,
+) -> Result<(), Failure> {
     if list {
         for w in WORKLOADS {
             println!("{:<10} {}", w.name, w.description);
         }
-        return ExitCode::SUCCESS;
+        return Ok(());
     }
     let mut chosen = Vec::new();
     for n in names {
@@ -103,24 +108,20 @@ pub fn bench(names: &[String], threads: Option<u16>, repeat: u32, json: Option<&
             Some(w) => chosen.push(w),
             None => {
                 let all: Vec<&str> = WORKLOADS.iter().map(|w| w.name).collect();
-                eprintln!("error: no workload called `{n}`; the workloads are {} (spsim bench --list)", all.join(", "));
-                return ExitCode::from(2);
+                let names = all.join(", ");
+                return Err(Failure::input(format!(
+                    "no workload called `{n}`; the workloads are {names} (spsim bench --list)"
+                )));
             }
         }
     }
     if chosen.is_empty() {
         chosen = WORKLOADS.to_vec();
     }
-    if let Some(path) = json
-        && let Err(e) = folder::check_file_marked(path, JSON_MARKER, "--json")
-    {
-        eprintln!("error: {e}");
-        return ExitCode::from(e.exit_code());
+    if let Some(path) = json {
+        folder::check_file_marked(path, JSON_MARKER, "--json").map_err(|e| Failure::output(&e))?;
     }
-    let (threads, pool) = match worker_pool(threads) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+    let (threads, pool) = worker_pool(threads)?;
     println!(
         "spsim {} bench, workloads v{WORKLOAD_VERSION}, {threads} thread(s), {repeat} repeat(s)",
         env!("CARGO_PKG_VERSION")
@@ -131,13 +132,7 @@ pub fn bench(names: &[String], threads: Option<u16>, repeat: u32, json: Option<&
     );
     let mut measured = Vec::new();
     for w in chosen {
-        let job = match w.job() {
-            Ok(j) => j,
-            Err(e) => {
-                eprintln!("error: workload {}: {e}", w.name);
-                return ExitCode::from(1);
-            }
-        };
+        let job = w.job().map_err(|e| Failure::run(format!("workload {}: {e}", w.name)))?;
         let (mut wall, mut cpu, mut peaks) = (Vec::new(), Vec::new(), Vec::new());
         let mut work = Work::default();
         for _ in 0..repeat {
@@ -145,13 +140,7 @@ pub fn bench(names: &[String], threads: Option<u16>, repeat: u32, json: Option<&
             let (t0, c0) = (Instant::now(), cpu_seconds());
             let done = pool.install(|| job.execute());
             let (secs, cpu_secs) = (t0.elapsed().as_secs_f64(), cpu_seconds() - c0);
-            work = match done {
-                Ok(x) => x,
-                Err(e) => {
-                    eprintln!("error: workload {}: {e}", w.name);
-                    return ExitCode::from(1);
-                }
-            };
+            work = done.map_err(|e| Failure::run(format!("workload {}: {e}", w.name)))?;
             wall.push(secs);
             cpu.push(cpu_secs);
             if peak_ok && let Some(p) = peak_bytes() {
@@ -184,7 +173,7 @@ pub fn bench(names: &[String], threads: Option<u16>, repeat: u32, json: Option<&
         );
         measured.push(m);
     }
-    let Some(path) = json else { return ExitCode::SUCCESS };
+    let Some(path) = json else { return Ok(()) };
     let report = Report {
         written_by: "spsim bench",
         spsim_version: env!("CARGO_PKG_VERSION"),
@@ -201,14 +190,7 @@ pub fn bench(names: &[String], threads: Option<u16>, repeat: u32, json: Option<&
         folder::check_file_marked(path, JSON_MARKER, "--json")?;
         folder::write_file_atomically(path, text.as_bytes())
     });
-    match written {
-        Ok(()) => {
-            println!("results written to {}", path.display());
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(e.exit_code())
-        }
-    }
+    written.map_err(|e| Failure::output(&e))?;
+    println!("results written to {}", path.display());
+    Ok(())
 }

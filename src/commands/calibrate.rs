@@ -99,11 +99,11 @@ pub fn calibrate(a: CalibrateArgs) -> ExitCode {
     };
     let limit = match super::memory_limit(a.max_memory.as_deref()) {
         Ok(l) => l,
-        Err(code) => return code,
+        Err(code) => return code.into(),
     };
     let (threads, pool) = match worker_pool(a.threads) {
         Ok(p) => p,
-        Err(code) => return code,
+        Err(code) => return code.into(),
     };
     // Sized at both corners of the ranges on every scenario (a range over population or
     // posts sizes the run), and at the scenarios as written.
@@ -121,7 +121,7 @@ pub fn calibrate(a: CalibrateArgs) -> ExitCode {
         .max_by_key(|e| e.bytes)
         .expect("at least the calibration scenario");
     if let Err(code) = super::fits(&worst, limit, "this calibration") {
-        return code;
+        return code.into();
     }
     let mut inputs: Vec<&Path> = vec![a.file.as_path()];
     inputs.extend(plan.spec.targets.iter().filter_map(|t| t.scenario.as_deref()));

@@ -1,7 +1,6 @@
 //! `spsim compare`: paired differences of scenarios against a baseline.
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use spsim::report;
 use spsim::{budget, run, scenario};
@@ -18,17 +17,22 @@ pub fn compare(
     all: bool,
     ensemble: EnsembleArg,
     max_memory: Option<&str>,
-) -> ExitCode {
+) -> Result<(), Failure> {
+    // Every file is read, so the errors of one do not hide another's.
     let mut scenarios = Vec::new();
-    let mut failed = false;
+    let mut failed = None;
     for f in &files {
         match load_scenario(f, quiet).and_then(|s| whole_run(s, f)) {
             Ok(s) => scenarios.push(s),
-            Err(_) => failed = true,
+            Err(e) => {
+                if let Some(earlier) = failed.replace(e) {
+                    earlier.print();
+                }
+            }
         }
     }
-    if failed {
-        return ExitCode::from(2);
+    if let Some(last) = failed {
+        return Err(last);
     }
     // Common random numbers: every scenario takes the baseline's seed and replications.
     let seed = scenarios[0].run.seed;
@@ -37,49 +41,30 @@ pub fn compare(
         s.run.seed = seed;
         s.run.replications = reps;
     }
-    let limit = match memory_limit(max_memory) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
-    let (threads, pool) = match worker_pool(threads) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+    let limit = memory_limit(max_memory)?;
+    let (threads, pool) = worker_pool(threads)?;
     // Scenarios run one after another, but every result is kept until the end.
     let estimates: Vec<budget::Estimate> = scenarios.iter().map(|s| budget::estimate_run(s, threads)).collect();
     let kept: u64 = estimates.iter().map(|e| e.bytes).fold(0, u64::saturating_add);
     let needed = budget::Estimate { bytes: kept, patient_weeks: estimates.iter().map(|e| e.patient_weeks).sum() };
-    if let Err(code) = fits(&needed, limit, "this comparison") {
-        return code;
-    }
+    fits(&needed, limit, "this comparison")?;
     // Across a plausible set: every scenario at every set used (the same sets for all).
     let mut ens_lists: Vec<Vec<scenario::Scenario>> = Vec::new();
     let mut ens_sets = None;
     if let Some((path, size)) = &ensemble {
-        let sets = match crate::commands::ensemble::load_sets(path, &scenarios[0]) {
-            Ok(x) => x,
-            Err(code) => return code,
-        };
+        let sets = crate::commands::ensemble::load_sets(path, &scenarios[0])?;
         for s in &scenarios {
-            match crate::commands::ensemble::scenarios_of(s, &sets, *size) {
-                Ok(list) => ens_lists.push(list),
-                Err(code) => return code,
-            }
+            ens_lists.push(crate::commands::ensemble::scenarios_of(s, &sets, *size)?);
         }
         let all: Vec<scenario::Scenario> = ens_lists.iter().flatten().cloned().collect();
-        if let Err(code) = fits(&largest_run(&all, threads), limit, "this ensemble") {
-            return code;
-        }
+        fits(&largest_run(&all, threads), limit, "this ensemble")?;
         ens_sets = Some((path.clone(), sets));
     }
     let mut inputs: Vec<&Path> = files.iter().map(|f| f.as_path()).collect();
     if let Some((p, _)) = &ensemble {
         inputs.push(p);
     }
-    let claim = match claim(&out, report::folder::Kind::Compare, &inputs) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+    let claim = claim(&out, report::folder::Kind::Compare, &inputs)?;
     let total: u64 = scenarios.iter().map(|s| reps as u64 * s.total_weeks() as u64).sum();
     let bar = progress_bar(total, quiet, "compare", "replication-weeks");
     let results: Vec<run::RunResult> = pool.install(|| {
@@ -109,10 +94,7 @@ pub fn compare(
     });
     let refs: Vec<&scenario::Scenario> = scenarios.iter().collect();
     let written = report::write_compare(&claim, &refs, &results, &rows, seed, reps, ensemble_files.as_ref());
-    if let Err(e) = written {
-        eprintln!("error: {e}");
-        return ExitCode::from(e.exit_code());
-    }
+    written.map_err(|e| Failure::output(&e))?;
     if !quiet {
         println!(
             "paired differences from {} ({} replications, seed {seed}, common random numbers)",
@@ -126,5 +108,5 @@ pub fn compare(
         }
         println!("written to {} (open report.html in a browser for plots)", out.display());
     }
-    ExitCode::SUCCESS
+    Ok(())
 }

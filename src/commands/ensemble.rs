@@ -3,22 +3,20 @@
 //! per set used.
 
 use std::path::Path;
-use std::process::ExitCode;
 
 use spsim::ensemble::{self, ParameterSets};
 use spsim::report::history;
 use spsim::scenario::Scenario;
+
+use super::Failure;
 
 /// Largest ensemble file read (a million sets of a dozen parameters is far below).
 const MAX_BYTES: u64 = 256 << 20;
 
 /// Read and check the parameter sets of `path` against scenario `s` (exit 2 on any
 /// problem, with file:line:column).
-pub fn load_sets(path: &Path, s: &Scenario) -> Result<ParameterSets, ExitCode> {
-    let fail = |m: String| {
-        eprintln!("error: {m}");
-        ExitCode::from(2)
-    };
+pub fn load_sets(path: &Path, s: &Scenario) -> Result<ParameterSets, Failure> {
+    let fail = Failure::input;
     let meta = std::fs::metadata(path).map_err(|e| fail(format!("{}: {e}", path.display())))?;
     if !meta.is_file() {
         return Err(fail(format!("{}: not a file (expected a calibration's plausible.csv)", path.display())));
@@ -34,13 +32,12 @@ pub fn load_sets(path: &Path, s: &Scenario) -> Result<ParameterSets, ExitCode> {
 }
 
 /// One scenario per set used (`size` spread evenly over the file, or all).
-pub fn scenarios_of(base: &Scenario, sets: &ParameterSets, size: Option<usize>) -> Result<Vec<Scenario>, ExitCode> {
+pub fn scenarios_of(base: &Scenario, sets: &ParameterSets, size: Option<usize>) -> Result<Vec<Scenario>, Failure> {
     ensemble::choose(sets.rows.len(), size)
         .into_iter()
         .map(|i| {
             ensemble::scenario_with(base, &sets.keys, &sets.rows[i]).map_err(|e| {
-                eprintln!("error: parameter set {} (row {} of the ensemble file): {e}", i + 1, i + 2);
-                ExitCode::from(2)
+                Failure::input(format!("parameter set {} (row {} of the ensemble file): {e}", i + 1, i + 2))
             })
         })
         .collect()

@@ -1,7 +1,6 @@
 //! `spsim run`: run a scenario (and an ensemble of parameter sets) and write its folder.
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::time::Instant;
 
 use spsim::report;
@@ -19,11 +18,8 @@ pub fn run_command(
     quiet: bool,
     ensemble: EnsembleArg,
     max_memory: Option<&str>,
-) -> ExitCode {
-    let mut s = match load_scenario(file, quiet).and_then(|s| whole_run(s, file)) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+) -> Result<(), Failure> {
+    let mut s = load_scenario(file, quiet).and_then(|s| whole_run(s, file))?;
     if let Some(r) = replications {
         s.run.replications = r;
     }
@@ -34,44 +30,26 @@ pub fn run_command(
         s.run.seed = seed;
     }
     let out = out.unwrap_or_else(|| Path::new("results").join(&s.run.name));
-    let limit = match memory_limit(max_memory) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
-    let (threads, pool) = match worker_pool(threads) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    if let Err(code) = fits(&budget::estimate_run(&s, threads), limit, "this run") {
-        return code;
-    }
+    let limit = memory_limit(max_memory)?;
+    let (threads, pool) = worker_pool(threads)?;
+    fits(&budget::estimate_run(&s, threads), limit, "this run")?;
     let ens = match &ensemble {
         None => None,
         Some((path, size)) => {
-            let sets = match crate::commands::ensemble::load_sets(path, &s) {
-                Ok(x) => x,
-                Err(code) => return code,
-            };
-            match crate::commands::ensemble::scenarios_of(&s, &sets, *size) {
-                Ok(list) => Some((path, sets, list)),
-                Err(code) => return code,
-            }
+            let sets = crate::commands::ensemble::load_sets(path, &s)?;
+            let list = crate::commands::ensemble::scenarios_of(&s, &sets, *size)?;
+            Some((path, sets, list))
         }
     };
-    if let Some((_, _, list)) = &ens
-        && let Err(code) = fits(&largest_run(list, threads), limit, "this ensemble")
-    {
-        return code;
+    if let Some((_, _, list)) = &ens {
+        fits(&largest_run(list, threads), limit, "this ensemble")?;
     }
     let mut inputs: Vec<&Path> = vec![file];
     if let Some((p, _)) = &ensemble {
         inputs.push(p);
     }
     // Claimed before the work: a second command on the same folder is refused at once.
-    let claim = match claim(&out, report::folder::Kind::Run, &inputs) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+    let claim = claim(&out, report::folder::Kind::Run, &inputs)?;
     let bar = progress_bar(s.run.replications as u64 * s.total_weeks() as u64, quiet, &s.run.name, "replication-weeks");
     let started = Instant::now();
     let result = pool.install(|| run::run_scenario(&s, &|n| bar.inc(n)));
@@ -87,14 +65,11 @@ pub fn run_command(
         }
     });
     let wall = started.elapsed().as_secs_f64();
-    if let Err(e) = report::write_run_with(&claim, &s, &result, ensemble_files.as_ref()) {
-        eprintln!("error: {e}");
-        return ExitCode::from(e.exit_code());
-    }
+    report::write_run_with(&claim, &s, &result, ensemble_files.as_ref()).map_err(|e| Failure::output(&e))?;
     if !quiet {
         print_summary(&s, &result, &out, wall, threads);
     }
-    ExitCode::SUCCESS
+    Ok(())
 }
 
 pub fn print_summary(s: &scenario::Scenario, result: &run::RunResult, out: &Path, wall: f64, threads: usize) {

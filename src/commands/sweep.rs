@@ -115,7 +115,7 @@ fn resolve_shard_from(
 pub fn sweep(a: SweepArgs) -> ExitCode {
     let mut base = match super::load_scenario(&a.file, a.quiet) {
         Ok(s) => s,
-        Err(code) => return code,
+        Err(code) => return code.into(),
     };
     let Some(spec) = base.sweep.clone() else {
         eprintln!(
@@ -162,11 +162,11 @@ pub fn sweep(a: SweepArgs) -> ExitCode {
     };
     let limit = match super::memory_limit(a.max_memory.as_deref()) {
         Ok(l) => l,
-        Err(code) => return code,
+        Err(code) => return code.into(),
     };
     let planned_threads = a.threads.map(usize::from).unwrap_or_else(super::cores);
     if let Err(code) = super::fits(&estimate(&sweep, planned_threads), limit, "this sweep") {
-        return code;
+        return code.into();
     }
     // A merge a kill left half done is finished first: its runs are kept.
     if let Err(e) = folder::settle(&a.out) {
@@ -192,7 +192,7 @@ pub fn sweep(a: SweepArgs) -> ExitCode {
     };
     let (threads, pool) = match worker_pool(a.threads) {
         Ok(p) => p,
-        Err(code) => return code,
+        Err(code) => return code.into(),
     };
     let range = shard.runs(sweep.runs());
     let resumed = writer.next_run() - range.start;

@@ -1,17 +1,13 @@
 //! `spsim validate`: check a scenario and estimate what running it needs.
 
 use std::path::Path;
-use std::process::ExitCode;
 
 use spsim::budget;
 
 use super::*;
 
-pub fn validate(file: &Path, threads: Option<u16>, max_memory: Option<&str>) -> ExitCode {
-    let s = match load_scenario(file, false) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+pub fn validate(file: &Path, threads: Option<u16>, max_memory: Option<&str>) -> Result<(), Failure> {
+    let s = load_scenario(file, false)?;
     println!(
         "{}: ok — scenario \"{}\", {} region archetype(s), {} PCN(s), {} week(s) of which {} warm-up",
         file.display(),
@@ -21,16 +17,11 @@ pub fn validate(file: &Path, threads: Option<u16>, max_memory: Option<&str>) -> 
         s.total_weeks(),
         s.run.warmup_weeks
     );
-    let limit = match memory_limit(max_memory) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
+    let limit = memory_limit(max_memory)?;
     let threads = threads.map(usize::from).unwrap_or_else(crate::commands::cores);
     let run = budget::estimate_run(&s, threads);
     println!("run: {} on {threads} thread(s){}", run.describe(), limit_note(limit));
-    if let Err(code) = fits(&run, limit, "`spsim run` of this scenario") {
-        return code;
-    }
+    fits(&run, limit, "`spsim run` of this scenario")?;
     if let Some(c) = &s.calibration {
         let scenarios = 1 + {
             let mut seen: Vec<&std::path::PathBuf> = Vec::new();
@@ -67,9 +58,7 @@ pub fn validate(file: &Path, threads: Option<u16>, max_memory: Option<&str>) -> 
         let sweep = spsim::sweep::Sweep::native(s.clone(), sw.clone());
         let e = crate::commands::sweep::estimate(&sweep, threads);
         println!("sweep: {} on {threads} thread(s){}", e.describe(), limit_note(limit));
-        if let Err(code) = fits(&e, limit, "`spsim sweep` of this scenario") {
-            return code;
-        }
+        fits(&e, limit, "`spsim sweep` of this scenario")?;
     }
-    ExitCode::SUCCESS
+    Ok(())
 }
