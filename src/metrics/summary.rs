@@ -2,7 +2,8 @@
 //! interval across replications. A metric that cannot be computed in a run (no events,
 //! or a rule not built) is absent from that run, never faked.
 
-use super::{RegionTotals, hist_mean, hist_quantile};
+use super::RegionTotals;
+use super::defs::{COUNTERFACTUAL_ONLY, METRICS};
 use crate::params::{Costs, Deprivation};
 
 /// One replication's metrics, in a fixed order.
@@ -12,7 +13,7 @@ pub struct RunSummary {
     pub metrics: Vec<(&'static str, Option<f64>)>,
 }
 
-fn ratio(a: f64, b: f64) -> Option<f64> {
+pub(crate) fn ratio(a: f64, b: f64) -> Option<f64> {
     (b > 0.0).then(|| a / b)
 }
 
@@ -66,124 +67,98 @@ impl Pooled {
 
 /// The summary of pooled totals.
 pub fn summarise_pooled(p: &Pooled, counterfactual: bool, costs: &Costs) -> RunSummary {
-    let (all, by_dep, has, population, pcns) = (&p.all, &p.by_dep, p.has, p.population, p.pcns);
-    let s = &all.sum;
-    let lw_years = s.lw_in_post / 52.0;
-    let lw_months = s.lw_in_post * 12.0 / 52.0;
-    let on_caseload = s.engaged + s.held + s.tapering;
-    let access = |t: &RegionTotals| ratio(t.sum.first_sessions, t.sum.presented);
-    let gap = if has[0] && has[2] {
-        match (access(&by_dep[2]), access(&by_dep[0])) {
-            (Some(h), Some(l)) => Some(h - l),
-            _ => None,
+    let x = Inputs::of(p, costs);
+    let n = METRICS.len() - if counterfactual { 0 } else { COUNTERFACTUAL_ONLY };
+    RunSummary { metrics: METRICS[..n].iter().map(|d| (d.name, (d.value)(&x))).collect() }
+}
+
+/// What the metrics of [`METRICS`] are computed from: a run's (or a period's) pooled
+/// totals, and the quantities several metrics share.
+#[derive(Debug)]
+pub struct Inputs<'a> {
+    /// Weekly counts summed over the reported weeks and every PCN.
+    pub s: &'a super::WeekCounts,
+    /// The pooled run totals.
+    pub all: &'a RegionTotals,
+    /// Registered population over all PCNs.
+    pub population: f64,
+    /// PCNs.
+    pub pcns: f64,
+    /// Link workers in post, in years.
+    pub lw_years: f64,
+    /// Link workers in post, in months.
+    pub lw_months: f64,
+    /// Patient-weeks on caseload (engaged, held, tapering).
+    pub on_caseload: f64,
+    /// Referrals not declined at triage.
+    pub offered: f64,
+    /// Episodes counted (ended, or open at the end of the run).
+    pub episodes: f64,
+    /// Episodes connected (journeys a and b).
+    pub connected: f64,
+    /// Access (first sessions per presentation) in high minus low deprivation, where the
+    /// run has both.
+    pub gap: Option<f64>,
+    /// PCN-years.
+    pub pcn_years: f64,
+    /// Cost of the posts filled.
+    pub staff: f64,
+    /// Cost of the supervisors' hours.
+    pub supervision: f64,
+    /// Cost of filling vacancies.
+    pub recruitment: f64,
+    /// Cost of VCSE places.
+    pub vcse: f64,
+    /// All costs.
+    pub total: f64,
+    /// Non-medical GP consultations avoided against the counterfactual arm (26 weeks
+    /// after referral).
+    pub avoided: f64,
+    /// The unit costs.
+    pub costs: &'a Costs,
+}
+
+impl<'a> Inputs<'a> {
+    /// The inputs of pooled totals at the scenario's unit costs.
+    pub fn of(p: &'a Pooled, costs: &'a Costs) -> Self {
+        let (all, by_dep, has) = (&p.all, &p.by_dep, p.has);
+        let s = &all.sum;
+        let access = |t: &RegionTotals| ratio(t.sum.first_sessions, t.sum.presented);
+        let gap = if has[0] && has[2] {
+            match (access(&by_dep[2]), access(&by_dep[0])) {
+                (Some(h), Some(l)) => Some(h - l),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        // Money: the hours and events at the scenario's unit costs.
+        let staff = s.lw_in_post / 52.0 * costs.lw_post_per_year;
+        let supervision = s.hours_supervision * costs.supervisor_per_hour;
+        let recruitment = s.recruited * costs.recruitment_per_vacancy;
+        let vcse = s.vcse_users * costs.vcse_place_week;
+        Inputs {
+            s,
+            all,
+            population: p.population,
+            pcns: p.pcns,
+            lw_years: s.lw_in_post / 52.0,
+            lw_months: s.lw_in_post * 12.0 / 52.0,
+            on_caseload: s.engaged + s.held + s.tapering,
+            offered: s.referrals - s.triage_declined,
+            episodes: s.episodes_ended,
+            connected: s.journey_connected_directly + s.journey_held_then_connected,
+            gap,
+            pcn_years: all.weeks * p.pcns / 52.0,
+            staff,
+            supervision,
+            recruitment,
+            vcse,
+            total: staff + supervision + recruitment + vcse,
+            avoided: all.fu_after_cf - all.fu_after,
+            costs,
         }
-    } else {
-        None
-    };
-    let offered = s.referrals - s.triage_declined;
-    let episodes = s.episodes_ended;
-    let connected = s.journey_connected_directly + s.journey_held_then_connected;
-    let mut m: Vec<(&'static str, Option<f64>)> = vec![
-        ("presentations_per_1000_year", ratio(s.presented * 52.0 * 1000.0, all.weeks * population)),
-        ("referrals_per_lw_year", ratio(s.referrals, lw_years)),
-        ("triage_decline_rate", ratio(s.triage_declined, s.referrals)),
-        ("uptake_rate", ratio(s.accepted, offered)),
-        ("wait_weeks_mean", hist_mean(&all.wait_hist)),
-        ("wait_weeks_p90", hist_quantile(&all.wait_hist, 0.9)),
-        ("dropout_waiting_rate", ratio(all.dropped_waiting_reported, s.accepted + s.rereferred)),
-        ("dna_rate", ratio(s.dna, s.first_sessions + s.dna)),
-        ("contacts_per_engaged_median", hist_quantile(&all.contacts_hist, 0.5)),
-        ("contacts_per_engaged_mean", hist_mean(&all.contacts_hist)),
-        ("reached_3_contacts_rate", ratio(all.exits_3_contacts, s.referrals + s.rereferred)),
-        ("connected_rate", ratio(connected, episodes)),
-        ("no_suitable_service_per_engaged", ratio(s.no_suitable_service, all.exits_engaged)),
-        ("pushed_too_early_rate", ratio(s.pushed_too_early, s.pushed_too_early + s.connected)),
-        ("held_share", ratio(s.held, on_caseload)),
-        ("held_26w_share", ratio(s.held_26w, s.held)),
-        ("held_waiting_share", ratio(s.held_waiting, s.held)),
-        ("ever_held_share", ratio(s.journey_held_then_connected + s.journey_held_unconnected, episodes)),
-        ("journey_connected_directly_share", ratio(s.journey_connected_directly, episodes)),
-        ("journey_held_then_connected_share", ratio(s.journey_held_then_connected, episodes)),
-        ("journey_held_unconnected_share", ratio(s.journey_held_unconnected, episodes)),
-        ("rereferral_rate", ratio(all.rereferred_reported, s.discharged)),
-        ("tapered_ending_share", ratio(s.discharged_tapered, s.discharged)),
-        ("patients_per_lw_month", ratio(s.referrals, lw_months)),
-        ("caseload_per_lw_year", ratio(s.patients_seen_new_in_year, lw_years)),
-        ("caseload_mean_per_lw", ratio(on_caseload, s.lw_in_post)),
-        ("vcse_full_share", ratio(s.vcse_full, s.vcse_open)),
-        ("vcse_utilisation", ratio(s.vcse_users, s.vcse_capacity)),
-        ("gp_nonmedical_change_uncontrolled", ratio(all.fu_after - all.fu_before, all.fu_before)),
-        ("gp_nonmedical_share_up", ratio(all.fu_up, all.fu_n)),
-        ("gp_nonmedical_share_down", ratio(all.fu_down, all.fu_n)),
-        ("gp_medical_facilitated_per_patient", ratio(all.exits_medical, all.exits_engaged)),
-        ("wellbeing_change_mean", ratio(all.wellbeing_change, all.exits_engaged)),
-        ("self_efficacy_change_mean", ratio(all.self_efficacy_change, all.exits_engaged)),
-        ("social_capital_change_mean", ratio(all.social_capital_change, all.exits_engaged)),
-        ("access_gap_high_vs_low_deprivation", gap),
-        ("lw_burnout_mean", ratio(s.lw_burnout, s.lw_in_post)),
-        ("lw_burnout_high_share", ratio(s.lw_burnout_high, s.lw_in_post)),
-        ("lw_satisfaction_mean", ratio(s.lw_satisfaction, s.lw_in_post)),
-        ("lw_embeddedness_mean", ratio(s.lw_embeddedness, s.lw_in_post)),
-        ("lw_intention_to_leave_share", ratio(s.lw_intending, s.lw_in_post)),
-        ("lw_target_pressure_mean", ratio(s.lw_pressure, s.lw_in_post)),
-        ("lw_load_mean", ratio(s.lw_load, s.lw_in_post)),
-        ("lw_overloaded_share", ratio(s.lw_overloaded, s.lw_in_post)),
-        ("lw_known_orgs_share", ratio(s.lw_known_orgs, s.lw_in_post)),
-        ("lw_turnover_annual", ratio(s.leavers, lw_years)),
-        ("lw_vacancy_rate", ratio(s.lw_vacant, s.lw_in_post + s.lw_vacant)),
-        ("lw_tenure_at_leaving_years", ratio(s.leaver_tenure_weeks / 52.0, s.leavers + s.posts_cut)),
-        ("lw_posts_cut_per_year", ratio(s.posts_cut * 52.0, all.weeks)),
-        ("lw_posts_commissioned_per_year", ratio(s.posts_commissioned * 52.0, all.weeks)),
-        ("continuity_break_share", ratio(all.exits_continuity_break, all.exits_engaged)),
-        ("vcse_closures_per_year", ratio(s.vcse_closures * 52.0, all.weeks)),
-        ("vcse_new_per_year", ratio(s.vcse_new * 52.0, all.weeks)),
-        ("connections_per_pcn_year", ratio(s.connected * 52.0, all.weeks * pcns)),
-        ("first_sessions_per_pcn_year", ratio(s.first_sessions * 52.0, all.weeks * pcns)),
-        ("vcse_open_per_pcn", ratio(s.vcse_open, all.weeks * pcns)),
-        ("lw_leavers_per_pcn_year", ratio(s.leavers * 52.0, all.weeks * pcns)),
-        ("hours_first_sessions_per_lw_year", ratio(s.hours_first_sessions, lw_years)),
-        ("hours_follow_up_per_lw_year", ratio(s.hours_follow_up, lw_years)),
-        ("hours_holding_per_lw_year", ratio(s.hours_holding, lw_years)),
-        ("hours_community_per_lw_year", ratio(s.hours_community, lw_years)),
-        ("hours_supervision_per_lw_year", ratio(s.hours_supervision, lw_years)),
-        ("hours_training_per_lw_year", ratio(s.hours_training, lw_years)),
-        ("hours_admin_per_lw_year", ratio(s.hours_admin, lw_years)),
-        ("hours_practice_travel_per_lw_year", ratio(s.hours_practice_travel, lw_years)),
-        ("hours_vcse_refusals_per_lw_year", ratio(s.hours_vcse_refusals, lw_years)),
-        ("hours_lost_burnout_per_lw_year", ratio(s.hours_lost_burnout, lw_years)),
-        ("hours_unused_per_lw_year", ratio(s.hours_unused, lw_years)),
-        ("hours_vacant_per_pcn_year", ratio(s.hours_vacant * 52.0, all.weeks * pcns)),
-    ];
-    // Money: the hours and events above at the scenario's unit costs, per PCN-year.
-    let pcn_years = all.weeks * pcns / 52.0;
-    let staff = s.lw_in_post / 52.0 * costs.lw_post_per_year;
-    let supervision = s.hours_supervision * costs.supervisor_per_hour;
-    let recruitment = s.recruited * costs.recruitment_per_vacancy;
-    let vcse = s.vcse_users * costs.vcse_place_week;
-    let total = staff + supervision + recruitment + vcse;
-    m.extend([
-        ("cost_staff_per_pcn_year", ratio(staff, pcn_years)),
-        ("cost_supervision_per_pcn_year", ratio(supervision, pcn_years)),
-        ("cost_recruitment_per_pcn_year", ratio(recruitment, pcn_years)),
-        ("cost_vcse_per_pcn_year", ratio(vcse, pcn_years)),
-        ("cost_total_per_pcn_year", ratio(total, pcn_years)),
-        ("cost_per_patient_supported", ratio(total, s.first_sessions)),
-        ("cost_per_patient_connected", ratio(total, s.connected)),
-    ]);
-    if counterfactual {
-        // GP consultations the referred patients did not need, against the same patients
-        // without link workers (their 26 weeks after referral), and what they are worth.
-        let avoided = all.fu_after_cf - all.fu_after;
-        m.push(("gp_consultations_avoided_per_pcn_year", ratio(avoided, pcn_years)));
-        m.push(("gp_value_avoided_per_pcn_year", ratio(avoided * costs.gp_consultation, pcn_years)));
-        m.push(("cost_net_per_pcn_year", ratio(total - avoided * costs.gp_consultation, pcn_years)));
-        m.push(("gp_nonmedical_effect_controlled", ratio(all.fu_after - all.fu_after_cf, all.fu_after_cf)));
-        m.push((
-            "wellbeing_effect_controlled",
-            ratio(all.wellbeing_change - all.wellbeing_change_cf, all.exits_engaged),
-        ));
     }
-    RunSummary { metrics: m }
 }
 
 /// A metric across replications.
@@ -281,16 +256,26 @@ mod tests {
     }
 
     #[test]
-    fn every_metric_computed_is_defined_once_in_order() {
+    fn every_metric_is_defined_once_and_the_counterfactual_ones_come_last() {
         let t = RegionTotals::default();
-        let run = summarise(&[(Deprivation::Medium, 1000, &t)], true, &Costs::default());
-        let computed: Vec<&str> = run.metrics.iter().map(|(n, _)| *n).collect();
-        let defined: Vec<&str> = super::super::defs::METRICS.iter().map(|d| d.name).collect();
-        assert_eq!(computed, defined);
+        let with = summarise(&[(Deprivation::Medium, 1000, &t)], true, &Costs::default());
+        let without = summarise(&[(Deprivation::Medium, 1000, &t)], false, &Costs::default());
+        let names = |r: &RunSummary| r.metrics.iter().map(|(n, _)| *n).collect::<Vec<_>>();
+        let defined: Vec<&str> = METRICS.iter().map(|d| d.name).collect();
+        assert_eq!(names(&with), defined);
         let mut unique = defined.clone();
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), defined.len(), "a metric defined twice");
+        // The metrics left out without the counterfactual arm are those that read it.
+        let dropped = &defined[names(&without).len()..];
+        assert_eq!(dropped.len(), COUNTERFACTUAL_ONLY);
+        for name in dropped {
+            assert!(["effect_controlled", "avoided", "cost_net"].iter().any(|w| name.contains(w)), "{name}");
+        }
+        for name in names(&without) {
+            assert!(!["effect_controlled", "avoided", "cost_net"].iter().any(|w| name.contains(w)), "{name}");
+        }
     }
 
     #[test]
