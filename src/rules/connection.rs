@@ -45,7 +45,7 @@ pub enum Judgement {
 /// which the link worker holds (lowered by target pressure, R12).
 pub fn judge(ctx: &Ctx, p: &Patient, estimate: f64, hold_threshold: f64) -> Judgement {
     let b = ctx.b;
-    if p.only_structural() || estimate < hold_threshold || low_capacity(ctx, p) {
+    if p.only_structural() || estimate < hold_threshold || super::holding::low_capacity(ctx, p) {
         Judgement::Hold
     } else if p.sessions as u32 >= b.min_sessions_before_proposal && estimate >= proposal_threshold(ctx) {
         Judgement::Propose
@@ -59,24 +59,6 @@ pub fn judge(ctx: &Ctx, p: &Patient, estimate: f64, hold_threshold: f64) -> Judg
 pub fn proposal_threshold(ctx: &Ctx) -> f64 {
     let b = ctx.b;
     (b.proposal_threshold + b.discretion_proposal_margin * (ctx.policy.lw_discretion - 0.5)).clamp(0.0, 1.0)
-}
-
-/// Whether a held patient is released back to active work (R8).
-pub fn release_from_holding(ctx: &Ctx, p: &Patient, estimate: f64) -> bool {
-    !p.only_structural() && estimate >= ctx.b.release_readiness_threshold && !low_capacity(ctx, p)
-}
-
-/// Capacity below the holding threshold: the patient cannot act yet (R8; 003).
-#[inline]
-pub fn low_capacity(ctx: &Ctx, p: &Patient) -> bool {
-    (p.capacity as f64) < ctx.b.hold_capacity_threshold
-}
-
-/// Whether a held patient cannot connect whatever their readiness: every need is
-/// structural, capacity is below the holding threshold, or the patient is held waiting
-/// for services that have not opened (R8 review).
-pub fn cannot_connect(ctx: &Ctx, p: &Patient) -> bool {
-    p.only_structural() || low_capacity(ctx, p) || p.has(crate::world::flag::HOLD_WAITING)
 }
 
 /// Probability that a patient pushed before being ready disengages (R7): proportional

@@ -9,6 +9,7 @@ pub mod community;
 pub mod connection;
 pub mod endings;
 pub mod funding;
+pub mod holding;
 pub mod leaving;
 pub mod pathway;
 pub mod presentation;

@@ -8,7 +8,7 @@ use rand::RngExt;
 use super::connection::{self, Judgement, ServiceSearch};
 use super::endings::{self, Blocked, Ending, Exit, Journey};
 use super::presentation::{self, FOLLOW_UP_WEEKS};
-use super::{Ctx, Week, caseload, chance, poisson_quantile, referral, sessions, waiting};
+use super::{Ctx, Week, caseload, chance, holding, poisson_quantile, referral, sessions, waiting};
 use crate::metrics::ledger::Mechanism;
 use crate::metrics::{CONTACT_BINS, WAIT_BINS};
 use crate::world::{GpPractice, HoldReason, LinkWorker, LwId, PLACEMENT_RING, Patient, Stage, VcseOrg, flag};
@@ -41,7 +41,7 @@ pub fn session(
         if p.has(flag::STRUCTURAL) {
             p.flags |= flag::STRUCTURAL_AT_START;
         }
-        if connection::low_capacity(ctx, p) {
+        if holding::low_capacity(ctx, p) {
             p.flags |= flag::LOW_CAPACITY_AT_START;
         }
         if p.has(flag::REREFERRAL) {
@@ -88,7 +88,7 @@ pub fn session(
                 // Held while waiting for services: released by the service check
                 // (phase 6), not by readiness, which is already there (R8).
                 let estimate = connection::estimate_readiness(wk.rng, ctx, p, lw.skill as f64);
-                if connection::release_from_holding(ctx, p, estimate) {
+                if holding::release_from_holding(ctx, p, estimate) {
                     // Back to active work: judged for connection at the next session,
                     // before any session limit applies (R8, R10).
                     wk.fire(ctx, Mechanism::HoldingReleased, p.complexity);
@@ -142,7 +142,7 @@ fn engaged_judgement(
         Judgement::Hold => {
             if ctx.policy.holding_allowed {
                 let reason = if p.only_structural() { HoldReason::Structural } else { HoldReason::NotReady };
-                start_holding(ctx, p, reason, wk);
+                holding::start_holding(ctx, p, reason, wk);
                 return false;
             }
             // Not ready and holding not allowed: discharged, abruptly.
@@ -166,46 +166,6 @@ fn engaged_judgement(
         return true;
     }
     false
-}
-
-/// R8: start holding for `reason`, noting what blocks the patient (for journey c). A
-/// patient held while waiting for services stays in the held stage, or on the VCSE
-/// waiting list they have just joined (`Stage::Queued`), with anchor contact.
-fn start_holding(ctx: &Ctx, p: &mut Patient, reason: HoldReason, wk: &mut Week) {
-    if p.stage != Stage::Queued {
-        p.stage = Stage::Held;
-    }
-    p.held_since = ctx.week;
-    p.flags |= flag::WAS_HELD;
-    if p.only_structural() {
-        p.flags |= flag::HELD_STRUCTURAL;
-    }
-    if connection::low_capacity(ctx, p) {
-        p.flags |= flag::HELD_CAPACITY;
-    }
-    wk.fire(ctx, Mechanism::HoldingStarted, p.complexity);
-    let why = match reason {
-        HoldReason::NotReady => Mechanism::HoldStartNotReady,
-        HoldReason::Structural => Mechanism::HoldStartStructural,
-        HoldReason::WaitingForServices => {
-            p.flags |= flag::HOLD_WAITING;
-            wk.counts.held_started_waiting += 1.0;
-            Mechanism::HoldStartWaiting
-        }
-    };
-    wk.fire(ctx, why, p.complexity);
-}
-
-/// R8, first function of holding: a ready patient with no open door (no suitable open
-/// service, or the organisation declined) is held while waiting for services when the
-/// policy lets link workers hold them; otherwise they wait in active work, as before.
-/// Returns whether the patient is now held.
-fn hold_while_waiting(ctx: &Ctx, p: &mut Patient, wk: &mut Week) -> bool {
-    if !(ctx.policy.holding_allowed && ctx.policy.hold_while_waiting) {
-        return false;
-    }
-    start_holding(ctx, p, HoldReason::WaitingForServices, wk);
-    true
 }
 
 /// R7: propose VCSE support. Returns true when the patient left the pathway or joined an
@@ -243,7 +203,7 @@ fn propose(
             let d = b.no_service_disillusion as f32;
             p.hope = (p.hope - d).max(0.0);
             p.trust = (p.trust - d * 0.5).max(0.0);
-            hold_while_waiting(ctx, p, wk);
+            holding::hold_while_waiting(ctx, p, wk);
             false
         }
         ServiceSearch::Found(id) | ServiceSearch::AllFull(id) => {
@@ -263,7 +223,7 @@ fn propose(
                     // Every suitable service the link worker knows is full and this one
                     // will not list the patient: no open door now (R8). An organisation
                     // with room that declines leaves others to try next session.
-                    hold_while_waiting(ctx, p, wk);
+                    holding::hold_while_waiting(ctx, p, wk);
                 }
                 return false;
             }
@@ -278,7 +238,7 @@ fn propose(
                 p.org = id;
                 p.queued_since = ctx.week;
                 wk.fire(ctx, Mechanism::JoinedVcseQueue, p.complexity);
-                if hold_while_waiting(ctx, p, wk) {
+                if holding::hold_while_waiting(ctx, p, wk) {
                     // Anchor contact while the place is awaited (R8).
                     p.next_week = ctx.week + b.held_interval_weeks;
                 }

@@ -19,17 +19,13 @@
 use rand::rngs::ChaCha8Rng;
 use rand_distr::{Distribution, Poisson};
 
-use super::connection::ServiceSearch;
-use super::endings::Ending;
 use super::endings::{self, Exit};
-use super::pathway::{self, discharge, leave};
-use super::{Ctx, Week, caseload, chance, connection, presentation, referral, sessions, staffing, vcse, waiting};
+use super::pathway::{self, leave};
+use super::{Ctx, Week, caseload, chance, holding, presentation, referral, sessions, staffing, vcse, waiting};
 use crate::metrics::WeekCounts;
 use crate::metrics::ledger::Mechanism;
 use crate::params::Deprivation;
-use crate::world::{
-    GpPractice, HoldReason, LinkWorker, LwId, Need, PLACEMENT_RING, Patient, Region, Stage, VcseOrg, flag,
-};
+use crate::world::{GpPractice, HoldReason, LinkWorker, LwId, PLACEMENT_RING, Patient, Region, Stage, VcseOrg, flag};
 
 /// Time spent in each phase of [`step_region`], summed over every region and week of the
 /// process, for profiling: built with `--features phase-timing` (otherwise the phases are
@@ -405,7 +401,7 @@ fn patient_week(
     for p in patients.iter_mut() {
         let left = match p.stage {
             Stage::Done | Stage::Relapsing => true,
-            Stage::Held => held_week(ctx, p, lws, orgs, gp, wk),
+            Stage::Held => holding::held_week(ctx, p, lws, orgs, gp, wk),
             Stage::Queued => queued_week(ctx, p, lws, orgs, gp, wk),
             Stage::Waiting | Stage::Engaged | Stage::Tapering => false,
         };
@@ -431,65 +427,6 @@ fn patient_week(
     stocks
 }
 
-/// R8, one week of a held patient: the holding limit; a review of a patient who cannot
-/// connect (every need structural, capacity too low, or still waiting for services); a
-/// structural need resolved by another agency is removed from the patient's needs (and
-/// with no need left the episode ends); for a patient held while waiting for services,
-/// the link worker's check for an open suitable service with room every
-/// `service_search_interval_weeks` (found: back to active work next week, where it is
-/// proposed). Returns true when the patient left the pathway.
-fn held_week(
-    ctx: &Ctx,
-    p: &mut Patient,
-    lws: &[LinkWorker],
-    orgs: &[VcseOrg],
-    gp: &mut GpPractice,
-    wk: &mut Week,
-) -> bool {
-    let b = ctx.b;
-    let lw = &lws[p.lw.0 as usize];
-    let held_for = ctx.week - p.held_since;
-    if holding_limit_reached(ctx, p) {
-        wk.fire(ctx, Mechanism::HoldingLimit, p.complexity);
-        discharge(ctx, p, lw, gp, false, Ending::HoldingLimit, wk);
-        return true;
-    }
-    let review = b.holding_review_weeks;
-    if review > 0
-        && held_for > 0
-        && held_for.is_multiple_of(review)
-        && connection::cannot_connect(ctx, p)
-        && chance(wk.rng, b.holding_review_discharge)
-    {
-        wk.fire(ctx, Mechanism::HoldingReview, p.complexity);
-        discharge(ctx, p, lw, gp, ctx.policy.tapering, Ending::HoldingReview, wk);
-        return true;
-    }
-    if p.has(flag::STRUCTURAL) && chance(wk.rng, b.structural_resolve_per_week) {
-        p.flags &= !flag::STRUCTURAL;
-        p.needs &= !Need::STRUCTURAL;
-        wk.fire(ctx, Mechanism::StructuralResolved, p.complexity);
-        if p.needs == 0 {
-            wk.fire(ctx, Mechanism::NeedsResolved, p.complexity);
-            discharge(ctx, p, lw, gp, ctx.policy.tapering, Ending::NeedsResolved, wk);
-            return true;
-        }
-    }
-    if p.has(flag::HOLD_WAITING) && held_for > 0 && held_for.is_multiple_of(b.service_search_interval_weeks) {
-        let needs = p.fixable_needs();
-        // A place with room: known, open, matching and not full (R7).
-        let open_door = lw.known_categories & needs != 0
-            && matches!(connection::find_service(&lw.ranked, orgs, needs), ServiceSearch::Found(_));
-        if open_door {
-            wk.fire(ctx, Mechanism::HoldingServiceFound, p.complexity);
-            p.flags &= !flag::HOLD_WAITING;
-            p.stage = Stage::Engaged;
-            p.next_week = p.next_week.min(ctx.week + 1);
-        }
-    }
-    false
-}
-
 /// R7, R18, one week of a patient on a VCSE waiting list (in list order, so earlier
 /// referrals are served first): the organisation closed (back to active work with the
 /// link worker); a place is free (connected now); or the patient gives up. A patient whose
@@ -503,7 +440,7 @@ fn queued_week(
     gp: &mut GpPractice,
     wk: &mut Week,
 ) -> bool {
-    if p.has(flag::HOLD_WAITING) && holding_limit_reached(ctx, p) {
+    if p.has(flag::HOLD_WAITING) && holding::holding_limit_reached(ctx, p) {
         // The holding limit ends the anchor contact, not the place on the list (R8).
         wk.fire(ctx, Mechanism::HoldingContactEnded, p.complexity);
         p.flags &= !flag::HOLD_WAITING;
@@ -547,12 +484,6 @@ fn queued_week(
         return true;
     }
     false
-}
-
-/// Whether a held patient has been held for `holding_max_weeks` (0 = no limit; R8).
-fn holding_limit_reached(ctx: &Ctx, p: &Patient) -> bool {
-    let limit = ctx.policy.holding_max_weeks;
-    limit > 0 && ctx.week - p.held_since >= limit
 }
 
 /// A patient with no link worker goes back to the link worker waiting list.
