@@ -130,11 +130,27 @@ pub fn rank_known(knowledge: &[f32], orgs: &[VcseOrg], ranked: &mut Vec<u16>) ->
 /// Share of the patient's fixable needs for which the LW knows an open service (hope, R6),
 /// from the link worker's known categories ([`rank_known`]).
 pub fn options_share(known: u8, needs: u8) -> f64 {
-    let total = needs.count_ones();
+    let total = bits(needs);
     if total == 0 {
         return 0.0;
     }
-    (known & needs).count_ones() as f64 / total as f64
+    bits(known & needs) as f64 / total as f64
+}
+
+/// Set bits of a byte, from a table: a session asks twice, and without a population-count
+/// instruction in the baseline x86-64 target `count_ones` is a dozen instructions.
+#[inline]
+fn bits(x: u8) -> u32 {
+    const TABLE: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut i = 0;
+        while i < 256 {
+            t[i] = (i as u8).count_ones() as u8;
+            i += 1;
+        }
+        t
+    };
+    TABLE[x as usize] as u32
 }
 
 #[cfg(test)]

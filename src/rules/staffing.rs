@@ -139,7 +139,7 @@ impl Tallier {
     }
 
     /// Add one patient as they stand.
-    #[inline]
+    #[inline(always)]
     pub fn add(&self, t: &mut Tally, p: &Patient) {
         t.waiting += (p.stage == Stage::Waiting) as usize;
         t.rereferrals_due += (p.stage == Stage::Relapsing && p.next_week <= self.week) as usize;

@@ -562,7 +562,7 @@ struct Stocks {
 
 impl Stocks {
     /// Count one patient as they stand.
-    #[inline]
+    #[inline(always)]
     fn count(&mut self, ctx: &Ctx, p: &Patient) {
         match p.stage {
             Stage::Waiting => self.waiting += 1,
