@@ -339,13 +339,14 @@ fn link_worker_week(
     lw.intention = intention as f32;
     lw.connections_week = 0;
     lw.disillusion_week = 0;
+    let band = wellbeing::embeddedness_band(lw.embeddedness as f64);
     for (fired, m) in [
         (lw.target_pressure > 0.0, Mechanism::UnderTargetPressure),
         (lw.load > 1.0, Mechanism::Overloaded),
         (lw.burnout as f64 > ctx.b.burnout_high_threshold, Mechanism::HighBurnout),
         (lw.satisfaction < 0.4, Mechanism::LowSatisfaction),
-        (wellbeing::embeddedness_band(lw.embeddedness as f64) == "bolted_on", Mechanism::BoltedOn),
-        (wellbeing::embeddedness_band(lw.embeddedness as f64) == "belonging", Mechanism::Belonging),
+        (band == "bolted_on", Mechanism::BoltedOn),
+        (band == "belonging", Mechanism::Belonging),
     ] {
         if fired {
             wk.fire_system(ctx, m);

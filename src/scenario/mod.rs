@@ -443,9 +443,11 @@ impl Scenario {
         let mut state = self.clone();
         let mut epochs = vec![Epoch::of(&state, 0)];
         let mut problems = Vec::new();
-        let order = self.changes_in_order();
-        for (k, c) in order.iter().enumerate() {
-            let i = self.changes.iter().position(|x| std::ptr::eq(x, *c)).expect("a change of this scenario");
+        // Indices in file order, sorted by week (stable: file order within a week).
+        let mut order: Vec<usize> = (0..self.changes.len()).collect();
+        order.sort_by_key(|&i| self.changes[i].week);
+        for (k, &i) in order.iter().enumerate() {
+            let c = &self.changes[i];
             for (key, v) in &c.sets {
                 if let Err(e) = state.set_dotted(key, v) {
                     problems.push((i, format!("from week {}: {e}", c.week)));
@@ -455,7 +457,7 @@ impl Scenario {
                 problems.extend(p.into_iter().map(|m| (i, format!("from week {}: {m}", c.week))));
             }
             // The last change of its week closes the week's span.
-            if order.get(k + 1).is_none_or(|next| next.week != c.week) {
+            if order.get(k + 1).is_none_or(|&next| self.changes[next].week != c.week) {
                 epochs.push(Epoch::of(&state, self.run.warmup_weeks + c.week - 1));
             }
         }
