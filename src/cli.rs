@@ -163,10 +163,21 @@ pub enum Command {
     },
     /// Sensitivity indices of a finished sweep: Sobol' (sobol design) or Morris (morris design).
     ///
-    /// Uses each point's mean over replications. Writes sobol.csv (metric, parameter, S1,
-    /// S1_conf, ST, ST_conf) or morris.csv (metric, parameter, mu, mu_star, sigma,
-    /// mu_star_conf) into DIR and prints a table; *_conf is the half-width of the
-    /// bootstrap confidence interval. Example: spsim analyze sobol runs/sobol --metric lw_turnover_annual
+    /// Reads every run (runs.csv) and keeps replication noise apart from the parameters'
+    /// effects: the indices are computed on each point's mean over replications and,
+    /// with 2 or more replications, corrected for the noise those means still carry.
+    /// Writes sobol.csv (metric, parameter, S1, S1_conf, ST, ST_conf) or morris.csv
+    /// (metric, parameter, mu, mu_star, sigma, mu_star_conf, mu_star_noise: the mu* of a
+    /// parameter with no effect) into DIR, each row also with: clear (the parameter
+    /// clearly matters), status (signal, noise: no index can be told from 0 because of
+    /// replication noise, unresolved: too few points, constant, or unmeasured: one
+    /// replication), noise_share (of one run's variance over the design), noise_share_means
+    /// (of the point means' variance), replications, replications_needed (per point at
+    /// this design size for intervals of ±0.1; Morris: ±0.1 × the largest mu*) and
+    /// design_size_needed (base samples or trajectories at 2 replications). Prints the
+    /// indices, the noise of every metric, and the noise-dominated metrics apart; *_conf
+    /// is the half-width of the bootstrap interval. Example: spsim analyze sobol runs/sobol
+    /// --metric lw_turnover_annual
     Analyze {
         /// Method.
         #[arg(value_enum)]

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use spsim::analyze::{self, Bootstrap};
+use spsim::analyze::{self, Bootstrap, Noise, Replicated, Sizing, Status};
 use spsim::report::{self, sweep as out};
 
 use crate::cli::Method;
@@ -84,48 +84,107 @@ pub fn analyze(
         eprintln!("error: --levels {levels}: Morris levels must be even and at least 2");
         return ExitCode::from(2);
     }
+    let runs = match out::read_runs(dir, table.parameters.len()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}\n{needs}");
+            return ExitCode::from(2);
+        }
+    };
+    if runs.points.len() != table.x.len() || runs.metrics != table.metrics {
+        eprintln!(
+            "error: {}: {} point(s) and {} metric(s), but points.csv has {} and {} (a file was changed after spsim \
+             wrote it; rebuild them with `spsim merge`)",
+            dir.join("runs.csv").display(),
+            runs.points.len(),
+            runs.metrics.len(),
+            table.x.len(),
+            table.metrics.len()
+        );
+        return ExitCode::from(2);
+    }
     let x: Option<Vec<Vec<f64>>> = table.x.iter().map(|r| r.iter().copied().collect()).collect();
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-    let header: &[&str] = match method {
-        Method::Sobol => &["metric", "parameter", "S1", "S1_conf", "ST", "ST_conf"],
-        Method::Morris => &["metric", "parameter", "mu", "mu_star", "sigma", "mu_star_conf"],
+    let indices: &[&str] = match method {
+        Method::Sobol => &["S1", "S1_conf", "ST", "ST_conf"],
+        Method::Morris => &["mu", "mu_star", "sigma", "mu_star_conf", "mu_star_noise"],
     };
-    w.write_record(header).expect("write to memory");
-    let mut printed = Vec::new();
+    let mut header = vec!["metric", "parameter"];
+    header.extend(indices);
+    header.extend([
+        "clear",
+        "status",
+        "noise_share",
+        "noise_share_means",
+        "replications",
+        "replications_needed",
+        "design_size_needed",
+    ]);
+    w.write_record(&header).expect("write to memory");
+    let mut analysed: Vec<Analysed> = Vec::new();
     let mut skipped = Vec::new();
     for (k, metric) in table.metrics.iter().enumerate() {
         if !metrics.is_empty() && !metrics.contains(metric) {
             continue;
         }
-        let y: Vec<f64> = table.y.iter().map(|r| r[k].unwrap_or(f64::NAN)).collect();
-        let rows: Result<Vec<[f64; 4]>, String> = match method {
-            Method::Sobol => analyze::sobol(&y, table.parameters.len(), boot)
-                .map(|v| v.iter().map(|s| [s.s1, s.s1_conf, s.st, s.st_conf]).collect()),
+        let (reps, left_out) = runs.replicated(k);
+        if reps.is_empty() {
+            skipped.push(format!("{metric}: undefined at some point in every replication"));
+            continue;
+        }
+        let result = Replicated::new(reps).and_then(|y| match method {
+            Method::Sobol => analyze::sobol(&y, table.parameters.len(), boot).map(|a| Analysed {
+                metric: metric.clone(),
+                rows: a
+                    .indices
+                    .iter()
+                    .map(|i| (vec![i.s1, Some(i.s1_conf), i.st, Some(i.st_conf)], i.clear()))
+                    .collect(),
+                noise: a.noise,
+                sizing: a.sizing,
+                left_out,
+            }),
             Method::Morris => match &x {
-                Some(x) => analyze::morris(x, &y, levels, boot)
-                    .map(|v| v.iter().map(|m| [m.mu, m.mu_star, m.sigma, m.mu_star_conf]).collect()),
+                Some(x) => analyze::morris(x, &y, levels, boot).map(|a| Analysed {
+                    metric: metric.clone(),
+                    rows: a
+                        .indices
+                        .iter()
+                        .map(|i| {
+                            (
+                                vec![Some(i.mu), Some(i.mu_star), Some(i.sigma), Some(i.mu_star_conf), i.mu_star_noise],
+                                i.clear(),
+                            )
+                        })
+                        .collect(),
+                    noise: a.noise,
+                    sizing: a.sizing,
+                    left_out,
+                }),
                 None => Err("the swept parameters are not all numbers".into()),
             },
-        };
-        match rows {
-            Ok(rows) => {
-                for (p, r) in table.parameters.iter().zip(&rows) {
-                    w.write_record([
-                        metric.clone(),
-                        p.clone(),
-                        r[0].to_string(),
-                        r[1].to_string(),
-                        r[2].to_string(),
-                        r[3].to_string(),
-                    ])
-                    .expect("write to memory");
-                    printed.push((metric.clone(), p.clone(), *r));
+        });
+        match result {
+            Ok(a) => {
+                for (p, (values, clear)) in table.parameters.iter().zip(&a.rows) {
+                    let mut rec = vec![metric.clone(), p.clone()];
+                    rec.extend(values.iter().map(|v| v.map_or(String::new(), |v| v.to_string())));
+                    let clear = *clear && matches!(a.noise.status, Status::Signal | Status::Unmeasured);
+                    rec.push(if clear { "yes" } else { "no" }.into());
+                    rec.push(a.noise.status.as_str().into());
+                    for share in [a.noise.share_runs, a.noise.share_means] {
+                        rec.push(share.map_or(String::new(), |v| v.to_string()));
+                    }
+                    rec.push(a.noise.replications.to_string());
+                    rec.extend(sizing_cells(a.sizing));
+                    w.write_record(&rec).expect("write to memory");
                 }
+                analysed.push(a);
             }
             Err(e) => skipped.push(format!("{metric}: {e}")),
         }
     }
-    if printed.is_empty() {
+    if analysed.is_empty() {
         // Nothing to write: say why once per distinct reason, and leave the folder as it was.
         let mut reasons: Vec<String> = Vec::new();
         for s in &skipped {
@@ -163,14 +222,7 @@ pub fn analyze(
         return ExitCode::from(e.exit_code());
     }
     if !quiet {
-        let h: Vec<&str> = header[2..].to_vec();
-        println!("{:<36} {:<40} {:>9} {:>9} {:>9} {:>9}", "metric", "parameter", h[0], h[1], h[2], h[3]);
-        for (m, p, r) in &printed {
-            println!("{m:<36} {p:<40} {:>9} {:>9} {:>9} {:>9}", fmt(r[0]), fmt(r[1]), fmt(r[2]), fmt(r[3]));
-        }
-        for s in &skipped {
-            println!("skipped {s}");
-        }
+        print_analysis(&header[2..2 + indices.len()], &table.parameters, &analysed, &skipped);
         println!(
             "{} bootstrap resamples, {:.0}% intervals (*_conf = half-width); written to {} (and {} rebuilt)",
             boot.resamples,
@@ -180,4 +232,106 @@ pub fn analyze(
         );
     }
     ExitCode::SUCCESS
+}
+
+/// One metric's analysis, as written and printed.
+struct Analysed {
+    metric: String,
+    /// Per parameter: the index columns and whether the parameter clearly matters.
+    rows: Vec<(Vec<Option<f64>>, bool)>,
+    noise: Noise,
+    sizing: Option<Sizing>,
+    /// Replications left out because they failed or the metric was undefined somewhere.
+    left_out: usize,
+}
+
+/// The `replications_needed` cell (a count at this design size, or `more points` when
+/// replications alone cannot narrow the intervals enough) and `design_size_needed` (base
+/// samples or trajectories at 2 replications per point); empty when unknown (one
+/// replication) or moot (a constant metric).
+fn sizing_cells(sizing: Option<Sizing>) -> [String; 2] {
+    match sizing {
+        Some(s) => [s.replications.map_or("more points".into(), |r| r.to_string()), s.units_at_2.to_string()],
+        None => [String::new(), String::new()],
+    }
+}
+
+fn percent(x: Option<f64>) -> String {
+    x.map_or("-".into(), |v| format!("{:.0}%", 100.0 * v))
+}
+
+/// The indices of the metrics whose parameters' share can be told from noise, then the
+/// noise of every metric, the noise-dominated ones listed apart.
+fn print_analysis(columns: &[&str], parameters: &[String], analysed: &[Analysed], skipped: &[String]) {
+    let table = |noise: bool| {
+        print!("{:<36} {:<40}", "metric", "parameter");
+        for c in columns {
+            print!(" {c:>9}");
+        }
+        println!(" {:>5}", "clear");
+        for a in analysed.iter().filter(|a| (a.noise.status == Status::Noise) == noise) {
+            for (p, (values, clear)) in parameters.iter().zip(&a.rows) {
+                print!("{:<36} {p:<40}", a.metric);
+                for v in values {
+                    print!(" {:>9}", v.map_or("-".into(), fmt));
+                }
+                println!(" {:>5}", if *clear && !noise { "yes" } else { "no" });
+            }
+        }
+    };
+    table(false);
+    let noisy: Vec<&str> =
+        analysed.iter().filter(|a| a.noise.status == Status::Noise).map(|a| a.metric.as_str()).collect();
+    if !noisy.is_empty() {
+        println!(
+            "\nnot told from noise (no index of these metrics can be told from 0, and replication noise is why; \
+             status = noise in the CSV): {}",
+            noisy.join(", ")
+        );
+        table(true);
+    }
+    let target = analyze::TARGET_HALF_WIDTH;
+    println!(
+        "\nreplication noise: its share of one run's variance over the design (common shifts excluded) and of the \
+         point means' variance; for intervals of ±{target} (Morris: ±{target} × the largest mu*), the replications per \
+         point at this design size, and the design size (base samples or trajectories) at 2 replications"
+    );
+    println!(
+        "{:<36} {:>9} {:>9} {:>5} {:>12} {:>12}  status",
+        "metric", "of a run", "of means", "reps", "reps needed", "size at 2"
+    );
+    for a in analysed {
+        let [reps, size] = sizing_cells(a.sizing).map(|c| if c.is_empty() { "-".to_string() } else { c });
+        let left = if a.left_out > 0 {
+            format!(" ({} replication(s) left out: failed or undefined)", a.left_out)
+        } else {
+            String::new()
+        };
+        println!(
+            "{:<36} {:>9} {:>9} {:>5} {:>12} {:>12}  {}{left}",
+            a.metric,
+            percent(a.noise.share_runs),
+            percent(a.noise.share_means),
+            a.noise.replications,
+            reps,
+            size,
+            a.noise.status.as_str()
+        );
+    }
+    let unresolved: Vec<&str> =
+        analysed.iter().filter(|a| a.noise.status == Status::Unresolved).map(|a| a.metric.as_str()).collect();
+    if !unresolved.is_empty() {
+        println!(
+            "\nunresolved (no index can be told from 0 though the noise is small: the design has too few points): {}",
+            unresolved.join(", ")
+        );
+    }
+    if analysed.iter().any(|a| a.noise.status == Status::Unmeasured) {
+        println!(
+            "\none replication per point: the noise was not measured, and the indices may be noise (sweep with --replications 2 or more)"
+        );
+    }
+    for s in skipped {
+        println!("skipped {s}");
+    }
 }

@@ -726,6 +726,13 @@ pub fn read_points(dir: &Path) -> Result<PointsTable, SweepIoError> {
     parse_points(&text).map_err(|e| SweepIoError::Conflict(format!("{}: {e}", path.display())))
 }
 
+/// Read `runs.csv` of a finished sweep folder with `n_params` swept parameters.
+pub fn read_runs(dir: &Path, n_params: usize) -> Result<super::points::RunsTable, SweepIoError> {
+    let path = dir.join("runs.csv");
+    let text = folder::read_back(&path, 1 << 30).map_err(io_err("read", &path))?;
+    super::points::parse_runs(&text, n_params).map_err(|e| SweepIoError::Conflict(format!("{}: {e}", path.display())))
+}
+
 /// A sweep folder's `manifest.json`.
 pub fn read_manifest(dir: &Path) -> Result<serde_json::Value, SweepIoError> {
     let path = dir.join("manifest.json");

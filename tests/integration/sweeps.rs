@@ -348,7 +348,13 @@ fn analyze_writes_sobol_and_morris_indices_for_their_designs_only() {
     let dir = tempfile::tempdir().unwrap();
     for (design, extra, method, file, cols) in [
         ("sobol", "points = 16", "sobol", "sobol.csv", "metric,parameter,S1,S1_conf,ST,ST_conf"),
-        ("morris", "points = 6\nlevels = 4", "morris", "morris.csv", "metric,parameter,mu,mu_star,sigma,mu_star_conf"),
+        (
+            "morris",
+            "points = 6\nlevels = 4",
+            "morris",
+            "morris.csv",
+            "metric,parameter,mu,mu_star,sigma,mu_star_conf,mu_star_noise",
+        ),
     ] {
         let f = dir.path().join(format!("{design}.toml"));
         let text = std::fs::read_to_string(repo("tests/data/sweep_small.toml"))
@@ -372,12 +378,31 @@ fn analyze_writes_sobol_and_morris_indices_for_their_designs_only() {
         assert!(stdout.contains("policy.caseload_target_per_year"), "{stdout}");
         let csv = std::fs::read_to_string(out.join(file)).unwrap();
         let lines: Vec<&str> = csv.lines().collect();
-        assert_eq!(lines[0], cols);
+        let noise_cols =
+            "clear,status,noise_share,noise_share_means,replications,replications_needed,design_size_needed";
+        assert_eq!(lines[0], format!("{cols},{noise_cols}"));
         assert_eq!(lines.len(), 4, "one row per parameter:\n{csv}");
+        let n_indices = cols.split(',').count() - 2;
         for l in &lines[1..] {
-            let v: Vec<f64> = l.split(',').skip(2).map(|x| x.parse().unwrap()).collect();
-            assert!(v.iter().all(|x| x.is_finite()), "{l}");
+            let cells: Vec<&str> = l.split(',').collect();
+            // Indices: finite numbers, or empty where the noise leaves them undefined.
+            for c in &cells[2..2 + n_indices] {
+                assert!(c.is_empty() || c.parse::<f64>().unwrap().is_finite(), "{l}");
+            }
+            let rest = &cells[2 + n_indices..];
+            assert!(["yes", "no"].contains(&rest[0]), "{l}");
+            assert!(
+                ["signal", "noise", "unresolved", "constant"].contains(&rest[1]),
+                "2 replications measure the noise: {l}"
+            );
+            for share in &rest[2..4] {
+                let v: f64 = share.parse().unwrap();
+                assert!((0.0..=1.0).contains(&v), "{l}");
+            }
+            assert_eq!(rest[4], "2", "{l}");
         }
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert!(stdout.contains("replication noise") && stdout.contains("caseload_per_lw_year"), "{stdout}");
         let other = if method == "sobol" { "morris" } else { "sobol" };
         let o = spsim(&["analyze", other, out.to_str().unwrap()]);
         assert_eq!(o.status.code(), Some(2), "analyze {other} refuses a {design} sweep");

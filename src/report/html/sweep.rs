@@ -128,6 +128,9 @@ fn sensitivity(d: &SweepData, p: &str) -> String {
     }
     for (name, t, a, b, what) in methods {
         let rows = indices(t, a, b);
+        let status = statuses(t);
+        let status_of = |m: &str| status.iter().find(|s| s.0 == m).map(|s| (s.1.as_str(), s.2));
+        let noise = |m: &str| status_of(m).is_some_and(|s| s.0 == "noise");
         let params: Vec<String> = {
             let mut v: Vec<String> = Vec::new();
             for r in &rows {
@@ -142,7 +145,7 @@ fn sensitivity(d: &SweepData, p: &str) -> String {
         ));
         for (k, metric) in BARS_FOR.iter().enumerate() {
             let mine: Vec<&(String, String, f64, f64)> = rows.iter().filter(|r| r.0 == *metric).collect();
-            if mine.is_empty() || mine.iter().all(|r| !r.2.is_finite() && !r.3.is_finite()) {
+            if mine.is_empty() || noise(metric) || mine.iter().all(|r| !r.2.is_finite() && !r.3.is_finite()) {
                 continue;
             }
             let labels: Vec<String> = mine.iter().map(|r| r.1.clone()).collect();
@@ -161,9 +164,23 @@ fn sensitivity(d: &SweepData, p: &str) -> String {
         }
         // Every metric: the second index (ST or σ)… shaded by its share of the row's largest.
         let key = if name == "Morris" { a } else { b };
+        let noisy: Vec<&str> = status.iter().filter(|s| s.1 == "noise").map(|s| s.0.as_str()).collect();
+        if !noisy.is_empty() {
+            out.push_str(&format!(
+                "<p class=\"note\"><b>Not told from noise</b> (greyed in the table, no bars): no index of {} can be told \
+                 from 0, because replication noise is at least half of the point means' variance. Run the sweep with \
+                 more replications (the <code>replications_needed</code> column of the CSV) or larger regions before \
+                 reading them.</p>\n",
+                noisy.iter().map(|m| format!("<code>{}</code>", esc(m))).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        let with_status = !status.is_empty();
         out.push_str(&format!("<table><tr><th>metric ({key})</th>"));
         for pn in &params {
             out.push_str(&format!("<th><code>{}</code></th>", esc(pn)));
+        }
+        if with_status {
+            out.push_str("<th>status</th><th>noise (share of a run's variance)</th>");
         }
         out.push_str("</tr>\n");
         let mut metrics: Vec<&str> = Vec::new();
@@ -183,14 +200,37 @@ fn sensitivity(d: &SweepData, p: &str) -> String {
                 continue;
             }
             let max = vals.iter().copied().filter(|v| v.is_finite()).fold(0.0, f64::max);
-            out.push_str(&format!("<tr><td><code>{}</code></td>", esc(m)));
+            let grey = noise(m);
+            let style = if grey { " style=\"color:#999\"" } else { "" };
+            out.push_str(&format!("<tr{style}><td><code>{}</code></td>", esc(m)));
             for v in vals {
-                let a = if max > 0.0 && v.is_finite() { (v / max).clamp(0.0, 1.0) * 0.75 } else { 0.0 };
+                let a = if max > 0.0 && v.is_finite() && !grey { (v / max).clamp(0.0, 1.0) * 0.75 } else { 0.0 };
                 out.push_str(&format!("<td class=\"n\" style=\"background:rgba(0,114,178,{a:.2})\">{}</td>", fmt(v)));
+            }
+            if with_status {
+                let (st, share) = status_of(m).unwrap_or(("", f64::NAN));
+                let share = if share.is_finite() { format!("{:.0}%", 100.0 * share) } else { "–".into() };
+                out.push_str(&format!("<td>{}</td><td class=\"n\">{share}</td>", esc(st)));
             }
             out.push_str("</tr>\n");
         }
         out.push_str("</table>\n");
+    }
+    out
+}
+
+/// Each metric's status and noise share (of one run's variance) from an analysis file
+/// that has them (written since the noise is measured), in file order.
+fn statuses(t: &Table) -> Vec<(String, String, f64)> {
+    let (Ok(m), Ok(st), Ok(ns)) = (t.col("metric", ""), t.col("status", ""), t.col("noise_share", "")) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, String, f64)> = Vec::new();
+    for r in &t.rows {
+        let metric = r.get(m).cloned().unwrap_or_default();
+        if !out.iter().any(|o| o.0 == metric) {
+            out.push((metric, r.get(st).cloned().unwrap_or_default(), number(r, ns)));
+        }
     }
     out
 }
