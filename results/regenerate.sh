@@ -26,6 +26,21 @@ for f in scenarios/sweeps/*.toml; do
 done
 ./target/release/spsim analyze sobol results/sweeps/workforce_sobol --quiet
 ./target/release/spsim analyze morris results/sweeps/workforce_morris --quiet
+./target/release/spsim analyze sobol results/sweeps/levers_sobol --quiet
+./target/release/spsim analyze morris results/sweeps/levers_morris --quiet
+# The levers' Morris screening again at 5 parameter sets spread over the calibration's
+# plausible set: does the ranking hold?
+n=$(($(wc -l < results/calibration/plausible.csv) - 1))
+for i in 0 1 2 3 4; do
+  k=$((i * n / 5 + 1))
+  ./target/release/spsim sweep scenarios/sweeps/levers_morris.toml --out "results/sweeps/levers_morris_plausible/set_$k" \
+    --ensemble results/calibration/plausible.csv --ensemble-set "$k" --quiet
+  ./target/release/spsim analyze morris "results/sweeps/levers_morris_plausible/set_$k" --quiet
+done
+# Which levers matter for access and retention, in words (results/levers.md).
+awk -f results/levers.awk results/sweeps/levers_morris/morris.csv results/sweeps/levers_sobol/sobol.csv \
+  results/sweeps/levers_morris_plausible/set_*/morris.csv > results/levers.md
+echo "results/levers.md written"
 # History matching to the published figures (results/calibration/: waves.csv,
 # plausible.csv, manifest.json, report.html), then answers across its plausible set.
 ./target/release/spsim calibrate scenarios/calibration/national.toml --out results/calibration --quiet

@@ -127,6 +127,15 @@ pub enum Command {
         /// Shard count N when the shard index comes from JOB_COMPLETION_INDEX (Kubernetes).
         #[arg(long, value_name = "N")]
         shards: Option<u64>,
+        /// Run the sweep at one parameter set of this file (a calibration's plausible.csv)
+        /// instead of the scenario's values of those keys (with --ensemble-set): to check
+        /// that a sensitivity ranking holds across the plausible set. The manifest's
+        /// resolved scenario holds the set's values.
+        #[arg(long, requires = "ensemble_set")]
+        ensemble: Option<PathBuf>,
+        /// Which set of --ensemble: K from 1 to the number of sets (row K + 1 of the file).
+        #[arg(long, value_name = "K", requires = "ensemble", value_parser = clap::value_parser!(u64).range(1..))]
+        ensemble_set: Option<u64>,
         /// Threads, progress and the memory limit.
         #[command(flatten)]
         exec: Exec,

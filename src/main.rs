@@ -71,7 +71,7 @@ fn main() -> ExitCode {
                 max_memory.as_deref(),
             ))
         }
-        Command::Sweep { file, out, replications, design, shard, shards, exec } => {
+        Command::Sweep { file, out, replications, design, shard, shards, ensemble, ensemble_set, exec } => {
             let cli::Exec { threads, quiet, max_memory } = exec;
             commands::sweep::sweep(commands::sweep::SweepArgs {
                 file,
@@ -80,6 +80,7 @@ fn main() -> ExitCode {
                 design,
                 shard,
                 shards,
+                ensemble: ensemble.zip(ensemble_set),
                 threads,
                 quiet,
                 max_memory,

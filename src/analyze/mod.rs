@@ -111,11 +111,15 @@ impl Replicated {
         &self.means
     }
 
-    /// Every value equal up to rounding: no variance to apportion.
+    /// Every replication the same at every point up to rounding (a replication may differ
+    /// from another by a shift common to all points, which no parameter causes): no
+    /// variance to apportion.
     fn constant(&self) -> bool {
-        let m = mean(self.means.iter().copied());
-        let spread = self.runs.iter().flatten().map(|v| (v - m).abs()).fold(0.0, f64::max);
-        spread <= 1e-12 * m.abs().max(f64::MIN_POSITIVE)
+        self.runs.iter().all(|run| {
+            let m = mean(run.iter().copied());
+            let spread = run.iter().map(|v| (v - m).abs()).fold(0.0, f64::max);
+            spread <= 1e-12 * m.abs().max(f64::MIN_POSITIVE)
+        })
     }
 
     /// The vectors the estimators are evaluated on, standardised as SALib does (centred
@@ -143,10 +147,10 @@ impl Replicated {
 /// A quadratic form evaluated on the means, corrected for their noise: `parts[0]` is the
 /// means' vector and `parts[1..]` the replications' deviations ([`Replicated`]);
 /// `q(v)` returns several forms at once. Returns (corrected, noise part).
-fn debiased<const K: usize>(parts: &[Vec<f64>], q: impl Fn(&[f64]) -> [f64; K]) -> ([f64; K], [f64; K]) {
+fn debiased(parts: &[Vec<f64>], q: impl Fn(&[f64]) -> Vec<f64>) -> (Vec<f64>, Vec<f64>) {
     let on_means = q(&parts[0]);
     let r = parts.len() - 1;
-    let mut noise = [0.0; K];
+    let mut noise = vec![0.0; on_means.len()];
     if r >= 2 {
         for dev in &parts[1..] {
             for (n, v) in noise.iter_mut().zip(q(dev)) {
@@ -157,7 +161,7 @@ fn debiased<const K: usize>(parts: &[Vec<f64>], q: impl Fn(&[f64]) -> [f64; K]) 
             *n /= (r * (r - 1)) as f64;
         }
     }
-    (std::array::from_fn(|k| on_means[k] - noise[k]), noise)
+    (on_means.iter().zip(&noise).map(|(m, n)| m - n).collect(), noise)
 }
 
 fn mean(x: impl Iterator<Item = f64>) -> f64 {
@@ -262,7 +266,7 @@ mod tests {
         let (mut raw, mut corrected) = (0.0, 0.0);
         let var = |v: &[f64]| {
             let m = mean(v.iter().copied());
-            [v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / v.len() as f64]
+            vec![v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / v.len() as f64]
         };
         for _ in 0..200 {
             let runs: Vec<Vec<f64>> =

@@ -84,11 +84,12 @@ pub fn noise(y: &Replicated, unit: usize, boot: Bootstrap) -> Noise {
     let units = y.len() / unit.max(1);
     let over = |idx| variance_over(idx, unit);
     let all: Vec<usize> = (0..units).collect();
-    let ([signal], [noise_means]) = debiased(&parts, over(&all[..]));
+    let (signal, noise_means) = debiased(&parts, over(&all[..]));
+    let (signal, noise_means) = (signal[0], noise_means[0]);
     let total = signal + noise_means;
     let noise_run = noise_means * r as f64;
     let share_means = if total > 0.0 { (noise_means / total).clamp(0.0, 1.0) } else { 1.0 };
-    let share_runs = (noise_run / (noise_run + signal.max(0.0))).clamp(0.0, 1.0);
+    let share_runs = if noise_run > 0.0 { (noise_run / (noise_run + signal.max(0.0))).clamp(0.0, 1.0) } else { 0.0 };
     let boots: Vec<f64> = resamples(units, boot, 1).iter().map(|idx| debiased(&parts, over(&idx[..])).0[0]).collect();
     let clear = signal - z_of(boot.level) * sd(&boots) > 0.0;
     Noise {
@@ -100,11 +101,11 @@ pub fn noise(y: &Replicated, unit: usize, boot: Bootstrap) -> Noise {
 }
 
 /// Population variance over the rows of the units in `idx`, as a quadratic form.
-fn variance_over(idx: &[usize], unit: usize) -> impl Fn(&[f64]) -> [f64; 1] + '_ {
+fn variance_over(idx: &[usize], unit: usize) -> impl Fn(&[f64]) -> Vec<f64> + '_ {
     move |v: &[f64]| {
         let rows = idx.iter().flat_map(|&u| u * unit..(u + 1) * unit);
         let m = mean(rows.clone().map(|i| v[i]));
-        [mean(rows.map(|i| (v[i] - m).powi(2)))]
+        vec![mean(rows.map(|i| (v[i] - m).powi(2)))]
     }
 }
 
@@ -145,6 +146,9 @@ mod tests {
         assert!(n.share_runs.unwrap() > 0.9, "{n:?}");
         let c = noise(&Replicated::new(vec![vec![2.0; 10], vec![2.0; 10]]).unwrap(), 1, boot);
         assert_eq!((c.status, c.share_runs), (Status::Constant, Some(0.0)));
+        // Replications that differ only by a shift common to every point: still constant.
+        let shifted = noise(&Replicated::new(vec![vec![2.0; 10], vec![3.0; 10]]).unwrap(), 1, boot);
+        assert_eq!((shifted.status, shifted.share_runs), (Status::Constant, Some(0.0)));
         let one = noise(&Replicated::single(vec![1.0, 2.0, 3.0]).unwrap(), 1, boot);
         assert_eq!((one.status, one.share_runs), (Status::Unmeasured, None));
     }

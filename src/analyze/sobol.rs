@@ -59,34 +59,48 @@ pub fn sobol(y: &Replicated, d: usize, boot: Bootstrap) -> Result<SobolAnalysis,
     // With replications, the variance is taken over every row of the design (each row is
     // a uniform draw of the parameters): steadier than the A and B rows alone once the
     // noise is subtracted. With one, SALib's estimator exactly.
-    let forms = |idx, j| forms(idx, d, j, r >= 2);
-    // (S1, ST) from the forms; a resample with no variance left apportions none.
+    let forms = |idx| forms(idx, d, r >= 2);
+    // (S1, ST) of parameter j from the forms; a resample with no variance left
+    // apportions none.
     let ratio =
-        |[var, first, total]: [f64; 3]| if var > 0.0 { (first / var, total / var) } else { (f64::NAN, f64::NAN) };
+        |f: &[f64], j: usize| if f[0] > 0.0 { (f[1 + j] / f[0], f[1 + d + j] / f[0]) } else { (f64::NAN, f64::NAN) };
     let all: Vec<usize> = (0..n).collect();
     let samples = resamples(n, boot, 0);
     let level = boot.level;
     let replicated = r >= 2;
-    // Bootstrap half-widths of (S1, ST) on the vector `z` alone, uncorrected.
-    let spread = |z: &[f64], j: usize| {
-        let (s1, st): (Vec<f64>, Vec<f64>) = samples.iter().map(|idx| ratio(forms(idx, j)(z))).unzip();
-        (half_width(&s1, level, replicated), half_width(&st, level, replicated))
+    let estimate = debiased(&parts, forms(&all)).0;
+    let resampled: Vec<Vec<f64>> = samples.iter().map(|idx| debiased(&parts, forms(idx)).0).collect();
+    // Bootstrap half-widths of (S1, ST) of every parameter on the vector `z` alone,
+    // uncorrected: on the means of all R, and on each replication alone.
+    let spread = |z: &[f64]| -> Vec<(f64, f64)> {
+        let f: Vec<Vec<f64>> = samples.iter().map(|idx| forms(idx)(z)).collect();
+        (0..d)
+            .map(|j| {
+                let (s1, st): (Vec<f64>, Vec<f64>) = f.iter().map(|f| ratio(f, j)).unzip();
+                (half_width(&s1, level, replicated), half_width(&st, level, replicated))
+            })
+            .collect()
+    };
+    type HalfWidths = Vec<(f64, f64)>;
+    let (on_means, alone): (HalfWidths, Vec<HalfWidths>) = if replicated {
+        (spread(&parts[0]), alone.iter().map(|z| spread(z)).collect())
+    } else {
+        (Vec::new(), Vec::new())
     };
     let mut sizing: Option<Sizing> = None;
     let indices: Vec<SobolIndex> = (0..d)
         .map(|j| {
-            let (s1, st) = ratio(debiased(&parts, forms(&all, j)).0);
-            let (r1, rt): (Vec<f64>, Vec<f64>) =
-                samples.iter().map(|idx| ratio(debiased(&parts, forms(idx, j)).0)).unzip();
+            let (s1, st) = ratio(&estimate, j);
+            let (r1, rt): (Vec<f64>, Vec<f64>) = resampled.iter().map(|f| ratio(f, j)).unzip();
             if replicated {
                 // The noise's part of the intervals: the means of all R against each
                 // replication alone.
-                let (h1r, htr) = spread(&parts[0], j);
-                let (h11, ht1) = alone
+                let (h1r, htr) = on_means[j];
+                let (v11, vt1) = alone
                     .iter()
-                    .map(|z| spread(z, j))
+                    .map(|a| a[j])
                     .fold((0.0, 0.0), |(a, b), (c, e)| (a + variance_of(c, level), b + variance_of(e, level)));
-                for (v1, h) in [(h11 / r as f64, h1r), (ht1 / r as f64, htr)] {
+                for (v1, h) in [(v11 / r as f64, h1r), (vt1 / r as f64, htr)] {
                     let this = Sizing::new(v1, variance_of(h, level), r, n, level, TARGET_HALF_WIDTH);
                     sizing = match (sizing, this) {
                         (Some(a), Some(b)) => Some(a.max(b)),
@@ -103,15 +117,14 @@ pub fn sobol(y: &Replicated, d: usize, boot: Bootstrap) -> Result<SobolAnalysis,
     Ok(SobolAnalysis { indices, noise, sizing })
 }
 
-/// The three quadratic forms of parameter `j` (of `d`) over the base samples `idx`: the
-/// variance of the A and B outputs (of every row with `every_row`), and the numerators
-/// of the first-order and total indices.
-fn forms(idx: &[usize], d: usize, j: usize, every_row: bool) -> impl Fn(&[f64]) -> [f64; 3] + '_ {
+/// The quadratic forms over the base samples `idx` of a design with `d` parameters:
+/// the variance of the A and B outputs (of every row with `every_row`), then the
+/// numerators of the first-order indices of each parameter, then of the total indices.
+fn forms(idx: &[usize], d: usize, every_row: bool) -> impl Fn(&[f64]) -> Vec<f64> + '_ {
     let rows = d + 2;
-    move |z: &[f64]| -> [f64; 3] {
+    move |z: &[f64]| -> Vec<f64> {
         let a = |i: usize| z[i * rows];
         let b = |i: usize| z[i * rows + d + 1];
-        let ab = |i: usize| z[i * rows + 1 + j];
         let k = idx.len() as f64;
         let var = if every_row {
             let rows_of = |i: usize| &z[i * rows..(i + 1) * rows];
@@ -122,9 +135,14 @@ fn forms(idx: &[usize], d: usize, j: usize, every_row: bool) -> impl Fn(&[f64]) 
             let mean_ab = idx.iter().map(|&i| a(i) + b(i)).sum::<f64>() / (2.0 * k);
             idx.iter().map(|&i| (a(i) - mean_ab).powi(2) + (b(i) - mean_ab).powi(2)).sum::<f64>() / (2.0 * k)
         };
-        let first = idx.iter().map(|&i| b(i) * (ab(i) - a(i))).sum::<f64>() / k;
-        let total = 0.5 * idx.iter().map(|&i| (a(i) - ab(i)).powi(2)).sum::<f64>() / k;
-        [var, first, total]
+        let mut out = vec![0.0; 1 + 2 * d];
+        out[0] = var;
+        for j in 0..d {
+            let ab = |i: usize| z[i * rows + 1 + j];
+            out[1 + j] = idx.iter().map(|&i| b(i) * (ab(i) - a(i))).sum::<f64>() / k;
+            out[1 + d + j] = 0.5 * idx.iter().map(|&i| (a(i) - ab(i)).powi(2)).sum::<f64>() / k;
+        }
+        out
     }
 }
 

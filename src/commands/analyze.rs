@@ -168,7 +168,10 @@ pub fn analyze(
             Ok(a) => {
                 for (p, (values, clear)) in table.parameters.iter().zip(&a.rows) {
                     let mut rec = vec![metric.clone(), p.clone()];
-                    rec.extend(values.iter().map(|v| v.map_or(String::new(), |v| v.to_string())));
+                    // Not estimable (no variance left once the noise is removed): an empty cell.
+                    rec.extend(
+                        values.iter().map(|v| v.filter(|x| x.is_finite()).map_or(String::new(), |v| v.to_string())),
+                    );
                     let clear = *clear && matches!(a.noise.status, Status::Signal | Status::Unmeasured);
                     rec.push(if clear { "yes" } else { "no" }.into());
                     rec.push(a.noise.status.as_str().into());
@@ -273,7 +276,7 @@ fn print_analysis(columns: &[&str], parameters: &[String], analysed: &[Analysed]
             for (p, (values, clear)) in parameters.iter().zip(&a.rows) {
                 print!("{:<36} {p:<40}", a.metric);
                 for v in values {
-                    print!(" {:>9}", v.map_or("-".into(), fmt));
+                    print!(" {:>9}", v.filter(|x| x.is_finite()).map_or("-".into(), fmt));
                 }
                 println!(" {:>5}", if *clear && !noise { "yes" } else { "no" });
             }

@@ -20,6 +20,8 @@ pub struct SweepArgs {
     pub design: Option<PathBuf>,
     pub shard: Option<String>,
     pub shards: Option<u64>,
+    /// One parameter set (1-based) of an ensemble file to run the sweep at.
+    pub ensemble: Option<(PathBuf, u64)>,
     pub threads: Option<u16>,
     pub quiet: bool,
     pub max_memory: Option<String>,
@@ -111,6 +113,23 @@ fn resolve_shard_from(
     Ok((Shard { index: number - 1, count }, from))
 }
 
+/// `base` at set `k` (1-based) of the ensemble file `path`, its sweep kept.
+fn at_set(base: &scenario::Scenario, path: &Path, k: u64) -> Result<scenario::Scenario, super::Failure> {
+    let sets = super::ensemble::load_sets(path, base)?;
+    let n = sets.rows.len() as u64;
+    if k == 0 || k > n {
+        return Err(super::Failure::input(format!(
+            "--ensemble-set {k}: {} has {n} parameter set(s); choose 1 to {n}",
+            path.display()
+        )));
+    }
+    let i = (k - 1) as usize;
+    let mut s = spsim::ensemble::scenario_with(base, &sets.keys, &sets.rows[i])
+        .map_err(|e| super::Failure::input(format!("parameter set {k} (row {} of {}): {e}", i + 2, path.display())))?;
+    s.sweep = base.sweep.clone();
+    Ok(s)
+}
+
 /// `spsim sweep`.
 pub fn sweep(a: SweepArgs) -> ExitCode {
     let mut base = match super::load_scenario(&a.file, a.quiet) {
@@ -126,6 +145,12 @@ pub fn sweep(a: SweepArgs) -> ExitCode {
     };
     if let Some(r) = a.replications {
         base.run.replications = r;
+    }
+    if let Some((path, k)) = &a.ensemble {
+        match at_set(&base, path, *k) {
+            Ok(s) => base = s,
+            Err(f) => return f.into(),
+        }
     }
     let sweep = match &a.design {
         None => Sweep::native(base, spec),

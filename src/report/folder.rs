@@ -256,8 +256,9 @@ fn seal(dir: &Path) -> Result<(), OutputError> {
 fn signature(name: &str) -> Option<&'static [u8]> {
     match name {
         "report.html" => Some(FILE_MARKER.as_bytes()),
-        "sobol.csv" => Some(b"metric,parameter,S1,S1_conf,ST,ST_conf\n"),
-        "morris.csv" => Some(b"metric,parameter,mu,mu_star,sigma,mu_star_conf\n"),
+        // The columns every version of analyze has begun with (the noise columns follow).
+        "sobol.csv" => Some(b"metric,parameter,S1,S1_conf,ST,ST_conf"),
+        "morris.csv" => Some(b"metric,parameter,mu,mu_star,sigma,mu_star_conf"),
         _ => None,
     }
 }

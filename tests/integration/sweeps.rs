@@ -497,3 +497,99 @@ fn merge_refuses_a_shard_of_another_seed_or_range() {
     std::fs::write(&shard, &good).unwrap();
     assert!(spsim(&["merge", out.to_str().unwrap(), "--out", out.to_str().unwrap()]).status.success());
 }
+
+/// Copy a folder's plain files (not sub-folders).
+fn copy_files(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_file() {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_shipped_sensitivity_analyses_regenerate_from_their_runs() {
+    // Every shipped analysis (sobol.csv, morris.csv) is what `spsim analyze` computes from
+    // the sweep's runs today: no index in results/ predates the noise correction.
+    let dir = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    let mut folders = Vec::new();
+    for e in std::fs::read_dir(repo("results/sweeps")).unwrap() {
+        let p = e.unwrap().path();
+        if p.join("manifest.json").exists() {
+            folders.push(p);
+        } else {
+            // A group of sweeps (the levers' Morris sweep at plausible parameter sets).
+            folders.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()));
+        }
+    }
+    for shipped in folders {
+        for (method, file) in [("sobol", "sobol.csv"), ("morris", "morris.csv")] {
+            if !shipped.join(file).exists() {
+                continue;
+            }
+            let copy = dir.path().join(shipped.file_name().unwrap());
+            copy_files(&shipped, &copy);
+            let o = spsim(&["analyze", method, copy.to_str().unwrap(), "--quiet"]);
+            assert!(o.status.success(), "{}: {}", shipped.display(), String::from_utf8_lossy(&o.stderr));
+            let again = std::fs::read_to_string(copy.join(file)).unwrap();
+            let before = std::fs::read_to_string(shipped.join(file)).unwrap();
+            assert!(
+                again == before,
+                "{} is not what `spsim analyze {method}` writes today",
+                shipped.join(file).display()
+            );
+            assert!(!before.contains("NaN") && !before.to_lowercase().contains(",nan"), "{}", shipped.display());
+            checked += 1;
+        }
+    }
+    assert!(checked >= 9, "the workforce and levers sweeps, and the levers at 5 plausible sets ({checked})");
+}
+
+#[test]
+fn a_sweep_runs_at_one_plausible_set_and_refuses_a_set_not_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let sets = dir.path().join("plausible.csv");
+    std::fs::write(&sets, "behaviour.intention_intercept,max_implausibility\n-6.0,1.0\n-1.0,1.2\n").unwrap();
+    let file = repo("tests/data/sweep_small.toml");
+    let at = |k: &str, out: &Path| {
+        spsim(&[
+            "sweep",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--ensemble",
+            sets.to_str().unwrap(),
+            "--ensemble-set",
+            k,
+            "--quiet",
+        ])
+    };
+    let (low, high) = (dir.path().join("low"), dir.path().join("high"));
+    for (k, out) in [("1", &low), ("2", &high)] {
+        let o = at(k, out);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+        let value = if k == "1" { "intention_intercept = -6.0" } else { "intention_intercept = -1.0" };
+        assert!(manifest.contains(value), "the set's value is in the resolved scenario");
+    }
+    // The set acts: link workers intend to leave far more often at the higher intercept.
+    let mean_of = |out: &Path| {
+        let t = spsim::report::points::parse_points(&std::fs::read(out.join("points.csv")).unwrap()).unwrap();
+        let k = t.metrics.iter().position(|m| m == "lw_intention_to_leave_share").unwrap();
+        let v: Vec<f64> = t.y.iter().filter_map(|r| r[k]).collect();
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    assert!(mean_of(&high) > mean_of(&low) + 0.2, "{} against {}", mean_of(&high), mean_of(&low));
+    let bad = dir.path().join("bad");
+    let o = at("3", &bad);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("has 2 parameter set(s)"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!bad.exists(), "nothing written for bad input");
+}
