@@ -41,6 +41,19 @@ use rand::{RngExt, SeedableRng};
 /// variance from one that explains none.
 pub const TARGET_HALF_WIDTH: f64 = 0.1;
 
+/// The main metrics of access and retention, by which a sweep is sized: the noisiest of
+/// those a sweep has sets the replications it needs.
+pub const MAIN_METRICS: &[&str] = &[
+    "wait_weeks_mean",
+    "dropout_waiting_rate",
+    "connected_rate",
+    "journey_connected_directly_share",
+    "lw_burnout_mean",
+    "lw_intention_to_leave_share",
+    "lw_turnover_annual",
+    "lw_vacancy_rate",
+];
+
 /// Settings of the bootstrap.
 #[derive(Debug, Clone, Copy)]
 pub struct Bootstrap {

@@ -321,6 +321,25 @@ fn print_analysis(columns: &[&str], parameters: &[String], analysed: &[Analysed]
             a.noise.status.as_str()
         );
     }
+    // The noisiest main metric sizes the sweep.
+    let noisiest = analysed
+        .iter()
+        .filter(|a| analyze::MAIN_METRICS.contains(&a.metric.as_str()))
+        .filter_map(|a| Some((a, a.noise.share_runs?, a.sizing?)))
+        .max_by(|x, y| x.1.total_cmp(&y.1));
+    if let Some((a, share, sizing)) = noisiest {
+        let reps = match sizing.replications {
+            Some(r) => format!("{r} replication(s) per point at this design size"),
+            None => "more points than replications can make up for at this design size".into(),
+        };
+        println!(
+            "\nsweep size: the noisiest main metric, {} ({:.0}% of a run's variance is noise), needs {reps}, or {} \
+             base samples (Sobol') or trajectories (Morris) at 2 replications, for intervals of ±{target}",
+            a.metric,
+            100.0 * share,
+            sizing.units_at_2
+        );
+    }
     let unresolved: Vec<&str> =
         analysed.iter().filter(|a| a.noise.status == Status::Unresolved).map(|a| a.metric.as_str()).collect();
     if !unresolved.is_empty() {
