@@ -66,6 +66,8 @@ pub struct Tables {
     pub supervision: f64,
     /// Its level in the ledger's context ([`crate::metrics::ledger::LEVELS`]).
     pub supervision_level: usize,
+    /// The log-odds of the attribute medians by deprivation (R1).
+    pub medians: presentation::Medians,
 }
 
 impl Tables {
@@ -83,6 +85,7 @@ impl Tables {
             crisis_sums: presentation::CrisisSums::new(b),
             supervision,
             supervision_level: crate::metrics::ledger::supervision_index(supervision),
+            medians: presentation::Medians::new(b),
         }
     }
 }

@@ -11,7 +11,8 @@ use rand::RngExt;
 use rand::SeedableRng;
 use rand::rngs::{ChaCha8Rng, Xoshiro256PlusPlus};
 
-use super::{gamma2, geometric_sum, logit_normal};
+use super::{gamma2, geometric_sum};
+use crate::world::rng::{log_odds, logit_normal_at};
 use crate::params::{Behaviour, Deprivation};
 use crate::world::{LwId, Need, OrgId, Patient, Stage, flag};
 
@@ -26,6 +27,42 @@ pub fn expected_presentations(population: u32, deprivation: Deprivation, b: &Beh
         Deprivation::High => b.presentation_multiplier_high,
     };
     population as f64 * b.gp_consults_per_person_week * b.nonmedical_share * b.new_episode_share * mult
+}
+
+/// The log-odds of the attribute medians that depend only on deprivation (R1), by
+/// [`Deprivation::level`] order (low, medium, high): computed once per behaviour table
+/// ([`super::Tables`]) instead of once per draw.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Medians {
+    complexity: [f64; 3],
+    readiness: [f64; 3],
+    capacity: [f64; 3],
+}
+
+impl Medians {
+    /// The medians of a behaviour table.
+    pub fn new(b: &Behaviour) -> Self {
+        let at = |d: Deprivation, mean: f64, sign: f64| {
+            let shift = d.level() * b.deprivation_shift;
+            log_odds((mean + sign * shift).clamp(0.01, 0.99))
+        };
+        let by = |mean: f64, sign: f64| {
+            [Deprivation::Low, Deprivation::Medium, Deprivation::High].map(|d| at(d, mean, sign))
+        };
+        Medians {
+            complexity: by(b.complexity_mean, 1.0),
+            readiness: by(b.readiness_mean, -1.0),
+            capacity: by(b.capacity_mean, -1.0),
+        }
+    }
+}
+
+fn index(d: Deprivation) -> usize {
+    match d {
+        Deprivation::Low => 0,
+        Deprivation::Medium => 1,
+        Deprivation::High => 2,
+    }
 }
 
 /// What the GP sees at presentation (enough for the referral decision, R2), and the seed
@@ -44,28 +81,27 @@ pub struct Presentation {
 /// the service does, so the arrivals stream stays aligned across scenarios (common
 /// random numbers); attributes only referred patients need come from a per-patient
 /// stream seeded here, so unreferred presentations cost three draws.
-pub fn draw_presentation(rng: &mut ChaCha8Rng, deprivation: Deprivation, b: &Behaviour) -> Presentation {
-    let shift = deprivation.level() * b.deprivation_shift;
-    let complexity = logit_normal(rng, (b.complexity_mean + shift).clamp(0.01, 0.99), b.attribute_sd);
+pub fn draw_presentation(rng: &mut ChaCha8Rng, deprivation: Deprivation, b: &Behaviour, m: &Medians) -> Presentation {
+    let complexity = logit_normal_at(rng, m.complexity[index(deprivation)], b.attribute_sd);
     let statutory = rng.random::<f64>() < b.statutory_need_prob;
     Presentation { complexity, statutory, seed: rng.random::<u64>() }
 }
 
 /// Draw presentation and full attributes in one go (tests and tools).
 pub fn draw_patient(rng: &mut ChaCha8Rng, deprivation: Deprivation, b: &Behaviour, week: u32) -> Patient {
-    let pres = draw_presentation(rng, deprivation, b);
-    complete_patient(&pres, deprivation, b, week)
+    let m = Medians::new(b);
+    let pres = draw_presentation(rng, deprivation, b, &m);
+    complete_patient(&pres, deprivation, b, &m, week)
 }
 
 /// The full attributes of a referred patient, from their own stream (R1).
-pub fn complete_patient(pres: &Presentation, deprivation: Deprivation, b: &Behaviour, week: u32) -> Patient {
+pub fn complete_patient(pres: &Presentation, deprivation: Deprivation, b: &Behaviour, m: &Medians, week: u32) -> Patient {
     let rng = &mut Xoshiro256PlusPlus::seed_from_u64(pres.seed);
     let level = deprivation.level();
-    let shift = level * b.deprivation_shift;
     let sd = b.attribute_sd;
     let complexity = pres.complexity;
-    let readiness = logit_normal(rng, (b.readiness_mean - shift).clamp(0.01, 0.99), sd);
-    let capacity = logit_normal(rng, (b.capacity_mean - shift).clamp(0.01, 0.99), sd);
+    let readiness = logit_normal_at(rng, m.readiness[index(deprivation)], sd);
+    let capacity = logit_normal_at(rng, m.capacity[index(deprivation)], sd);
 
     // 1–4 needs: one plus a binomial(3, complexity) (003 Table 3), drawn by weight
     // without replacement.
@@ -106,10 +142,11 @@ pub fn complete_patient(pres: &Presentation, deprivation: Deprivation, b: &Behav
     let gp_base = gamma2(rng, b.gp_baseline_rate_mean);
     let crisis_peak = gamma2(rng, b.crisis_peak_mean) * (0.5 + complexity);
     let outcome_median = (b.outcome_baseline_mean - b.outcome_complexity_effect * complexity).clamp(0.02, 0.98);
-    let hope = logit_normal(rng, outcome_median, sd * 0.5);
-    let self_efficacy = logit_normal(rng, outcome_median, sd * 0.5);
-    let wellbeing = logit_normal(rng, outcome_median, sd * 0.5);
-    let social_capital = logit_normal(rng, (outcome_median - 0.05 * level).clamp(0.02, 0.98), sd * 0.5);
+    let outcome = log_odds(outcome_median);
+    let hope = logit_normal_at(rng, outcome, sd * 0.5);
+    let self_efficacy = logit_normal_at(rng, outcome, sd * 0.5);
+    let wellbeing = logit_normal_at(rng, outcome, sd * 0.5);
+    let social_capital = logit_normal_at(rng, log_odds((outcome_median - 0.05 * level).clamp(0.02, 0.98)), sd * 0.5);
 
     Patient {
         stage: Stage::Waiting,

@@ -203,7 +203,7 @@ fn referrals(
     let waiting_per_lw = if posts > 0 { a.waiting as f64 / posts as f64 } else { 0.0 };
     let duty_skill = staffing::duty_skill(lws);
     for _ in 0..n_new {
-        let pres = presentation::draw_presentation(rng_arrivals, a.deprivation, ctx.b);
+        let pres = presentation::draw_presentation(rng_arrivals, a.deprivation, ctx.b, &ctx.tables.medians);
         wk.fire(ctx, Mechanism::Presented, pres.complexity as f32);
         if posts == 0 || !chance(wk.rng, referral::p_refer(ctx, gp, &pres, waiting_per_lw, a.uncertainty)) {
             continue;
@@ -212,7 +212,7 @@ fn referrals(
         if pres.statutory {
             wk.fire(ctx, Mechanism::InappropriateReferral, pres.complexity as f32);
         }
-        let mut p = presentation::complete_patient(&pres, a.deprivation, ctx.b, ctx.week);
+        let mut p = presentation::complete_patient(&pres, a.deprivation, ctx.b, &ctx.tables.medians, ctx.week);
         if ctx.reported() {
             p.flags |= flag::REPORTED;
         }

@@ -53,9 +53,22 @@ pub fn chance<R: Rng + ?Sized>(rng: &mut R, p: f64) -> bool {
 /// Logit-normal draw with the given median and log-odds standard deviation.
 #[inline]
 pub fn logit_normal<R: Rng + ?Sized>(rng: &mut R, median: f64, sd: f64) -> f64 {
-    let z: f64 = rng.sample(StandardNormal);
+    logit_normal_at(rng, log_odds(median), sd)
+}
+
+/// The log-odds of a median, as [`logit_normal`] takes it (clamped away from 0 and 1).
+#[inline]
+pub fn log_odds(median: f64) -> f64 {
     let m = median.clamp(1e-6, 1.0 - 1e-6);
-    1.0 / (1.0 + (-((m / (1.0 - m)).ln() + sd * z)).exp())
+    (m / (1.0 - m)).ln()
+}
+
+/// [`logit_normal`] with the median's log-odds computed once ([`log_odds`]) for draws
+/// that share it: the same numbers, one logarithm fewer per draw.
+#[inline]
+pub fn logit_normal_at<R: Rng + ?Sized>(rng: &mut R, log_odds: f64, sd: f64) -> f64 {
+    let z: f64 = rng.sample(StandardNormal);
+    1.0 / (1.0 + (-(log_odds + sd * z)).exp())
 }
 
 /// Log-normal draw with mean 1 and log-scale standard deviation `sd` (an individual
