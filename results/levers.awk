@@ -7,6 +7,8 @@ FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; file++; next }
 file == 1 {
   k = $col["metric"] SUBSEP $col["parameter"]
   mu[k] = $col["mu"]; mus[k] = $col["mu_star"]; musc[k] = $col["mu_star_conf"]; musn[k] = $col["mu_star_noise"]
+  # Ranked by mu* above the noise floor.
+  above[k] = $col["mu_star"] - $col["mu_star_noise"]
   mclear[k] = $col["clear"]; mstatus[$col["metric"]] = $col["status"]; mnoise[$col["metric"]] = $col["noise_share"]
   mreps[$col["metric"]] = $col["replications"]
   if (!(($col["parameter"]) in seenp)) { seenp[$col["parameter"]] = 1; params[++np] = $col["parameter"] }
@@ -22,16 +24,16 @@ file == 2 {
 }
 file >= 3 {
   if (FNR == 2) { n = split(FILENAME, part, "/"); sets[++nsets] = part[n - 1]; sub(/^set_/, "", sets[nsets]) }
-  pmus[nsets SUBSEP $col["metric"] SUBSEP $col["parameter"]] = $col["mu_star"]
-  pstatus[nsets SUBSEP $col["metric"]] = $col["status"]
+  k = nsets SUBSEP $col["metric"] SUBSEP $col["parameter"]
+  pmus[k] = $col["mu_star"] - $col["mu_star_noise"]; pconf[k] = $col["mu_star_conf"]
   next
 }
-# The levers of metric m by mu*, largest first, in top[1..]; `s` is 0 for the first file,
-# else the plausible set's number.
+# The levers of metric m by mu* above its noise floor, largest first, in top[1..]; `s` is 0
+# for the first file, else the plausible set's number.
 function rank(m, s, top,   i, j, n, v, val, k) {
   n = 0
   for (i = 1; i <= np; i++) {
-    k = (s == 0) ? mus[m SUBSEP params[i]] : pmus[s SUBSEP m SUBSEP params[i]]
+    k = (s == 0) ? above[m SUBSEP params[i]] : pmus[s SUBSEP m SUBSEP params[i]]
     v = k + 0
     for (j = n; j >= 1 && val[j] < v; j--) { top[j + 1] = top[j]; val[j + 1] = val[j] }
     top[j + 1] = params[i]; val[j + 1] = v; n++
@@ -39,15 +41,21 @@ function rank(m, s, top,   i, j, n, v, val, k) {
   return n
 }
 function top3(t) { return "`" short(t[1]) "`, `" short(t[2]) "`, `" short(t[3]) "`" }
+# Whether lever p leads metric m at set s: first, or tied with the first (their mu*
+# intervals overlap).
+function leads(m, s, p, first,   a, b) {
+  a = s SUBSEP m SUBSEP p; b = s SUBSEP m SUBSEP first
+  return p == first || pmus[a] + pconf[a] >= pmus[b] - pconf[b]
+}
 function holds(m, what,   s, base, t, first, in3, cells, i) {
   rank(m, 0, base)
   first = 0; in3 = 0; cells = ""
   for (s = 1; s <= nsets; s++) {
     for (i in t) delete t[i]
     rank(m, s, t)
-    first += (t[1] == base[1])
+    first += leads(m, s, base[1], t[1])
     for (i = 1; i <= 3; i++) if (t[i] == base[1]) in3++
-    cells = cells " " top3(t) " |"
+    cells = cells " " top3(t) (leads(m, s, t[2], t[1]) ? " (first two tie)" : "") " |"
   }
   printf "| %s | %s | %d of %d | %d of %d |%s\n", what, top3(base), first, nsets, in3, nsets, cells
 }
@@ -56,9 +64,10 @@ function pct(x) { return (x == "") ? "–" : sprintf("%.0f%%", 100 * x) }
 # A Sobol' index and its interval, both shown within [0, 1] (an estimate beyond a bound by
 # sampling error is shown at the bound).
 function clip(x) { return (x < 0) ? 0 : ((x > 1) ? 1 : x) }
-function ci(x, c) { return (x == "") ? "–" : sprintf("%.2f [%.2f, %.2f]", clip(x), clip(x - c), clip(x + c)) }
+function ci(x, c) { return (x == "") ? "–" : sprintf("%.3f [%.3f, %.3f]", clip(x), clip(x - c), clip(x + c)) }
 function way(m, p,   k, a) {
   k = m SUBSEP p; a = (mu[k] < 0) ? -mu[k] : mu[k]
+  if (mclear[k] != "yes") return "–"
   if (mus[k] == 0 || a < 0.5 * mus[k]) return "either way"
   return (mu[k] > 0) ? "raises it" : "lowers it"
 }
@@ -77,12 +86,12 @@ function brief(m, what,   order, n, i, k, words, shown) {
   n = by_st(m, order); words = ""; shown = 0
   for (i = 1; i <= n && shown < 3; i++) {
     k = m SUBSEP order[i]
-    if (sclear[k] == "yes" && mclear[k] == "yes") {
+    if (sclear[k] == "yes" && mclear[k] == "yes" && st[k] >= 0.05) {
       words = words (words == "" ? "" : ", ") "`" short(order[i]) "` (" way(m, order[i]) ", ST " sprintf("%.2f", clip(st[k])) ")"
       shown++
     }
   }
-  printf "- **%s**: %s.\n", what, (words == "" ? "no lever can be told from 0" : words)
+  printf "- **%s**: %s.\n", what, (words == "" ? "no lever clearly accounts for a twentieth of its variance" : words)
 }
 function section(m, what,   i, j, t, order, n, k, clear, words) {
   print "### " what " (`" m "`)"
@@ -101,8 +110,9 @@ function section(m, what,   i, j, t, order, n, k, clear, words) {
   print ""
   if (words == "") print "**In words:** no lever can be told from 0 on both methods for this metric."
   else print "**In words:** the levers that clearly matter on both methods, largest total effect first: " words "."
-  if (sneed[m] == "more points") printf "Sweep size: for Sobol' intervals of ±0.1, replications alone would not do at 512 base samples; about %s base samples at 2 replications would.\n", ssize[m]
-  else if (sneed[m] != "") printf "Sweep size: for Sobol' intervals of ±0.1, %s replication(s) per point at 512 base samples (this sweep has 2), or about %s base samples at 2 replications.\n", sneed[m], ssize[m]
+  print ""
+  if (sneed[m] == "more points") printf "Sweep size: for Sobol' intervals of ±0.1, replications alone would not do at %s base samples; about %s base samples at 2 replications would.\n", base, ssize[m]
+  else if (sneed[m] != "") printf "Sweep size: for Sobol' intervals of ±0.1, %s replication(s) per point at %s base samples (this sweep has %s), or about %s base samples at 2 replications.\n", sneed[m], base, sreps[m], ssize[m]
   print ""
 }
 END {
@@ -112,10 +122,11 @@ END {
   print "Which of the levers a commissioner controls move access and link worker retention, in the baseline"
   print "PCN (`scenarios/baseline.toml`), five such PCNs per run (10 link worker posts) so that turnover is not a"
   print "rare event. Two designs over the same ten levers and ranges (`scenarios/sweeps/levers_sobol.toml`,"
-  print "`levers_morris.toml`): Sobol' indices from 512 base samples × 12 = 6,144 points × 2 replications, and"
+  printf "`levers_morris.toml`): Sobol' indices from %s base samples × 12 = %d points × %s replications, and\n", base, base * 12, sreps["wait_weeks_mean"]
   print "Morris screening from 40 trajectories × 11 = 440 points × 4 replications, all with common random numbers."
   print "The indices are computed on each point's mean over its replications and corrected for the replication"
-  print "noise those means still carry (`spsim analyze`; docs/ODD.md, sensitivity analysis)."
+  print "noise those means still carry; their intervals also count the noise a whole replication shares (`spsim"
+  print "analyze`, README: noise is kept apart from the levers)."
   print ""
   print "How to read: the **total Sobol' index ST** is the share of the metric's variance over the ranges below"
   print "that the lever accounts for, alone and with the other levers; S1 alone (both shown within [0, 1]: an estimate"
@@ -128,7 +139,7 @@ END {
   print "| lever | range |"
   print "|---|---|"
   print "| `caseload_target_per_year` | 150–400 patients per link worker a year |"
-  print "| `supervision_interval_weeks` | 0 (none) – 12 weeks |"
+  print "| `supervision_interval_weeks` | 0 (none) – 12 weeks: not monotone (0, no supervision, is the worst), so its direction reads \"either way\" |"
   print "| `supervision_quality` | 0.1–0.9 (tick-box to reflective) |"
   print "| `peer_support` | 0–1 |"
   print "| `community_time_share` | 0–30% of hours |"
@@ -138,12 +149,15 @@ END {
   print "| `lw_renewal_probability` | 0.6–1.0 |"
   print "| `vcse_renewal_probability` | 0.5–1.0 (VCSE grant renewal) |"
   print ""
-  print "**Raising the lever…** says \"either way\" where the elementary effects differ in sign: the direction"
-  print "depends on the other levers (an interaction, or a peak inside the range)."
+  print "**Raising the lever…** is given only for levers that clearly matter on Morris: the sign of μ, or \"either way\""
+  print "where |μ| is under half of μ* (effects of both signs: the direction depends on the other levers, or the"
+  print "effect peaks inside the range)."
   print ""
   print "## In short"
   print ""
-  print "The levers that clearly matter on both methods, at most three per metric, largest total Sobol' index first:"
+  print "The levers that clearly matter on both methods and account for at least a twentieth of the metric's variance"
+  print "(ST ≥ 0.05), at most three per metric, largest total Sobol' index first; smaller clear effects are in the"
+  print "sections below:"
   print ""
   brief("wait_weeks_mean", "Wait for a first session")
   brief("dropout_waiting_rate", "Dropout while waiting")
@@ -175,11 +189,12 @@ END {
   printf "The Morris sweep above was run again at %d parameter sets of the calibration's plausible set\n", nsets
   print "(`results/calibration/plausible.csv`, spread evenly over it; `spsim sweep --ensemble FILE --ensemble-set K`):"
   print "the behavioural coefficients the published figures could not pin down take other plausible values, the"
-  print "levers and their ranges stay the same. The table gives each metric's three levers with the largest μ* at"
-  print "the defaults, how often the first of them is also first, or in the top three, at the plausible sets, and"
-  print "the top three at each set."
+  print "levers and their ranges stay the same. Levers are ranked here by Morris μ* above its noise floor (so the"
+  print "order may differ from the Sobol' order above). The table gives each metric's three leading levers at the"
+  print "defaults, at how many plausible sets the first of them still leads (first, or tied with the first: their"
+  print "μ* intervals overlap) or is in the top three, and the top three at each set."
   print ""
-  printf "| metric | top 3 at the defaults | same first lever | first lever in the top 3 |"
+  printf "| metric | top 3 at the defaults | first lever still leads | first lever in the top 3 |"
   for (s = 1; s <= nsets; s++) printf " set %s |", sets[s]
   print ""
   printf "|---|---|---|---|"

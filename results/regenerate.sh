@@ -38,7 +38,8 @@ for i in 0 1 2 3 4; do
   ./target/release/spsim analyze morris "results/sweeps/levers_morris_plausible/set_$k" --quiet
 done
 # Which levers matter for access and retention, in words (results/levers.md).
-awk -f results/levers.awk results/sweeps/levers_morris/morris.csv results/sweeps/levers_sobol/sobol.csv \
+base=$(grep -o '"base_samples": [0-9]*' results/sweeps/levers_sobol/manifest.json | grep -o '[0-9]*$')
+awk -v base="$base" -f results/levers.awk results/sweeps/levers_morris/morris.csv results/sweeps/levers_sobol/sobol.csv \
   results/sweeps/levers_morris_plausible/set_*/morris.csv > results/levers.md
 echo "results/levers.md written"
 # History matching to the published figures (results/calibration/: waves.csv,

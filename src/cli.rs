@@ -179,8 +179,8 @@ pub enum Command {
     /// (metric, parameter, mu, mu_star, sigma, mu_star_conf, mu_star_noise: the mu* of a
     /// parameter with no effect) into DIR, each row also with: clear (the parameter
     /// clearly matters), status (signal, noise: no index can be told from 0 because of
-    /// replication noise, unresolved: too few points, constant, or unmeasured: one
-    /// replication), noise_share (of one run's variance over the design), noise_share_means
+    /// replication noise, unresolved: too few points, constant, unmeasured: one
+    /// replication, or incomplete: replications left out), noise_share (of one run's variance over the design), noise_share_means
     /// (of the point means' variance), replications, replications_needed (per point at
     /// this design size for intervals of ±0.1; Morris: ±0.1 × the largest mu*) and
     /// design_size_needed (base samples or trajectories at 2 replications). Prints the

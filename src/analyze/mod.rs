@@ -4,10 +4,11 @@
 //! A stochastic model's output at a design point is `y_r(x) = f(x) + e_r(x)`: the effect
 //! of the parameters `f` and replication `r`'s noise `e_r`, replication `r` using the same
 //! random streams at every point (common random numbers). The indices describe `f`, so
-//! they are computed on the point means `ȳ(x)` (the replications averaged), and every
-//! estimator, a quadratic form `Q` of the outputs, is corrected for the noise the means
-//! still carry: `Q(ȳ) − Σ_r Q(y_r − ȳ) / (R (R − 1))` is unbiased for `Q(f)` whatever the
-//! noise's covariance across points, common random numbers included (the U-statistic
+//! they are computed on the point means `ȳ(x)` (the replications averaged), and the
+//! variance decomposition and Sobol' estimators, quadratic forms `Q` of the outputs, are
+//! corrected for the noise the means still carry: `Q(ȳ) − Σ_r Q(y_r − ȳ) / (R (R − 1))` is
+//! unbiased for `Q(f)` whatever the noise's covariance across points, as long as the
+//! replications are independent of one another (common random numbers included; the U-statistic
 //! correction; the same idea as the noise-corrected estimators of stochastic simulators,
 //! Marrel et al. 2012, Reliab. Eng. Syst. Saf. 100:97–107). With one replication the
 //! noise cannot be measured and the estimators are exactly those of SALib, the standard
@@ -18,9 +19,10 @@
 //! - [`sobol`]: first-order (Saltelli et al. 2010) and total (Jansen 1999) Sobol'
 //!   indices from Saltelli's scheme without second-order rows (`N (d + 2)` points), with
 //!   bootstrap intervals over the base samples.
-//! - [`morris`]: Morris elementary effects per trajectory: mu, mu* (mean absolute
-//!   effect, Campolongo et al. 2007), sigma, a bootstrap interval for mu*, and the mu*
-//!   that the noise alone would give.
+//! - [`morris`]: Morris elementary effects per trajectory on the point means: mu, mu*
+//!   (mean absolute effect, Campolongo et al. 2007) and sigma, not corrected (mu* is a
+//!   mean of absolute values), but set against the mu* the noise alone would give, with a
+//!   bootstrap interval for mu*.
 //! - [`Sizing`]: how many replications per point (or design points) an index needs for
 //!   its interval to reach a given half-width.
 
@@ -204,11 +206,11 @@ fn resamples(n: usize, boot: Bootstrap, stream: u64) -> Vec<Vec<usize>> {
 }
 
 /// How to size a sweep so that an index's interval reaches a half-width, from the
-/// bootstrap variance of its estimate with the `r` replications averaged (`var_r`) and
-/// with one replication alone (`var_1`, the mean over the replications), on a design of
-/// `units` base samples or trajectories. The variance of an estimate on means of `R`
-/// replications is `(a + b / R)` at this design size and falls as 1 / size: `a` from
-/// sampling the parameter space, `b` from the noise; the two measurements give both.
+/// variance its interval stands for on a design of `units` base samples or trajectories
+/// with `r` replications per point (`var_r`) and the noise's share of the point means'
+/// variance (`noise_share`). The variance falls as 1 / design size; its noise part, taken
+/// as the noise's share of it, also as 1 / replications: `var = a + b / R`, `b / r` the
+/// noise part now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sizing {
     /// Replications per point at this design size (at least 1), or `None` when sampling
@@ -221,18 +223,26 @@ pub struct Sizing {
 }
 
 impl Sizing {
-    /// From the two variances; `None` with fewer than 2 replications or a variance that
-    /// is not finite.
-    pub fn new(var_1: f64, var_r: f64, r: usize, units: usize, level: f64, half_width: f64) -> Option<Sizing> {
-        if r < 2 || !(var_1.is_finite() && var_r.is_finite()) {
+    /// The sizing of one index; `None` with fewer than 2 replications or an interval that
+    /// could not be read.
+    pub fn new(
+        var_r: f64,
+        r: usize,
+        noise_share: Option<f64>,
+        units: usize,
+        level: f64,
+        half_width: f64,
+    ) -> Option<Sizing> {
+        let share = noise_share?.clamp(0.0, 1.0);
+        if r < 2 || !var_r.is_finite() || half_width.is_nan() || half_width <= 0.0 {
             return None;
         }
         let allowed = (half_width / z_of(level)).powi(2);
         let rr = r as f64;
-        let b = ((var_1 - var_r) * rr / (rr - 1.0)).max(0.0);
-        let a = (var_r - b / rr).max(0.0);
-        let replications = (a < allowed).then(|| ((b / (allowed - a)).ceil() as u32).max(1));
-        let units_at_2 = ((units as f64 * (a + b / 2.0) / allowed).ceil() as u64).max(2);
+        let b = share * var_r * rr;
+        let a = (1.0 - share) * var_r;
+        let replications = (a < allowed).then(|| ((b / (allowed - a)).ceil().min(u32::MAX as f64) as u32).max(1));
+        let units_at_2 = ((units as f64 * (a + b / 2.0) / allowed).ceil().min(u64::MAX as f64 / 2.0) as u64).max(2);
         Some(Sizing { replications, units_at_2 })
     }
 
@@ -240,6 +250,12 @@ impl Sizing {
     pub fn max(self, other: Sizing) -> Sizing {
         let replications = self.replications.zip(other.replications).map(|(a, b)| a.max(b));
         Sizing { replications, units_at_2: self.units_at_2.max(other.units_at_2) }
+    }
+
+    /// What every index needs; `None` when one of them cannot be sized.
+    pub fn hardest(all: &[Option<Sizing>]) -> Option<Sizing> {
+        let all: Option<Vec<Sizing>> = all.iter().copied().collect();
+        all?.into_iter().reduce(Sizing::max)
     }
 }
 
@@ -260,6 +276,13 @@ fn half_width(resampled: &[f64], level: f64, replicated: bool) -> f64 {
     v.sort_by(f64::total_cmp);
     let q = |p: f64| v[((p * (v.len() - 1) as f64).round() as usize).min(v.len() - 1)];
     (q(1.0 - tail) - q(tail)) / 2.0
+}
+
+/// How much wider than a normal interval a variance estimated from `r` replications
+/// (r − 1 degrees of freedom) makes it: Student's t over the normal quantile at 95%, used
+/// at every level.
+fn t_scale(r: usize) -> f64 {
+    crate::metrics::summary::t_975(r.saturating_sub(1).max(1)) / z_of(0.95)
 }
 
 /// The variance a half-width stands for (its normal-equivalent standard deviation squared).
@@ -298,17 +321,21 @@ mod tests {
 
     #[test]
     fn replications_needed_grow_with_the_noise_and_stop_at_the_sampling_floor() {
-        // a = 0.0005, b = 0.02: with R = 2, var_r = 0.0105, var_1 = 0.0205.
-        let s = Sizing::new(0.0205, 0.0105, 2, 100, 0.95, 0.1).unwrap();
-        // (0.1 / 1.96)^2 = 0.002603; R = 0.02 / (0.002603 − 0.0005) = 9.5 → 10; at 2
-        // replications, 100 × 0.0105 / 0.002603 = 403.4 → 404 base samples.
-        assert_eq!(s, Sizing { replications: Some(10), units_at_2: 404 });
-        let quiet = Sizing::new(0.0005, 0.0005, 2, 100, 0.95, 0.1).unwrap();
-        assert_eq!(quiet.replications, Some(1), "no noise: one replication");
-        let wide = Sizing::new(0.5, 0.4, 2, 100, 0.95, 0.1).unwrap();
+        // (0.1 / 1.96)^2 = 0.002603 allowed. At 2 replications and 100 base samples, a
+        // variance of 0.004 of which 50% is noise: a = 0.002, b = 0.004; R = 0.004 /
+        // 0.000603 = 6.6 → 7; at 2 replications 100 × 0.004 / 0.002603 = 153.7 → 154.
+        let s = Sizing::new(0.004, 2, Some(0.5), 100, 0.95, 0.1).unwrap();
+        assert_eq!(s, Sizing { replications: Some(7), units_at_2: 154 });
+        // Wider than asked: more replications than the sweep has, never fewer.
+        assert!(s.replications.unwrap() > 2);
+        let quiet = Sizing::new(0.001, 2, Some(0.0), 100, 0.95, 0.1).unwrap();
+        assert_eq!(quiet.replications, Some(1), "no noise, narrow enough: one replication");
+        let wide = Sizing::new(0.5, 2, Some(0.2), 100, 0.95, 0.1).unwrap();
         assert_eq!(wide.replications, None, "sampling alone is too wide");
         assert!(wide.units_at_2 > 100 * 10, "{wide:?}");
-        assert_eq!(Sizing::new(0.5, 0.4, 1, 100, 0.95, 0.1), None, "one replication measures no noise");
+        assert_eq!(Sizing::new(0.5, 1, Some(0.2), 100, 0.95, 0.1), None, "one replication measures no noise");
+        assert_eq!(Sizing::hardest(&[Some(s), None]), None, "an index that cannot be sized");
+        assert_eq!(Sizing::hardest(&[Some(s), Some(quiet)]), Some(s));
     }
 
     #[test]

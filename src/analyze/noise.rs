@@ -21,6 +21,10 @@ pub enum Status {
     /// One replication per point: the noise cannot be measured, and the indices may be
     /// noise (run the sweep with at least 2 replications).
     Unmeasured,
+    /// Some replications were left out (a run failed, or the metric was undefined at some
+    /// point): the indices use the complete ones only, a selection that may not be
+    /// random, so no parameter is called clear.
+    Incomplete,
 }
 
 impl Status {
@@ -32,6 +36,7 @@ impl Status {
             Status::Unresolved => "unresolved",
             Status::Constant => "constant",
             Status::Unmeasured => "unmeasured",
+            Status::Incomplete => "incomplete",
         }
     }
 }

@@ -1,8 +1,8 @@
 //! Sobol' indices from Saltelli's scheme, on the point means, corrected for their noise.
 
 use super::{
-    Bootstrap, Noise, Replicated, Sizing, Status, TARGET_HALF_WIDTH, debiased, half_width, noise, resamples,
-    variance_of,
+    Bootstrap, Noise, Replicated, Sizing, Status, TARGET_HALF_WIDTH, debiased, half_width, noise, resamples, sd,
+    t_scale, variance_of, z_of,
 };
 
 /// Sobol' indices of one parameter. `*_conf` is the half-width of the bootstrap
@@ -56,63 +56,46 @@ pub fn sobol(y: &Replicated, d: usize, boot: Bootstrap) -> Result<SobolAnalysis,
     let n = y.len() / rows;
     let (parts, alone) = y.standardised();
     let r = y.replications();
+    let replicated = r >= 2;
     // With replications, the variance is taken over every row of the design (each row is
     // a uniform draw of the parameters): steadier than the A and B rows alone once the
     // noise is subtracted. With one, SALib's estimator exactly.
-    let forms = |idx| forms(idx, d, r >= 2);
-    // (S1, ST) of parameter j from the forms; a resample with no variance left
-    // apportions none.
+    let forms = |idx| forms(idx, d, replicated);
+    // (S1, ST) of parameter j from the forms. The means are standardised to variance 1, so
+    // a variance left below 1e-9 of it is rounding, and apportions nothing.
     let ratio =
-        |f: &[f64], j: usize| if f[0] > 0.0 { (f[1 + j] / f[0], f[1 + d + j] / f[0]) } else { (f64::NAN, f64::NAN) };
+        |f: &[f64], j: usize| if f[0] > 1e-9 { (f[1 + j] / f[0], f[1 + d + j] / f[0]) } else { (f64::NAN, f64::NAN) };
     let all: Vec<usize> = (0..n).collect();
     let samples = resamples(n, boot, 0);
     let level = boot.level;
-    let replicated = r >= 2;
+    let zq = z_of(level);
     let estimate = debiased(&parts, forms(&all)).0;
     let resampled: Vec<Vec<f64>> = samples.iter().map(|idx| debiased(&parts, forms(idx)).0).collect();
-    // Bootstrap half-widths of (S1, ST) of every parameter on the vector `z` alone,
-    // uncorrected: on the means of all R, and on each replication alone.
-    let spread = |z: &[f64]| -> Vec<(f64, f64)> {
-        let f: Vec<Vec<f64>> = samples.iter().map(|idx| forms(idx)(z)).collect();
-        (0..d)
-            .map(|j| {
-                let (s1, st): (Vec<f64>, Vec<f64>) = f.iter().map(|f| ratio(f, j)).unzip();
-                (half_width(&s1, level, replicated), half_width(&st, level, replicated))
-            })
-            .collect()
+    // Noise that a whole replication shares moves its indices together (under common
+    // random numbers it is a function of the parameters, not only a shift), which the
+    // bootstrap over base samples cannot see: its part of an interval is the variance,
+    // across replications, of each replication's own indices, over R.
+    let per_replication: Vec<Vec<f64>> =
+        if replicated { alone.iter().map(|z| forms(&all)(z)).collect() } else { Vec::new() };
+    let widen = |h: f64, own: &[f64]| {
+        if replicated { (h * h + (t_scale(r) * zq).powi(2) * sd(own).powi(2) / r as f64).sqrt() } else { h }
     };
-    type HalfWidths = Vec<(f64, f64)>;
-    let (on_means, alone): (HalfWidths, Vec<HalfWidths>) = if replicated {
-        (spread(&parts[0]), alone.iter().map(|z| spread(z)).collect())
-    } else {
-        (Vec::new(), Vec::new())
-    };
-    let mut sizing: Option<Sizing> = None;
+    let mut sizings: Vec<Option<Sizing>> = Vec::new();
     let indices: Vec<SobolIndex> = (0..d)
         .map(|j| {
             let (s1, st) = ratio(&estimate, j);
             let (r1, rt): (Vec<f64>, Vec<f64>) = resampled.iter().map(|f| ratio(f, j)).unzip();
-            if replicated {
-                // The noise's part of the intervals: the means of all R against each
-                // replication alone.
-                let (h1r, htr) = on_means[j];
-                let (v11, vt1) = alone
-                    .iter()
-                    .map(|a| a[j])
-                    .fold((0.0, 0.0), |(a, b), (c, e)| (a + variance_of(c, level), b + variance_of(e, level)));
-                for (v1, h) in [(v11 / r as f64, h1r), (vt1 / r as f64, htr)] {
-                    let this = Sizing::new(v1, variance_of(h, level), r, n, level, TARGET_HALF_WIDTH);
-                    sizing = match (sizing, this) {
-                        (Some(a), Some(b)) => Some(a.max(b)),
-                        (a, b) => a.or(b),
-                    };
-                }
+            let (o1, ot): (Vec<f64>, Vec<f64>) = per_replication.iter().map(|f| ratio(f, j)).unzip();
+            let s1_conf = widen(half_width(&r1, level, replicated), &o1);
+            let st_conf = widen(half_width(&rt, level, replicated), &ot);
+            for conf in [s1_conf, st_conf] {
+                sizings.push(Sizing::new(variance_of(conf, level), r, noise.share_means, n, level, TARGET_HALF_WIDTH));
             }
-            let (s1_conf, st_conf) = (half_width(&r1, level, replicated), half_width(&rt, level, replicated));
             let defined = |x: f64, conf: f64| (x.is_finite() && conf.is_finite()).then_some(x);
             SobolIndex { s1: defined(s1, s1_conf), s1_conf, st: defined(st, st_conf), st_conf }
         })
         .collect();
+    let sizing = if replicated { Sizing::hardest(&sizings) } else { None };
     let noise = noise.judge(indices.iter().any(SobolIndex::clear));
     Ok(SobolAnalysis { indices, noise, sizing })
 }
@@ -211,8 +194,45 @@ mod tests {
         let raw = sobol(&Replicated::single(y.means().to_vec()).unwrap(), 3, boot).unwrap();
         assert!(raw.indices[2].st.unwrap() > ST[2] + 0.03, "uncorrected, noise inflates ST: {:?}", raw.indices[2]);
         // The noise makes replications worth having, and a bigger design needs fewer.
+        // The sizing agrees with the intervals it has: at 4 replications and 1,024 base
+        // samples, the widest half-width h needs 1,024 (h / 0.1)^2 base samples at least
+        // as many replications, and more at 2.
         let sizing = s.sizing.unwrap();
-        assert!(sizing.units_at_2 >= 2, "{sizing:?}");
+        let widest = s.indices.iter().flat_map(|i| [i.s1_conf, i.st_conf]).fold(0.0, f64::max);
+        let at_4 = 1024.0 * (widest / 0.1).powi(2);
+        assert!(sizing.units_at_2 as f64 >= at_4.floor(), "{sizing:?} against {at_4} ({widest})");
+        assert!(sizing.units_at_2 as f64 <= 2.0 * at_4.ceil(), "{sizing:?} against {at_4} ({widest})");
+        assert_eq!(sizing.replications.is_some_and(|r| r <= 4), widest <= 0.1, "{sizing:?}, widest {widest}");
+    }
+
+    #[test]
+    fn noise_that_a_whole_replication_shares_does_not_make_an_inert_parameter_matter() {
+        // Common random numbers can make a replication's noise a function of the
+        // parameters: here each replication has its own slope in the inert third
+        // parameter. Its mean over replications is a real-looking effect in the means that
+        // the bootstrap over base samples cannot tell from one; the interval must.
+        let u = design::saltelli(256, 3);
+        let mut false_clear = 0;
+        for seed in 0..20 {
+            let mut rng = ChaCha8Rng::seed_from_u64(100 + seed);
+            let runs: Vec<Vec<f64>> = (0..3)
+                .map(|_| {
+                    let slope = 0.7 * rng.sample::<f64, _>(rand_distr::StandardNormal);
+                    u.chunks(3)
+                        .map(|x| {
+                            x[0] + 2.0 * x[1]
+                                + slope * (x[2] - 0.5)
+                                + 0.2 * rng.sample::<f64, _>(rand_distr::StandardNormal)
+                        })
+                        .collect()
+                })
+                .collect();
+            let s =
+                sobol(&Replicated::new(runs).unwrap(), 3, Bootstrap { resamples: 200, ..Default::default() }).unwrap();
+            assert!(s.indices[0].clear() && s.indices[1].clear());
+            false_clear += s.indices[2].clear() as u32;
+        }
+        assert!(false_clear <= 3, "the inert parameter called clear in {false_clear} of 20 designs");
     }
 
     #[test]

@@ -165,7 +165,10 @@ pub fn analyze(
             },
         });
         match result {
-            Ok(a) => {
+            Ok(mut a) => {
+                if left_out > 0 && a.noise.status != Status::Constant {
+                    a.noise.status = Status::Incomplete;
+                }
                 for (p, (values, clear)) in table.parameters.iter().zip(&a.rows) {
                     let mut rec = vec![metric.clone(), p.clone()];
                     // Not estimable (no variance left once the noise is removed): an empty cell.
@@ -278,7 +281,8 @@ fn print_analysis(columns: &[&str], parameters: &[String], analysed: &[Analysed]
                 for v in values {
                     print!(" {:>9}", v.filter(|x| x.is_finite()).map_or("-".into(), fmt));
                 }
-                println!(" {:>5}", if *clear && !noise { "yes" } else { "no" });
+                let clear = *clear && matches!(a.noise.status, Status::Signal | Status::Unmeasured);
+                println!(" {:>5}", if clear { "yes" } else { "no" });
             }
         }
     };
@@ -348,7 +352,16 @@ fn print_analysis(columns: &[&str], parameters: &[String], analysed: &[Analysed]
             unresolved.join(", ")
         );
     }
-    if analysed.iter().any(|a| a.noise.status == Status::Unmeasured) {
+    let incomplete: Vec<&str> =
+        analysed.iter().filter(|a| a.noise.status == Status::Incomplete).map(|a| a.metric.as_str()).collect();
+    if !incomplete.is_empty() {
+        println!(
+            "\nincomplete (replications left out where a run failed or the metric was undefined at some point; the \
+             indices use the complete ones, which may not be a random selection, so no lever is called clear): {}",
+            incomplete.join(", ")
+        );
+    }
+    if analysed.iter().any(|a| a.noise.status == Status::Unmeasured && a.left_out == 0) {
         println!(
             "\none replication per point: the noise was not measured, and the indices may be noise (sweep with --replications 2 or more)"
         );

@@ -12,8 +12,8 @@ use rand::SeedableRng;
 use rand::rngs::{ChaCha8Rng, Xoshiro256PlusPlus};
 
 use super::{gamma2, geometric_sum};
-use crate::world::rng::{log_odds, logit_normal_at};
 use crate::params::{Behaviour, Deprivation};
+use crate::world::rng::{log_odds, logit_normal_at};
 use crate::world::{LwId, Need, OrgId, Patient, Stage, flag};
 
 /// Follow-up window for GP use before and after referral (docs/ODD.md §4).
@@ -95,7 +95,13 @@ pub fn draw_patient(rng: &mut ChaCha8Rng, deprivation: Deprivation, b: &Behaviou
 }
 
 /// The full attributes of a referred patient, from their own stream (R1).
-pub fn complete_patient(pres: &Presentation, deprivation: Deprivation, b: &Behaviour, m: &Medians, week: u32) -> Patient {
+pub fn complete_patient(
+    pres: &Presentation,
+    deprivation: Deprivation,
+    b: &Behaviour,
+    m: &Medians,
+    week: u32,
+) -> Patient {
     let rng = &mut Xoshiro256PlusPlus::seed_from_u64(pres.seed);
     let level = deprivation.level();
     let sd = b.attribute_sd;
