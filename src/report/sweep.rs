@@ -651,7 +651,9 @@ fn derive_points(dir: &Path, description: &serde_json::Value) -> Result<(u64, u6
             let defined: Vec<f64> = group.iter().filter_map(|g| g[i]).collect();
             match summary::stats_of("", &defined) {
                 Some(s) => {
-                    row.extend([num(s.mean), num(s.ci_low), num(s.ci_high)]);
+                    // The t interval within the metric's range, as in summary.csv.
+                    let (lo, hi) = crate::metrics::defs::range(&metrics[i]);
+                    row.extend([num(s.mean), num(s.ci_low.clamp(lo, hi)), num(s.ci_high.clamp(lo, hi))]);
                     means.push(format!("{}", s.mean));
                 }
                 None => {

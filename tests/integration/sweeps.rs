@@ -593,3 +593,27 @@ fn a_sweep_runs_at_one_plausible_set_and_refuses_a_set_not_in_the_file() {
     );
     assert!(!bad.exists(), "nothing written for bad input");
 }
+
+#[test]
+fn point_intervals_stay_in_their_quantitys_range() {
+    // Two replications give wide t intervals: a wait's lower end would fall below 0 and a
+    // share's upper end above 1 without the range, as summary.csv has it.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sw");
+    assert!(sweep_into(&out, &[]).status.success());
+    let text = std::fs::read_to_string(out.join("points.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let mut checked = 0;
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        for (i, h) in header.iter().enumerate() {
+            let Some(metric) = h.strip_suffix("_ci_low").or_else(|| h.strip_suffix("_ci_high")) else { continue };
+            let Ok(v) = cells[i].parse::<f64>() else { continue };
+            let (lo, hi) = spsim::metrics::defs::range(metric);
+            assert!(v >= lo && v <= hi, "{h} = {v} outside [{lo}, {hi}]");
+            checked += 1;
+        }
+    }
+    assert!(checked > 1000, "{checked}");
+}
