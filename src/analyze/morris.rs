@@ -136,13 +136,18 @@ mod tests {
     use super::*;
     use crate::sweep::design;
 
-    #[test]
-    fn morris_ranks_an_inert_parameter_last_and_finds_linear_effects_exactly() {
-        // y = 3 x0 - 2 x1 + 0 x2 on the unit cube: every elementary effect of x0 is 3.
-        let u = design::morris(30, 3, 4, 5);
+    /// Morris on y = 3 x0 - 2 x1 + 0 x2 over `trajectories` trajectories, no noise.
+    fn linear(trajectories: usize) -> MorrisAnalysis {
+        let u = design::morris(trajectories, 3, 4, 5);
         let x: Vec<Vec<f64>> = u.chunks(3).map(|r| r.to_vec()).collect();
         let y: Vec<f64> = x.iter().map(|r| 3.0 * r[0] - 2.0 * r[1]).collect();
-        let m = morris(&x, &Replicated::single(y).unwrap(), 4, Bootstrap::default()).unwrap();
+        morris(&x, &Replicated::single(y).unwrap(), 4, Bootstrap::default()).unwrap()
+    }
+
+    #[test]
+    fn morris_ranks_an_inert_parameter_last_and_finds_linear_effects_exactly() {
+        // Every elementary effect of x0 is 3.
+        let m = linear(30);
         let m = &m.indices;
         assert!((m[0].mu - 3.0).abs() < 1e-9 && (m[0].mu_star - 3.0).abs() < 1e-9 && m[0].sigma < 1e-9);
         assert!((m[1].mu + 2.0).abs() < 1e-9 && (m[1].mu_star - 2.0).abs() < 1e-9);
@@ -151,10 +156,8 @@ mod tests {
 
     #[test]
     fn with_too_few_trajectories_nothing_is_called_clear() {
-        let u = design::morris(4, 3, 4, 5);
-        let x: Vec<Vec<f64>> = u.chunks(3).map(|r| r.to_vec()).collect();
-        let y: Vec<f64> = x.iter().map(|r| 3.0 * r[0] - 2.0 * r[1]).collect();
-        let m = morris(&x, &Replicated::single(y).unwrap(), 4, Bootstrap::default()).unwrap();
+        assert!(linear(30).indices[0].clear());
+        let m = linear(4);
         assert!(m.indices.iter().all(|i| !i.clear()), "{:?}", m.indices);
     }
 
