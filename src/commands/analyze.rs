@@ -132,38 +132,27 @@ pub fn analyze(
             skipped.push(format!("{metric}: undefined at some point in every replication"));
             continue;
         }
-        let result = Replicated::new(reps).and_then(|y| match method {
-            Method::Sobol => analyze::sobol(&y, table.parameters.len(), boot).map(|a| Analysed {
-                metric: metric.clone(),
-                rows: a
-                    .indices
-                    .iter()
-                    .map(|i| (vec![i.s1, Some(i.s1_conf), i.st, Some(i.st_conf)], i.clear()))
-                    .collect(),
-                noise: a.noise,
-                sizing: a.sizing,
-                left_out,
+        // Per parameter, the index columns and whether it clearly matters; the noise; the sizing.
+        type Rows = Vec<(Vec<Option<f64>>, bool)>;
+        let result: Result<(Rows, Noise, Option<Sizing>), String> = Replicated::new(reps).and_then(|y| match method {
+            Method::Sobol => analyze::sobol(&y, table.parameters.len(), boot).map(|a| {
+                let rows = a.indices.iter().map(|i| (vec![i.s1, Some(i.s1_conf), i.st, Some(i.st_conf)], i.clear()));
+                (rows.collect(), a.noise, a.sizing)
             }),
             Method::Morris => match &x {
-                Some(x) => analyze::morris(x, &y, levels, boot).map(|a| Analysed {
-                    metric: metric.clone(),
-                    rows: a
-                        .indices
-                        .iter()
-                        .map(|i| {
-                            (
-                                vec![Some(i.mu), Some(i.mu_star), Some(i.sigma), Some(i.mu_star_conf), i.mu_star_noise],
-                                i.clear(),
-                            )
-                        })
-                        .collect(),
-                    noise: a.noise,
-                    sizing: a.sizing,
-                    left_out,
+                Some(x) => analyze::morris(x, &y, levels, boot).map(|a| {
+                    let rows = a.indices.iter().map(|i| {
+                        let values =
+                            vec![Some(i.mu), Some(i.mu_star), Some(i.sigma), Some(i.mu_star_conf), i.mu_star_noise];
+                        (values, i.clear())
+                    });
+                    (rows.collect(), a.noise, a.sizing)
                 }),
                 None => Err("the swept parameters are not all numbers".into()),
             },
         });
+        let result =
+            result.map(|(rows, noise, sizing)| Analysed { metric: metric.clone(), rows, noise, sizing, left_out });
         match result {
             Ok(mut a) => {
                 if left_out > 0 && a.noise.status != Status::Constant {
